@@ -1,0 +1,68 @@
+use std::process::ExitCode;
+
+use errata::model::Timestamp;
+use errata::ops::{self, NewClaim};
+
+use super::{CliError, Ctx, out, print_json};
+
+/// Log a claim that needs checking. Give the quote as aired, the claim in clean
+/// words, or both. With a quote and a transcript, the time is found for you
+/// (whitespace in the quote need not match). The new claim's id is the last
+/// line printed.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The episode the claim was made in.
+    episode: String,
+    /// The words as aired, verbatim from the transcript.
+    #[arg(long)]
+    quote: Option<String>,
+    /// The claim in clean words.
+    #[arg(long, short = 'c')]
+    claim: Option<String>,
+    /// Where in the episode: MM:SS, H:MM:SS or a range 18:08~19:08 (default: where the quote is).
+    #[arg(long)]
+    at: Option<Timestamp>,
+    /// The claim's id (default: made from the claim's words plus four random characters).
+    #[arg(long)]
+    id: Option<String>,
+    /// Who said it.
+    #[arg(long, short = 's')]
+    speaker: Option<String>,
+    /// A tag (repeatable).
+    #[arg(long = "tag", short = 't', value_name = "TAG")]
+    tags: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
+    let store = ctx.store()?;
+    let snap = ctx.load(&store);
+    let added = ops::add_claim(
+        &store,
+        &snap,
+        NewClaim {
+            episode: args.episode,
+            quote: args.quote,
+            claim: args.claim,
+            at: args.at,
+            id: args.id,
+            speaker: args.speaker,
+            tags: args.tags,
+        },
+    )?;
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "id": added.id.as_str(),
+            "path": added.path,
+            "said_at": added.said_at.map(|t| t.to_string()),
+            "commit": added.commit.to_string(),
+        }))?;
+    } else {
+        let at = added
+            .said_at
+            .map(|t| format!(" at {t}"))
+            .unwrap_or_default();
+        ctx.note(format!("Logged {}{at} as needs-check", added.path));
+        out(format_args!("{}\n", added.id))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

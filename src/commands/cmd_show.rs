@@ -1,0 +1,157 @@
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use anstyle::Style;
+use errata::model::Claim;
+use errata::ops;
+use errata::render::{ClaimJson, status_style, verdict_style};
+use errata::store::{self, claim_path};
+
+use super::{CliError, Ctx, out, print_json};
+
+/// Show one claim whole: quote, claim, verdict, note, sources and any correction.
+/// `ID@REV` shows it as it was at any revision git understands (HEAD~3, a tag, a
+/// short hash).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The claim's id or a unique prefix, optionally followed by @REV.
+    id: String,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
+    let store = ctx.store()?;
+    let snap = ctx.load(&store);
+    let (prefix, rev) = match args.id.rsplit_once('@') {
+        Some((id, rev)) if !rev.is_empty() => (id, Some(rev)),
+        _ => (args.id.as_str(), None),
+    };
+    let claim: Claim = match rev {
+        None => ops::resolve_claim(&snap, prefix)?.clone(),
+        Some(rev) => {
+            let current = ops::resolve_claim(&snap, prefix).ok();
+            let id = current.map_or(prefix.to_owned(), |c| c.id.to_string());
+            let repo = store.repo();
+            repo.resolve(rev)?;
+            let mut found = None;
+            if let Some(c) = current {
+                let path = claim_path(&c.episode, &c.id);
+                if let Some(bytes) = repo.read_at(rev, &path)? {
+                    found = Some((path, bytes));
+                }
+            }
+            if found.is_none() {
+                let suffix = format!("/{id}.toml");
+                for path in repo.files_at(rev, store::CLAIMS_DIR)? {
+                    if path.ends_with(&suffix)
+                        && let Some(bytes) = repo.read_at(rev, &path)?
+                    {
+                        found = Some((path, bytes));
+                        break;
+                    }
+                }
+            }
+            let (path, bytes) = found.ok_or_else(|| {
+                CliError::usage(format!("claim `{id}` did not exist at {rev}")).hint(format!(
+                    "`git log --oneline -- '*{id}.toml'` shows when it did"
+                ))
+            })?;
+            store::parse_claim_at(&path, &bytes).map_err(|p| {
+                CliError::failure(format!(
+                    "{path} at {rev} is not a valid claim: {}",
+                    p.message
+                ))
+            })?
+        }
+    };
+    let corrections = snap.corrections_by_claim();
+    let named = corrections.get(&claim.id).cloned().unwrap_or_default();
+    let owed = claim.state.is_owed() && named.is_empty();
+    if ctx.json {
+        print_json(&ClaimJson::new(&claim, owed))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut s = String::new();
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let _ = writeln!(
+        s,
+        "{bold}{}{bold:#}  {dim}{}{dim:#}",
+        claim.id,
+        claim_path(&claim.episode, &claim.id)
+    );
+    let field = |s: &mut String, name: &str, value: &str| {
+        let _ = writeln!(s, "{dim}{name:<9}{dim:#}{value}");
+    };
+    field(&mut s, "episode", claim.episode.as_str());
+    let st = claim.state.status();
+    let status_style = status_style(st);
+    field(
+        &mut s,
+        "status",
+        &format!("{status_style}{st}{status_style:#}"),
+    );
+    if let Some(v) = claim.state.verdict() {
+        let vs = verdict_style(v);
+        field(&mut s, "verdict", &format!("{vs}{v}{vs:#}"));
+    }
+    if owed {
+        field(&mut s, "owed", "a correction is owed");
+    }
+    if let Some(at) = claim.said_at {
+        field(&mut s, "said at", &at.to_string());
+    }
+    for (name, value) in [
+        ("speaker", &claim.speaker),
+        ("quote", &claim.quote),
+        ("claim", &claim.claim),
+        ("assignee", &claim.assignee),
+    ] {
+        if let Some(v) = value {
+            field(&mut s, name, &v.replace('\n', "\n         "));
+        }
+    }
+    if !claim.tags.is_empty() {
+        field(&mut s, "tags", &claim.tags.join(", "));
+    }
+    if let Some(note) = &claim.note {
+        let _ = writeln!(s, "\n{bold}note{bold:#}");
+        for line in note.trim_end().lines() {
+            let _ = writeln!(s, "  {line}");
+        }
+    }
+    if !claim.sources.is_empty() {
+        let _ = writeln!(s, "\n{bold}sources{bold:#}");
+        for (i, src) in claim.sources.iter().enumerate() {
+            let mut head: Vec<String> = Vec::new();
+            if let Some(t) = &src.title {
+                head.push(t.clone());
+            }
+            let by: Vec<String> = [src.publisher.clone(), src.published.map(|d| d.to_string())]
+                .into_iter()
+                .flatten()
+                .collect();
+            if !by.is_empty() {
+                head.push(format!("({})", by.join(", ")));
+            }
+            let _ = writeln!(s, "  {}. {}", i + 1, head.join(" "));
+            if let Some(u) = &src.url {
+                let _ = writeln!(s, "     {u}");
+            }
+            if let Some(e) = &src.excerpt {
+                let _ = writeln!(s, "     “{}”", e.trim());
+            }
+        }
+    }
+    if !named.is_empty() {
+        let _ = writeln!(s, "\n{bold}corrections{bold:#}");
+        for c in named {
+            let _ = writeln!(
+                s,
+                "  {} ({} in {} at {})",
+                c.id, c.medium, c.episode, c.aired_at
+            );
+        }
+    }
+    out(format_args!("{s}"))?;
+    Ok(ExitCode::SUCCESS)
+}

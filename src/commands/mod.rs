@@ -1,0 +1,291 @@
+//! One module per command. Each holds the command's arguments (whose doc comment is
+//! its `--help`) and a `run` that calls the library and prints what it returns.
+
+pub mod cmd_add;
+pub mod cmd_completions;
+pub mod cmd_episode;
+pub mod cmd_init;
+pub mod cmd_list;
+pub mod cmd_man;
+pub mod cmd_show;
+pub mod cmd_start;
+pub mod cmd_validate;
+pub mod cmd_verdict;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anstyle::{AnsiColor, Style};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use errata::git::GitError;
+use errata::ops::OpError;
+use errata::store::{Snapshot, Store, StoreError};
+
+/// errata: log the factual claims a show makes, check them, and record the
+/// corrections that aired, every step a git commit.
+#[derive(Parser)]
+#[command(
+    name = "errata",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The fact-check repository (default: the one holding the current folder).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// Machine-readable JSON output.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to colour the output; NO_COLOR is honoured under `auto`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// Say only what was asked for: no confirmations, no hints.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    Init(cmd_init::Args),
+    Episode(cmd_episode::Args),
+    Add(cmd_add::Args),
+    List(cmd_list::Args),
+    Show(cmd_show::Args),
+    Start(cmd_start::Args),
+    Verdict(cmd_verdict::Args),
+    Validate(cmd_validate::Args),
+    Completions(cmd_completions::Args),
+    Man(cmd_man::Args),
+}
+
+/// What every command needs from the global flags.
+pub struct Ctx {
+    pub repo: Option<PathBuf>,
+    pub json: bool,
+    pub quiet: bool,
+}
+
+impl Cli {
+    pub fn context(&self) -> Ctx {
+        let choice = match self.color {
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+        };
+        choice.write_global();
+        Ctx {
+            repo: self.repo.clone(),
+            json: self.json,
+            quiet: self.quiet,
+        }
+    }
+}
+
+impl Ctx {
+    /// The fact-check repository the command works on.
+    pub fn store(&self) -> Result<Store, CliError> {
+        let start = match &self.repo {
+            Some(p) => {
+                if !p.exists() {
+                    return Err(CliError::usage(format!(
+                        "--repo {}: no such folder",
+                        p.display()
+                    )));
+                }
+                p.clone()
+            }
+            None => std::env::current_dir().map_err(|e| CliError::failure(e.to_string()))?,
+        };
+        Ok(Store::discover(&start)?)
+    }
+
+    /// Load every record, warning (unless quiet) about files that could not be read.
+    pub fn load(&self, store: &Store) -> Snapshot {
+        let snap = store.load();
+        if !snap.problems.is_empty() && !self.quiet {
+            let n = snap.problems.len();
+            let mut err = anstream::stderr();
+            let _ = writeln!(
+                err,
+                "{}warning:{} {n} record file{} could not be read and {} left out; run `errata validate` for details",
+                Style::new()
+                    .fg_color(Some(AnsiColor::Yellow.into()))
+                    .bold()
+                    .render(),
+                Style::new().render_reset(),
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" },
+            );
+        }
+        snap
+    }
+
+    /// A confirmation on stderr, so stdout stays what a script reads.
+    pub fn note(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            let _ = writeln!(anstream::stderr(), "{msg}");
+        }
+    }
+}
+
+/// Print JSON to stdout.
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::failure(e.to_string()))?;
+    out(format_args!("{text}\n"))
+}
+
+/// Print to stdout, treating a closed pipe (`errata list | head`) as success.
+pub fn out(args: std::fmt::Arguments<'_>) -> Result<(), CliError> {
+    let mut stdout = anstream::stdout();
+    match stdout.write_fmt(args) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError {
+            code: 0,
+            message: String::new(),
+            hint: None,
+        }),
+        Err(e) => Err(CliError::failure(e.to_string())),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// The one error type at the edge: what went wrong, what to do, and the exit code.
+#[derive(Debug)]
+pub struct CliError {
+    /// 2 for a usage error (the input was wrong), 1 for a failure or a failed check.
+    pub code: u8,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError {
+            code: 2,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn failure(message: impl Into<String>) -> Self {
+        CliError {
+            code: 1,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn report(&self, ctx: &Ctx) -> ExitCode {
+        if !self.message.is_empty() {
+            let mut err = anstream::stderr();
+            let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+            let _ = writeln!(
+                err,
+                "{}error:{} {}",
+                red.render(),
+                red.render_reset(),
+                self.message
+            );
+            if let Some(h) = &self.hint
+                && !ctx.quiet
+            {
+                let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold();
+                let _ = writeln!(err, "{}hint:{} {h}", cyan.render(), cyan.render_reset());
+            }
+        }
+        ExitCode::from(self.code)
+    }
+}
+
+impl From<GitError> for CliError {
+    fn from(e: GitError) -> Self {
+        let msg = e.to_string();
+        match e {
+            GitError::NotARepository(_) => CliError::usage(msg).hint(
+                "run `errata init` to make this folder a fact-check repository, or pass --repo PATH",
+            ),
+            GitError::NoIdentity => CliError::usage(msg).hint(
+                "tell git who you are: git config --global user.name \"Your Name\" && git config --global user.email you@example.org",
+            ),
+            GitError::HeadMoved | GitError::Locked(_) => {
+                CliError::failure(msg).hint("nothing was changed; run the command again")
+            }
+            GitError::UnknownRevision(_) => CliError::usage(msg),
+            GitError::Bare(_) => CliError::usage(msg).hint("run errata in a clone with a working tree"),
+            GitError::Git(_) => CliError::failure(msg),
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Git(g) => g.into(),
+            StoreError::Uncommitted { .. } => CliError::usage(e.to_string())
+                .hint("errata commits only what it changes; use `errata edit` or `git commit` for hand edits"),
+            other => CliError::failure(other.to_string()),
+        }
+    }
+}
+
+impl From<OpError> for CliError {
+    fn from(e: OpError) -> Self {
+        let msg = e.to_string();
+        match e {
+            OpError::Store(s) => s.into(),
+            OpError::UnknownClaim(_) => {
+                CliError::usage(msg).hint("`errata list` shows every claim with its id")
+            }
+            OpError::AmbiguousClaim { .. } => {
+                CliError::usage(msg).hint("type more of the id to pick one")
+            }
+            OpError::DuplicateClaim { .. } => CliError::failure(msg)
+                .hint("rename one of the files so ids are unique; `errata validate` lists such problems"),
+            OpError::UnknownEpisode(_) => CliError::usage(msg)
+                .hint("`errata episode list` shows the episodes; `errata episode add` registers one"),
+            OpError::SourceNeeded(_) => CliError::usage(msg).hint(
+                "give the evidence with --source URL (repeatable), or use the verdict unverifiable",
+            ),
+            OpError::QuoteNotFound { ref closest, .. } => {
+                let hint = match closest {
+                    Some(seg) => format!("the closest segment is {seg}; quote the transcript exactly (whitespace may differ), or log the claim with --claim alone"),
+                    None => "quote the transcript exactly (whitespace may differ), or log the claim with --claim alone".into(),
+                };
+                CliError::usage(msg).hint(hint)
+            }
+            OpError::QuoteElsewhere { found, .. } => CliError::usage(msg)
+                .hint(format!("leave out --at to use {found}, where the quote is")),
+            OpError::NotInitialised => {
+                CliError::usage(msg).hint("run `errata init` first")
+            }
+            OpError::BadId(_) | OpError::ReservedId(_) => CliError::usage(msg)
+                .hint("ids use lowercase a-z, 0-9 and -, at most 64 characters, e.g. nvidia-gross-margin"),
+            OpError::ClaimExists(_) | OpError::EpisodeExists(_) => {
+                CliError::usage(msg).hint("choose another id")
+            }
+            OpError::Forbidden(_) => CliError::usage(msg).hint(
+                "the lifecycle is needs-check -> checking -> checked -> corrected; `errata edit` changes a record by hand",
+            ),
+            OpError::BadUrl(_)
+            | OpError::NothingToAdd
+            | OpError::OutsideTranscript { .. }
+            | OpError::BadTranscript { .. } => CliError::usage(msg),
+        }
+    }
+}

@@ -1,0 +1,358 @@
+//! Git, wrapped in a few small types. This is the only module that touches git2,
+//! so the rest of errata speaks of records and revisions, not of objects and refs.
+//!
+//! A change is committed in two steps so a crash never leaves half of it behind:
+//! [`Repo::prepare_commit`] writes the blobs, tree and commit object (invisible
+//! until a ref points at them), the caller writes the files, and
+//! [`Repo::publish`] moves the branch with a compare-and-swap and records the
+//! touched paths, and only those, in the index.
+
+use std::path::{Path, PathBuf};
+use std::thread::sleep;
+use std::time::Duration;
+
+use git2::{
+    ErrorClass, ErrorCode, FileMode, ObjectType, Oid, Repository, build::TreeUpdateBuilder,
+};
+
+/// What can go wrong talking to git, in words a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("not inside a git repository (looked from {0} upwards)")]
+    NotARepository(PathBuf),
+    #[error("{0} is a bare repository; errata needs a working tree")]
+    Bare(PathBuf),
+    #[error("no git identity: set user.name and user.email")]
+    NoIdentity,
+    #[error("the branch moved while errata was committing (another process committed first)")]
+    HeadMoved,
+    #[error("the repository is busy: {0} is locked by another git process")]
+    Locked(String),
+    #[error("unknown revision `{0}`")]
+    UnknownRevision(String),
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+}
+
+/// A full commit id, in hex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CommitId(Oid);
+
+impl std::fmt::Display for CommitId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// One path a commit writes or removes, relative to the top of the working tree,
+/// with `/` separators.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub path: String,
+    /// New content, or `None` to remove the file.
+    pub content: Option<Vec<u8>>,
+}
+
+/// A commit object written to the object database but not yet on any branch.
+pub struct Prepared {
+    commit: Oid,
+    parent: Option<Oid>,
+    paths: Vec<(String, bool)>,
+}
+
+impl Prepared {
+    pub fn id(&self) -> CommitId {
+        CommitId(self.commit)
+    }
+}
+
+/// Whether a record file on disk matches what HEAD has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathState {
+    /// Same in HEAD, the index and the working tree (or absent from all three).
+    Clean,
+    /// Differs from HEAD in the working tree or the index: a hand edit not yet committed.
+    Changed,
+}
+
+pub struct Repo {
+    inner: Repository,
+    workdir: PathBuf,
+}
+
+/// Retry an operation that libgit2 refuses at once when another process holds a
+/// lock, as git itself would wait a moment; give up with a clear message.
+fn with_lock_retry<T>(
+    what: &str,
+    mut f: impl FnMut() -> Result<T, git2::Error>,
+) -> Result<T, GitError> {
+    let mut delay = Duration::from_millis(10);
+    for _ in 0..8 {
+        match f() {
+            Err(e) if e.code() == ErrorCode::Locked => {
+                sleep(delay);
+                delay *= 2;
+            }
+            other => return other.map_err(GitError::from),
+        }
+    }
+    f().map_err(|e| {
+        if e.code() == ErrorCode::Locked {
+            GitError::Locked(what.to_owned())
+        } else {
+            GitError::Git(e)
+        }
+    })
+}
+
+impl Repo {
+    /// Find the repository that holds `start`, walking up as git does.
+    pub fn discover(start: &Path) -> Result<Repo, GitError> {
+        let inner = Repository::discover(start).map_err(|e| {
+            if e.code() == ErrorCode::NotFound {
+                GitError::NotARepository(start.to_path_buf())
+            } else {
+                GitError::Git(e)
+            }
+        })?;
+        Self::wrap(inner)
+    }
+
+    /// Create a repository at `path` (as `git init` would), or open the one there.
+    pub fn init(path: &Path) -> Result<(Repo, bool), GitError> {
+        match Repository::open(path) {
+            Ok(inner) => Ok((Self::wrap(inner)?, false)),
+            Err(_) => Ok((Self::wrap(Repository::init(path)?)?, true)),
+        }
+    }
+
+    fn wrap(inner: Repository) -> Result<Repo, GitError> {
+        let workdir = inner
+            .workdir()
+            .ok_or_else(|| GitError::Bare(inner.path().to_path_buf()))?
+            .to_path_buf();
+        Ok(Repo { inner, workdir })
+    }
+
+    /// The top of the working tree.
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// The `.git` folder, where errata keeps its cache.
+    pub fn git_dir(&self) -> &Path {
+        self.inner.path()
+    }
+
+    /// The user's identity as `git commit` would use it, so a missing one is
+    /// reported before anything is written.
+    pub fn identity(&self) -> Result<(String, String), GitError> {
+        let sig = self.author()?;
+        Ok((
+            sig.name().unwrap_or_default().to_owned(),
+            sig.email().unwrap_or_default().to_owned(),
+        ))
+    }
+
+    fn author(&self) -> Result<git2::Signature<'static>, GitError> {
+        self.inner
+            .author_from_env()
+            .map_err(|_| GitError::NoIdentity)
+    }
+
+    fn head_commit(&self) -> Result<Option<git2::Commit<'_>>, GitError> {
+        match self.inner.head() {
+            Ok(head) => Ok(Some(head.peel_to_commit()?)),
+            Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Compare a file in the working tree with HEAD and the index, so a command
+    /// can refuse to commit over a hand edit instead of sweeping it in.
+    pub fn path_state(&self, rel: &str) -> Result<PathState, GitError> {
+        let head_id = match self.head_commit()? {
+            Some(c) => c.tree()?.get_path(Path::new(rel)).ok().map(|e| e.id()),
+            None => None,
+        };
+        let index = self.inner.index()?;
+        let index_id = index.get_path(Path::new(rel), 0).map(|e| e.id);
+        let disk = match std::fs::read(self.workdir.join(rel)) {
+            Ok(bytes) => Some(Oid::hash_object(ObjectType::Blob, &bytes)?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(GitError::Git(git2::Error::from_str(&e.to_string()))),
+        };
+        if head_id == index_id && head_id == disk {
+            Ok(PathState::Clean)
+        } else {
+            Ok(PathState::Changed)
+        }
+    }
+
+    /// Write the objects of a commit that applies `changes` on top of HEAD.
+    /// Nothing is visible to the user until [`Repo::publish`].
+    pub fn prepare_commit(&self, changes: &[Change], message: &str) -> Result<Prepared, GitError> {
+        let author = self.author()?;
+        let committer = self
+            .inner
+            .committer_from_env()
+            .map_err(|_| GitError::NoIdentity)?;
+        let parent = self.head_commit()?;
+        let base = match &parent {
+            Some(c) => c.tree()?,
+            None => {
+                let empty = self.inner.treebuilder(None)?.write()?;
+                self.inner.find_tree(empty)?
+            }
+        };
+        let mut update = TreeUpdateBuilder::new();
+        for change in changes {
+            match &change.content {
+                Some(bytes) => {
+                    let blob = self.inner.blob(bytes)?;
+                    update.upsert(change.path.as_str(), blob, FileMode::Blob);
+                }
+                None => {
+                    update.remove(change.path.as_str());
+                }
+            }
+        }
+        let tree_id = update.create_updated(&self.inner, &base)?;
+        let tree = self.inner.find_tree(tree_id)?;
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        let commit = self
+            .inner
+            .commit(None, &author, &committer, message, &tree, &parents)?;
+        Ok(Prepared {
+            commit,
+            parent: parent.map(|p| p.id()),
+            paths: changes
+                .iter()
+                .map(|c| (c.path.clone(), c.content.is_some()))
+                .collect(),
+        })
+    }
+
+    /// Point the current branch at a prepared commit, failing if it moved since
+    /// [`Repo::prepare_commit`], then stage exactly the touched paths so
+    /// `git status` agrees; every other index entry stays as the user left it.
+    pub fn publish(&self, prepared: &Prepared) -> Result<CommitId, GitError> {
+        let summary = self
+            .inner
+            .find_commit(prepared.commit)?
+            .summary()
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .to_owned();
+        let reflog = format!("commit: {summary}");
+        let head = self.inner.find_reference("HEAD")?;
+        let target = head
+            .symbolic_target()?
+            .map(str::to_owned)
+            .unwrap_or_else(|| "HEAD".to_owned());
+        let moved = |e: git2::Error| {
+            if e.code() == ErrorCode::Modified
+                || e.code() == ErrorCode::Exists
+                || e.class() == ErrorClass::Reference && e.code() != ErrorCode::Locked
+            {
+                GitError::HeadMoved
+            } else if e.code() == ErrorCode::Locked {
+                GitError::Locked(target.clone())
+            } else {
+                GitError::Git(e)
+            }
+        };
+        match prepared.parent {
+            Some(parent) => {
+                with_lock_retry(&target, || {
+                    self.inner
+                        .reference_matching(&target, prepared.commit, true, parent, &reflog)
+                })
+                .map_err(|e| match e {
+                    GitError::Git(e) => moved(e),
+                    other => other,
+                })?;
+            }
+            None => {
+                with_lock_retry(&target, || {
+                    self.inner
+                        .reference(&target, prepared.commit, false, &reflog)
+                })
+                .map_err(|e| match e {
+                    GitError::Git(e) => moved(e),
+                    other => other,
+                })?;
+            }
+        }
+        with_lock_retry("the index (.git/index.lock)", || {
+            let mut index = self.inner.index()?;
+            index.read(false)?;
+            for (path, present) in &prepared.paths {
+                if *present {
+                    index.add_path(Path::new(path))?;
+                } else {
+                    match index.remove_path(Path::new(path)) {
+                        Err(e) if e.code() != ErrorCode::NotFound => return Err(e),
+                        _ => {}
+                    }
+                }
+            }
+            index.write()
+        })?;
+        Ok(CommitId(prepared.commit))
+    }
+
+    /// The content of a file at a revision (`HEAD~3`, a tag, a short hash).
+    pub fn read_at(&self, rev: &str, rel: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let commit = self.resolve(rev)?;
+        let tree = self.inner.find_commit(commit.0)?.tree()?;
+        match tree.get_path(Path::new(rel)) {
+            Ok(entry) => Ok(Some(
+                entry
+                    .to_object(&self.inner)?
+                    .peel_to_blob()?
+                    .content()
+                    .to_vec(),
+            )),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Paths of all files under `dir` at a revision, for finding a record whose
+    /// episode folder may have changed since.
+    pub fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, GitError> {
+        let commit = self.resolve(rev)?;
+        let tree = self.inner.find_commit(commit.0)?.tree()?;
+        let sub = match tree.get_path(Path::new(dir)) {
+            Ok(entry) => entry.to_object(&self.inner)?.peel_to_tree()?,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        sub.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+            if entry.kind() == Some(ObjectType::Blob)
+                && let Ok(name) = entry.name()
+            {
+                out.push(format!("{dir}/{root}{name}"));
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        Ok(out)
+    }
+
+    /// Resolve a revision to a commit.
+    pub fn resolve(&self, rev: &str) -> Result<CommitId, GitError> {
+        let obj = self
+            .inner
+            .revparse_single(rev)
+            .map_err(|_| GitError::UnknownRevision(rev.to_owned()))?;
+        let commit = obj
+            .peel_to_commit()
+            .map_err(|_| GitError::UnknownRevision(rev.to_owned()))?;
+        Ok(CommitId(commit.id()))
+    }
+}

@@ -1,0 +1,13 @@
+//! errata: a fact-check and correction tracker whose records live in git.
+//!
+//! The library owns every concern and never prints; the `errata` binary is a thin
+//! layer of commands over it.
+
+pub mod diagnostic;
+pub mod git;
+pub mod model;
+pub mod ops;
+pub mod render;
+pub mod store;
+pub mod transcript;
+pub mod validate;

@@ -1,0 +1,40 @@
+//! The `errata` command line: parse the arguments, dispatch to one command.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use commands::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = cli.context();
+    let result = match cli.command {
+        Command::Init(args) => commands::cmd_init::run(&ctx, args),
+        Command::Episode(args) => commands::cmd_episode::run(&ctx, args),
+        Command::Add(args) => commands::cmd_add::run(&ctx, args),
+        Command::List(args) => commands::cmd_list::run(&ctx, args),
+        Command::Show(args) => commands::cmd_show::run(&ctx, args),
+        Command::Start(args) => commands::cmd_start::run(&ctx, args),
+        Command::Verdict(args) => commands::cmd_verdict::run(&ctx, args),
+        Command::Validate(args) => commands::cmd_validate::run(&ctx, args),
+        Command::Completions(args) => commands::cmd_completions::run(&ctx, args),
+        Command::Man(args) => commands::cmd_man::run(&ctx, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => e.report(&ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        crate::commands::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,14 @@
+//! The record model: what a fact-check repository holds, as types that cannot
+//! hold an invalid value. Everything read from disk or the command line is parsed
+//! into these once, at the edge.
+
+mod ids;
+mod records;
+mod time;
+
+pub use ids::{ClaimId, CorrectionId, EpisodeId, IdError, MAX_ID_LEN};
+pub use records::{
+    Claim, ClaimError, ClaimFile, Correction, CorrectionFile, Episode, EpisodeFile, Medium,
+    Settings, Source, State, StateError, Status, Verdict, is_web_url,
+};
+pub use time::{Date, Seconds, TimeError, Timestamp, format_point, parse_point};

@@ -1,0 +1,278 @@
+//! Places in an episode (`said_at`, `aired_at`) and calendar dates.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Why a time or date is not one; shown to the user as is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error("`{0}` is not a time: write MM:SS or H:MM:SS, or a range like 18:08~19:08")]
+    Syntax(String),
+    #[error("`{0}` has {1} seconds; seconds run from 00 to 59")]
+    Seconds(String, u32),
+    #[error("`{0}` has {1} minutes after the hour; write H:MM:SS with minutes from 00 to 59")]
+    Minutes(String, u32),
+    #[error("the range `{0}` ends before it starts")]
+    Backwards(String),
+    #[error("`{0}` is not a date: write YYYY-MM-DD")]
+    DateSyntax(String),
+    #[error("{0} is not a real date")]
+    NoSuchDate(String),
+}
+
+/// Seconds from the start of an episode.
+pub type Seconds = u32;
+
+/// Parse one point in an episode: `MM:SS` (minutes may run past 59, as transcripts
+/// of long episodes write them) or `H:MM:SS`.
+pub fn parse_point(s: &str) -> Result<Seconds, TimeError> {
+    let syntax = || TimeError::Syntax(s.to_owned());
+    let parts: Vec<&str> = s.split(':').collect();
+    let num = |p: &str, max_digits: usize| -> Result<u32, TimeError> {
+        if p.is_empty() || p.len() > max_digits || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(syntax());
+        }
+        p.parse().map_err(|_| syntax())
+    };
+    let seconds = |p: &str| -> Result<u32, TimeError> {
+        if p.len() != 2 {
+            return Err(syntax());
+        }
+        let v = num(p, 2)?;
+        if v > 59 {
+            return Err(TimeError::Seconds(s.to_owned(), v));
+        }
+        Ok(v)
+    };
+    match parts.as_slice() {
+        [m, sec] => Ok(num(m, 3)? * 60 + seconds(sec)?),
+        [h, m, sec] => {
+            let hours = num(h, 2)?;
+            if m.len() != 2 {
+                return Err(syntax());
+            }
+            let minutes = num(m, 2)?;
+            if minutes > 59 {
+                return Err(TimeError::Minutes(s.to_owned(), minutes));
+            }
+            Ok(hours * 3600 + minutes * 60 + seconds(sec)?)
+        }
+        _ => Err(syntax()),
+    }
+}
+
+/// Format seconds the way people write them: `MM:SS`, or `H:MM:SS` from one hour on.
+pub fn format_point(t: Seconds) -> String {
+    if t >= 3600 {
+        format!("{}:{:02}:{:02}", t / 3600, (t / 60) % 60, t % 60)
+    } else {
+        format!("{:02}:{:02}", t / 60, t % 60)
+    }
+}
+
+/// Where something was said or aired: a moment or a range `start~end`, start ≤ end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    start: Seconds,
+    end: Seconds,
+}
+
+impl Timestamp {
+    pub fn point(t: Seconds) -> Self {
+        Self { start: t, end: t }
+    }
+
+    pub fn range(start: Seconds, end: Seconds) -> Option<Self> {
+        (start <= end).then_some(Self { start, end })
+    }
+
+    pub fn start(&self) -> Seconds {
+        self.start
+    }
+
+    pub fn end(&self) -> Seconds {
+        self.end
+    }
+
+    /// Whether this lies wholly within `other`.
+    pub fn within(&self, other: &Timestamp) -> bool {
+        other.start <= self.start && self.end <= other.end
+    }
+
+    /// Whether the two share at least one moment.
+    pub fn overlaps(&self, other: &Timestamp) -> bool {
+        self.start <= other.end && other.start <= self.end
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = TimeError;
+    fn from_str(s: &str) -> Result<Self, TimeError> {
+        let s = s.trim();
+        match s.split_once('~') {
+            None => Ok(Self::point(parse_point(s)?)),
+            Some((a, b)) => {
+                let (start, end) = (parse_point(a.trim())?, parse_point(b.trim())?);
+                Self::range(start, end).ok_or_else(|| TimeError::Backwards(s.to_owned()))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.start == self.end {
+            f.write_str(&format_point(self.start))
+        } else {
+            write!(f, "{}~{}", format_point(self.start), format_point(self.end))
+        }
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A calendar date. TOML has a date type of its own, but its parser accepts
+/// `2023-02-30`; this one only holds dates that exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
+        2 => 28,
+        _ => 0,
+    }
+}
+
+impl Date {
+    pub fn new(year: u16, month: u8, day: u8) -> Result<Self, TimeError> {
+        if month == 0 || month > 12 || day == 0 || day > days_in_month(year, month) {
+            return Err(TimeError::NoSuchDate(format!(
+                "{year:04}-{month:02}-{day:02}"
+            )));
+        }
+        Ok(Self { year, month, day })
+    }
+}
+
+impl FromStr for Date {
+    type Err = TimeError;
+    fn from_str(s: &str) -> Result<Self, TimeError> {
+        let syntax = || TimeError::DateSyntax(s.to_owned());
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(syntax());
+        }
+        let field = |r: std::ops::Range<usize>| -> Result<u16, TimeError> {
+            let p = &s[r];
+            if !p.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(syntax());
+            }
+            p.parse().map_err(|_| syntax())
+        };
+        Date::new(field(0..4)?, field(5..7)? as u8, field(8..10)? as u8)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    /// Accepts a TOML date (`2023-11-21`) as well as a string, since both are what a
+    /// person would write; anything with a time or offset is refused.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Toml(toml::value::Datetime),
+            Text(String),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Toml(dt) => {
+                if dt.time.is_some() || dt.offset.is_some() || dt.date.is_none() {
+                    return Err(serde::de::Error::custom(format!(
+                        "`{dt}` is not a plain date: write YYYY-MM-DD"
+                    )));
+                }
+                dt.to_string()
+            }
+            Raw::Text(s) => s,
+        };
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_points_and_ranges() {
+        assert_eq!("07:08".parse::<Timestamp>().unwrap(), Timestamp::point(428));
+        assert_eq!(
+            "1:02:03".parse::<Timestamp>().unwrap(),
+            Timestamp::point(3723)
+        );
+        let r: Timestamp = "18:08~19:08".parse().unwrap();
+        assert_eq!((r.start(), r.end()), (1088, 1148));
+        assert_eq!(r.to_string(), "18:08~19:08");
+        assert_eq!("75:00".parse::<Timestamp>().unwrap().to_string(), "1:15:00");
+    }
+
+    #[test]
+    fn rejects_bad_times() {
+        assert_eq!(
+            "07:68".parse::<Timestamp>(),
+            Err(TimeError::Seconds("07:68".into(), 68))
+        );
+        for bad in ["", "7", "7:5", "a:bc", "1:60:00", "::", "07:08~", "-1:00"] {
+            assert!(bad.parse::<Timestamp>().is_err(), "{bad:?}");
+        }
+        assert!(matches!(
+            "09:08~06:07".parse::<Timestamp>(),
+            Err(TimeError::Backwards(_))
+        ));
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        assert!("2024-02-29".parse::<Date>().is_ok());
+        assert!(matches!(
+            "2023-02-29".parse::<Date>(),
+            Err(TimeError::NoSuchDate(_))
+        ));
+        assert!("2023-13-01".parse::<Date>().is_err());
+        assert!("2023-1-01".parse::<Date>().is_err());
+        assert!("２０２３-01-01".parse::<Date>().is_err());
+    }
+}

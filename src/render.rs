@@ -1,0 +1,197 @@
+//! Terminal rendering: tables aligned by display width (a Han character takes two
+//! columns), styles that say what a value means, and the JSON shapes of records.
+//! Everything returns text; the command decides where it goes.
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::model::{Claim, Source, State, Status, Verdict};
+
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Cut `s` to at most `max` columns, ending with `…` when something was cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if width(&s) <= max {
+        return s;
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// One cell: its text and how to style it.
+pub struct Cell {
+    pub text: String,
+    pub style: Style,
+}
+
+impl Cell {
+    pub fn plain(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            style: Style::new(),
+        }
+    }
+
+    pub fn styled(text: impl Into<String>, style: Style) -> Cell {
+        Cell {
+            text: text.into(),
+            style,
+        }
+    }
+}
+
+/// A table whose columns line up in a terminal whatever the script of the text.
+/// The last column is never padded, so lines carry no trailing spaces.
+pub fn table(header: &[&str], rows: &[Vec<Cell>]) -> String {
+    let cols = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(cols) {
+            widths[i] = widths[i].max(width(&cell.text));
+        }
+    }
+    let mut out = String::new();
+    let bold = Style::new().bold();
+    let line = |out: &mut String, cells: Vec<(&str, Style)>| {
+        let n = cells.len();
+        for (i, (text, style)) in cells.into_iter().enumerate() {
+            out.push_str(&format!("{style}{text}{style:#}"));
+            if i + 1 < n {
+                out.push_str(&" ".repeat(widths[i] - width(text) + 2));
+            }
+        }
+        out.push('\n');
+    };
+    line(&mut out, header.iter().map(|h| (*h, bold)).collect());
+    for row in rows {
+        line(
+            &mut out,
+            row.iter().map(|c| (c.text.as_str(), c.style)).collect(),
+        );
+    }
+    out
+}
+
+pub fn status_style(s: Status) -> Style {
+    match s {
+        Status::NeedsCheck => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+        Status::Checking => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+        Status::Checked => Style::new(),
+        Status::Corrected => Style::new().fg_color(Some(AnsiColor::Magenta.into())),
+    }
+}
+
+pub fn verdict_style(v: Verdict) -> Style {
+    match v {
+        Verdict::Accurate => Style::new().fg_color(Some(AnsiColor::Green.into())),
+        Verdict::MostlyAccurate => Style::new().fg_color(Some(AnsiColor::Green.into())),
+        Verdict::Misleading => Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold(),
+        Verdict::Inaccurate => Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+        Verdict::Unverifiable => Style::new().dimmed(),
+    }
+}
+
+/// A claim as JSON: the stable field names scripts rely on.
+#[derive(Serialize)]
+pub struct ClaimJson<'a> {
+    pub id: &'a str,
+    pub episode: &'a str,
+    pub path: String,
+    pub status: Status,
+    pub verdict: Option<Verdict>,
+    pub said_at: Option<String>,
+    pub speaker: Option<&'a str>,
+    pub quote: Option<&'a str>,
+    pub claim: Option<&'a str>,
+    pub tags: &'a [String],
+    pub assignee: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub sources: &'a [Source],
+    pub owed: bool,
+}
+
+impl<'a> ClaimJson<'a> {
+    /// `owed` is passed in because it depends on the corrections, not the claim alone.
+    pub fn new(c: &'a Claim, owed: bool) -> Self {
+        ClaimJson {
+            id: c.id.as_str(),
+            episode: c.episode.as_str(),
+            path: crate::store::claim_path(&c.episode, &c.id),
+            status: c.state.status(),
+            verdict: c.state.verdict(),
+            said_at: c.said_at.map(|t| t.to_string()),
+            speaker: c.speaker.as_deref(),
+            quote: c.quote.as_deref(),
+            claim: c.claim.as_deref(),
+            tags: &c.tags,
+            assignee: c.assignee.as_deref(),
+            note: c.note.as_deref(),
+            sources: &c.sources,
+            owed,
+        }
+    }
+}
+
+/// The verdict column of a claim: its verdict, or `-` when it has none yet.
+pub fn verdict_cell(state: State) -> Cell {
+    match state.verdict() {
+        Some(v) => Cell::styled(v.as_str(), verdict_style(v)),
+        None => Cell::styled("-", Style::new().dimmed()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_chinese_text_by_columns() {
+        let rows = vec![
+            vec![Cell::plain("輝達"), Cell::plain("x")],
+            vec![Cell::plain("AMD"), Cell::plain("y")],
+        ];
+        let t = table(&["名稱", "v"], &rows);
+        let lines: Vec<&str> = t.lines().collect();
+        // Strip styles for the check.
+        let plain: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                let mut s = String::new();
+                let mut in_esc = false;
+                for c in l.chars() {
+                    match (in_esc, c) {
+                        (false, '\x1b') => in_esc = true,
+                        (true, 'm') => in_esc = false,
+                        (false, c) => s.push(c),
+                        _ => {}
+                    }
+                }
+                s
+            })
+            .collect();
+        assert_eq!(plain[1], "輝達  x");
+        assert_eq!(plain[2], "AMD   y");
+        assert_eq!(width(&plain[1][..plain[1].len() - 1]), width("AMD   "));
+    }
+
+    #[test]
+    fn truncation_counts_columns() {
+        assert_eq!(truncate("他的利潤高達70幾%耶", 8), "他的利…");
+        assert_eq!(truncate("short", 8), "short");
+        assert!(width(&truncate("他的利潤高達70幾%耶", 9)) <= 9);
+    }
+}

@@ -1,0 +1,511 @@
+//! The fact-check repository on disk: where records live, how they are read, and
+//! how a change reaches the working tree and history together.
+//!
+//! Reading never stops at a bad record: each file is parsed on its own, and what
+//! cannot be read becomes a [`Problem`] beside the records that could. Parsed
+//! records are cached under `.git/errata/`, keyed on file metadata as git's index
+//! is, so a run on an unchanged repository re-reads nothing but the cache.
+
+mod cache;
+pub mod write;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Location, Problem};
+use crate::git::{Change, CommitId, GitError, PathState, Repo};
+use crate::model::{
+    Claim, ClaimError, ClaimFile, ClaimId, Correction, CorrectionFile, CorrectionId, Episode,
+    EpisodeFile, EpisodeId, Settings,
+};
+use crate::transcript::Transcript;
+
+pub use cache::Stamp;
+
+pub const SETTINGS_FILE: &str = "errata.toml";
+pub const CLAIMS_DIR: &str = "claims";
+pub const CORRECTIONS_DIR: &str = "corrections";
+pub const EPISODE_FILE: &str = "episode.toml";
+pub const TRANSCRIPT_FILE: &str = "transcript.txt";
+
+/// Errors of the store, each with what the user can do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(
+        "{path} has uncommitted changes; commit them with git (or discard them) and run the command again"
+    )]
+    Uncommitted { path: String },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    BadFile { path: String, message: String },
+}
+
+/// A file of the repository as parsed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Parsed {
+    Claim(Claim),
+    Episode(Episode),
+    Correction(Correction),
+    /// A file that is not a record errata can use; the problem says why.
+    Bad(Problem),
+}
+
+/// Everything read from the working tree in one pass.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub settings: Option<Settings>,
+    /// By id.
+    pub episodes: BTreeMap<EpisodeId, Episode>,
+    /// Ordered by episode, then by where in the episode, then by id.
+    pub claims: Vec<Claim>,
+    /// Ordered by id.
+    pub corrections: Vec<Correction>,
+    /// Files that could not be read as records.
+    pub problems: Vec<Problem>,
+    /// Episode folders that have no `episode.toml`.
+    pub orphan_folders: Vec<EpisodeId>,
+}
+
+impl Snapshot {
+    /// Claims named by at least one correction, with the corrections naming them.
+    pub fn corrections_by_claim(&self) -> HashMap<&ClaimId, Vec<&Correction>> {
+        let mut map: HashMap<&ClaimId, Vec<&Correction>> = HashMap::new();
+        for c in &self.corrections {
+            for id in &c.claims {
+                map.entry(id).or_default().push(c);
+            }
+        }
+        map
+    }
+
+    /// Claims owed a correction: checked as misleading or inaccurate, and named
+    /// by no correction yet.
+    pub fn owed(&self) -> Vec<&Claim> {
+        let corrected = self.corrections_by_claim();
+        self.claims
+            .iter()
+            .filter(|c| c.state.is_owed() && !corrected.contains_key(&c.id))
+            .collect()
+    }
+}
+
+/// Where a claim's file lives.
+pub fn claim_path(episode: &EpisodeId, id: &ClaimId) -> String {
+    format!("{CLAIMS_DIR}/{episode}/{id}.toml")
+}
+
+pub fn episode_path(episode: &EpisodeId) -> String {
+    format!("{CLAIMS_DIR}/{episode}/{EPISODE_FILE}")
+}
+
+pub fn transcript_path(episode: &EpisodeId, file: &str) -> String {
+    format!("{CLAIMS_DIR}/{episode}/{file}")
+}
+
+pub fn correction_path(id: &CorrectionId) -> String {
+    format!("{CORRECTIONS_DIR}/{id}.toml")
+}
+
+/// A fact-check repository: a git repository with errata's layout.
+pub struct Store {
+    repo: Repo,
+}
+
+impl Store {
+    /// Open the repository at `path`, or the one holding the current folder.
+    pub fn discover(path: &Path) -> Result<Store, StoreError> {
+        Ok(Store {
+            repo: Repo::discover(path)?,
+        })
+    }
+
+    pub fn from_repo(repo: Repo) -> Store {
+        Store { repo }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.repo.workdir()
+    }
+
+    pub fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
+    /// Whether `errata init` has run here.
+    pub fn is_initialised(&self) -> bool {
+        self.root().join(SETTINGS_FILE).is_file()
+    }
+
+    fn cache_path(&self) -> PathBuf {
+        self.repo.git_dir().join("errata").join("records.cache")
+    }
+
+    /// Read every record, from the cache where a file has not changed.
+    pub fn load(&self) -> Snapshot {
+        let root = self.root();
+        let mut snap = Snapshot::default();
+        if let Ok(bytes) = std::fs::read(root.join(SETTINGS_FILE)) {
+            match parse_toml::<Settings>(SETTINGS_FILE, &bytes) {
+                Ok(s) => snap.settings = Some(s),
+                Err(p) => snap.problems.push(p),
+            }
+        }
+
+        let files = list_record_files(root, &mut snap);
+        let cache_path = self.cache_path();
+        let old = cache::Cache::read(&cache_path);
+        let now = cache::now_ns();
+        let results: Vec<(cache::Entry, bool)> = files
+            .into_par_iter()
+            .map(|f| {
+                let stamp = Stamp::of(&root.join(&f.rel));
+                if let (Some(stamp), Some(old)) = (stamp, old.as_ref())
+                    && let Some(entry) = old.get(&f.rel)
+                    && entry.stamp == stamp
+                    && old.trusts(&stamp)
+                {
+                    return (entry.clone(), false);
+                }
+                let parsed = match std::fs::read(root.join(&f.rel)) {
+                    Ok(bytes) => parse_record(&f, &bytes),
+                    Err(e) => Parsed::Bad(Problem::new(
+                        &f.rel,
+                        Location::File,
+                        format!("cannot read: {e}"),
+                    )),
+                };
+                (
+                    cache::Entry {
+                        path: f.rel,
+                        stamp: stamp.unwrap_or_default(),
+                        parsed,
+                    },
+                    true,
+                )
+            })
+            .collect();
+
+        let changed = results.iter().any(|(_, fresh)| *fresh)
+            || old.as_ref().is_none_or(|c| c.len() != results.len());
+        let entries: Vec<cache::Entry> = results.into_iter().map(|(e, _)| e).collect();
+        for e in &entries {
+            match &e.parsed {
+                Parsed::Claim(c) => snap.claims.push(c.clone()),
+                Parsed::Episode(ep) => {
+                    snap.episodes.insert(ep.id.clone(), ep.clone());
+                }
+                Parsed::Correction(c) => snap.corrections.push(c.clone()),
+                Parsed::Bad(p) => snap.problems.push(p.clone()),
+            }
+        }
+        if changed {
+            // A cache that cannot be written only costs speed next time.
+            let _ = cache::Cache::write(&cache_path, now, entries);
+        }
+        snap.claims.sort_by(|a, b| {
+            (&a.episode, a.said_at.map(|t| t.start()), &a.id).cmp(&(
+                &b.episode,
+                b.said_at.map(|t| t.start()),
+                &b.id,
+            ))
+        });
+        snap.corrections.sort_by(|a, b| a.id.cmp(&b.id));
+        snap.problems.sort_by(|a, b| a.path.cmp(&b.path));
+        snap
+    }
+
+    /// The transcript of an episode, if it has one.
+    pub fn transcript(&self, episode: &Episode) -> Result<Option<Transcript>, StoreError> {
+        let Some(file) = &episode.transcript else {
+            return Ok(None);
+        };
+        let path = transcript_path(&episode.id, file);
+        let text = std::fs::read_to_string(self.root().join(&path)).map_err(|source| {
+            StoreError::Read {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        Transcript::parse(&text)
+            .map(Some)
+            .map_err(|e| StoreError::BadFile {
+                path,
+                message: e.to_string(),
+            })
+    }
+
+    /// Read a file of the working tree that a command is about to change,
+    /// refusing if it holds a hand edit that is not committed: the command's commit
+    /// would otherwise sweep it in.
+    pub fn read_for_change(&self, rel: &str) -> Result<String, StoreError> {
+        self.ensure_clean(rel)?;
+        std::fs::read_to_string(self.root().join(rel)).map_err(|source| StoreError::Read {
+            path: rel.to_owned(),
+            source,
+        })
+    }
+
+    fn ensure_clean(&self, rel: &str) -> Result<(), StoreError> {
+        match self.repo.path_state(rel)? {
+            PathState::Clean => Ok(()),
+            PathState::Changed => Err(StoreError::Uncommitted {
+                path: rel.to_owned(),
+            }),
+        }
+    }
+
+    /// Write `changes` to the working tree and commit exactly those paths, in one
+    /// step that either happens whole or leaves the working tree as it was.
+    pub fn commit(&self, changes: &[Change], message: &str) -> Result<CommitId, StoreError> {
+        for c in changes {
+            self.ensure_clean(&c.path)?;
+        }
+        let prepared = self.repo.prepare_commit(changes, message)?;
+        let root = self.root();
+        let mut previous: Vec<(&Change, Option<Vec<u8>>)> = Vec::new();
+        let restore = |previous: &[(&Change, Option<Vec<u8>>)]| {
+            for (c, old) in previous.iter().rev() {
+                let path = root.join(&c.path);
+                let _ = match old {
+                    Some(bytes) => write::atomic(&path, bytes),
+                    None => std::fs::remove_file(&path),
+                };
+            }
+        };
+        for c in changes {
+            let path = root.join(&c.path);
+            let old = std::fs::read(&path).ok();
+            let result = match &c.content {
+                Some(bytes) => write::atomic(&path, bytes),
+                None => match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                    _ => Ok(()),
+                },
+            };
+            previous.push((c, old));
+            if let Err(source) = result {
+                restore(&previous);
+                return Err(StoreError::Write {
+                    path: c.path.clone(),
+                    source,
+                });
+            }
+        }
+        match self.repo.publish(&prepared) {
+            Ok(id) => Ok(id),
+            Err(e) => {
+                restore(&previous);
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// A file that should hold a record, with what its place in the layout says.
+struct RecordFile {
+    rel: String,
+    kind: Kind,
+}
+
+enum Kind {
+    Claim { episode: EpisodeId, stem: String },
+    Episode { episode: EpisodeId },
+    Correction { stem: String },
+}
+
+fn read_dir_names(dir: &Path) -> Vec<(String, bool)> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<(String, bool)> = rd
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let is_dir = e.file_type().ok()?.is_dir();
+            Some((e.file_name().into_string().ok()?, is_dir))
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+fn list_record_files(root: &Path, snap: &mut Snapshot) -> Vec<RecordFile> {
+    let mut out = Vec::new();
+    let episode_dirs: Vec<(String, bool)> = read_dir_names(&root.join(CLAIMS_DIR));
+    let per_episode: Vec<(Vec<RecordFile>, Option<Problem>, Option<EpisodeId>)> = episode_dirs
+        .into_par_iter()
+        .filter(|(name, is_dir)| *is_dir && !name.starts_with('.'))
+        .map(|(name, _)| {
+            let rel_dir = format!("{CLAIMS_DIR}/{name}");
+            let episode = match EpisodeId::new(&name) {
+                Ok(id) => id,
+                Err(e) => {
+                    return (
+                        Vec::new(),
+                        Some(Problem::new(
+                            &rel_dir,
+                            Location::File,
+                            format!("episode folder name is not a valid id: {e}"),
+                        )),
+                        None,
+                    );
+                }
+            };
+            let mut files = Vec::new();
+            let mut has_episode = false;
+            for (file, is_dir) in read_dir_names(&root.join(&rel_dir)) {
+                if is_dir {
+                    continue;
+                }
+                let Some(stem) = file.strip_suffix(".toml") else {
+                    continue;
+                };
+                let rel = format!("{rel_dir}/{file}");
+                if file == EPISODE_FILE {
+                    has_episode = true;
+                    files.push(RecordFile {
+                        rel,
+                        kind: Kind::Episode {
+                            episode: episode.clone(),
+                        },
+                    });
+                } else {
+                    files.push(RecordFile {
+                        rel,
+                        kind: Kind::Claim {
+                            episode: episode.clone(),
+                            stem: stem.to_owned(),
+                        },
+                    });
+                }
+            }
+            let orphan = (!has_episode).then_some(episode);
+            (files, None, orphan)
+        })
+        .collect();
+    for (files, problem, orphan) in per_episode {
+        out.extend(files);
+        snap.problems.extend(problem);
+        snap.orphan_folders.extend(orphan);
+    }
+    for (file, is_dir) in read_dir_names(&root.join(CORRECTIONS_DIR)) {
+        if is_dir {
+            continue;
+        }
+        if let Some(stem) = file.strip_suffix(".toml") {
+            out.push(RecordFile {
+                rel: format!("{CORRECTIONS_DIR}/{file}"),
+                kind: Kind::Correction {
+                    stem: stem.to_owned(),
+                },
+            });
+        }
+    }
+    out
+}
+
+/// Parse a TOML file into `T`, turning a failure into a problem at the parser's span.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(rel: &str, bytes: &[u8]) -> Result<T, Problem> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Problem::new(
+            rel,
+            Location::Span(e.valid_up_to()..e.valid_up_to()),
+            "the file is not UTF-8 text; save it as UTF-8",
+        )
+    })?;
+    toml::from_str(text).map_err(|e| {
+        let location = match e.span() {
+            Some(span) if span != (0..0) => Location::Span(span),
+            _ => Location::File,
+        };
+        Problem::new(rel, location, e.message().trim_end().to_owned())
+    })
+}
+
+/// Parse a claim file's content as it is at `rel` (in the working tree or at any
+/// revision), with the same rules as [`Store::load`].
+pub fn parse_claim_at(rel: &str, bytes: &[u8]) -> Result<Claim, Problem> {
+    let mut parts = rel.rsplit('/');
+    let stem = parts
+        .next()
+        .and_then(|f| f.strip_suffix(".toml"))
+        .unwrap_or_default()
+        .to_owned();
+    let episode = parts
+        .next()
+        .and_then(|e| EpisodeId::new(e).ok())
+        .ok_or_else(|| Problem::new(rel, Location::File, "not in an episode folder"))?;
+    let file = RecordFile {
+        rel: rel.to_owned(),
+        kind: Kind::Claim { episode, stem },
+    };
+    match parse_record(&file, bytes) {
+        Parsed::Claim(c) => Ok(c),
+        Parsed::Bad(p) => Err(p),
+        _ => Err(Problem::new(rel, Location::File, "not a claim")),
+    }
+}
+
+fn parse_record(f: &RecordFile, bytes: &[u8]) -> Parsed {
+    let bad = |location, message: String| Parsed::Bad(Problem::new(&f.rel, location, message));
+    match &f.kind {
+        Kind::Episode { episode } => match parse_toml::<EpisodeFile>(&f.rel, bytes) {
+            Ok(file) => Parsed::Episode(Episode::from_file(episode.clone(), file)),
+            Err(p) => Parsed::Bad(p),
+        },
+        Kind::Claim { episode, stem } => {
+            let id = match ClaimId::new(stem) {
+                Ok(id) => id,
+                Err(e) => {
+                    return bad(
+                        Location::File,
+                        format!("file name is not a valid claim id: {e}"),
+                    );
+                }
+            };
+            let file = match parse_toml::<ClaimFile>(&f.rel, bytes) {
+                Ok(file) => file,
+                Err(p) => return Parsed::Bad(p),
+            };
+            match Claim::from_file(id, episode.clone(), file) {
+                Ok(claim) => Parsed::Claim(claim),
+                Err(ClaimError::State(e)) => {
+                    let key = if matches!(e, crate::model::StateError::MissingVerdict(_)) {
+                        "status"
+                    } else {
+                        "verdict"
+                    };
+                    bad(Location::key(key), e.to_string())
+                }
+                Err(e @ ClaimError::Empty) => bad(Location::File, e.to_string()),
+            }
+        }
+        Kind::Correction { stem } => {
+            let id = match CorrectionId::new(stem) {
+                Ok(id) => id,
+                Err(e) => {
+                    return bad(
+                        Location::File,
+                        format!("file name is not a valid correction id: {e}"),
+                    );
+                }
+            };
+            match parse_toml::<CorrectionFile>(&f.rel, bytes) {
+                Ok(file) => Parsed::Correction(Correction::from_file(id, file)),
+                Err(p) => Parsed::Bad(p),
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Writing records: atomic file replacement, and edits through `toml_edit` that
+//! keep every comment and layout choice a person made by hand.
+
+use std::io::Write;
+use std::path::Path;
+
+use toml_edit::{DocumentMut, Item, Table, value};
+
+/// Replace a file's content so that a crash leaves either the old file or the new
+/// one, never a mix: write a temporary file beside it, flush it to disk, rename.
+pub fn atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("a file to write has no parent folder"))?;
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".errata-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_data()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Key order for new claim files, so records written by errata read the same way.
+pub const CLAIM_KEY_ORDER: &[&str] = &[
+    "status", "verdict", "said_at", "speaker", "quote", "claim", "tags", "assignee", "note",
+];
+
+/// Set a top-level key, keeping its decoration (comments) if it existed, and
+/// placing a new key after the nearest earlier key in `order` that is present.
+pub fn set_key(doc: &mut DocumentMut, key: &str, item: Item, order: &[&str]) {
+    let table = doc.as_table_mut();
+    if let Some(existing) = table.get_mut(key) {
+        // Keep the comment after the value on the same line, if any.
+        let suffix = existing
+            .as_value()
+            .and_then(|v| v.decor().suffix())
+            .and_then(|s| s.as_str())
+            .map(str::to_owned);
+        *existing = item;
+        if let (Some(suffix), Some(v)) = (suffix, existing.as_value_mut()) {
+            v.decor_mut().set_suffix(suffix);
+        }
+        return;
+    }
+    let rank = |k: &str| order.iter().position(|o| *o == k);
+    let Some(my_rank) = rank(key) else {
+        table.insert(key, item);
+        return;
+    };
+    // Rebuild the root table's key/value part in place, inserting after the last
+    // present key that ranks before ours; tables (like [[sources]]) stay as they are.
+    let after = table
+        .iter()
+        .filter(|(k, v)| {
+            !v.is_table() && !v.is_array_of_tables() && rank(k).is_some_and(|r| r < my_rank)
+        })
+        .map(|(k, _)| k.to_owned())
+        .last();
+    let old = std::mem::replace(table, Table::new());
+    let mut placed = false;
+    if after.is_none() {
+        table.insert(key, item.clone());
+        placed = true;
+    }
+    for (k, v) in old.iter() {
+        let k_owned = old
+            .key(k)
+            .cloned()
+            .unwrap_or_else(|| toml_edit::Key::new(k));
+        table.insert_formatted(&k_owned, v.clone());
+        if !placed && after.as_deref() == Some(k) {
+            table.insert(key, item.clone());
+            placed = true;
+        }
+    }
+    if !placed {
+        table.insert(key, item);
+    }
+    table.decor_mut().clone_from(old.decor());
+}
+
+/// Remove a top-level key.
+pub fn remove_key(doc: &mut DocumentMut, key: &str) {
+    doc.as_table_mut().remove(key);
+}
+
+/// A string value: a basic one-line string, or a multi-line literal block when
+/// the text has line breaks, as a person would write a long note.
+pub fn text(s: &str) -> Item {
+    value(s)
+}
+
+/// An array of strings.
+pub fn string_array<'a>(items: impl IntoIterator<Item = &'a str>) -> Item {
+    let mut a = toml_edit::Array::new();
+    for s in items {
+        a.push(s);
+    }
+    value(a)
+}
