@@ -401,15 +401,7 @@ fn locate_quote(
         .filter_map(|r| Timestamp::range(t.segments[*r.start()].start, t.segments[*r.end()].end))
         .collect();
     let Some(first) = found.first().copied() else {
-        let closest = t.closest(quote).map(|i| {
-            let s = &t.segments[i];
-            format!(
-                "({}~{}) {}",
-                format_point(s.start),
-                format_point(s.end),
-                s.text
-            )
-        });
+        let closest = t.closest_hint(quote);
         return Err(OpError::QuoteNotFound {
             episode: episode.id.clone(),
             closest,

@@ -203,6 +203,54 @@ impl Transcript {
         search(&self.segments, quote, usize::MAX)
     }
 
+    /// Where a quote that is not in the transcript was probably meant to be, as
+    /// `(MM:SS~MM:SS) excerpt`, for the hint beside the error.
+    pub fn closest_hint(&self, quote: &str) -> Option<String> {
+        let i = self.closest(quote)?;
+        let s = &self.segments[i];
+        Some(format!(
+            "({}~{}) {}",
+            format_time(s.start),
+            format_time(s.end),
+            self.excerpt(i, quote, 40)
+        ))
+    }
+
+    /// The stretch of about `width` characters of segment `index` that shares the
+    /// most character pairs with `quote`, marked with `…` where it was cut: a hint
+    /// short enough for one line, at the place the editor probably meant.
+    pub fn excerpt(&self, index: usize, quote: &str, width: usize) -> String {
+        let Some(segment) = self.segments.get(index) else {
+            return String::new();
+        };
+        let chars: Vec<char> = segment.text.chars().collect();
+        if chars.len() <= width || width == 0 {
+            return segment.text.clone();
+        }
+        let wanted: std::collections::HashSet<(char, char)> = {
+            let q: Vec<char> = quote.chars().filter(|c| !c.is_whitespace()).collect();
+            q.windows(2).map(|w| (w[0], w[1])).collect()
+        };
+        let hit = |i: usize| usize::from(wanted.contains(&(chars[i], chars[i + 1])));
+        let mut score: usize = (0..width - 1).map(hit).sum();
+        let (mut best, mut best_at) = (score, 0);
+        for start in 1..=chars.len() - width {
+            score = score + hit(start + width - 2) - hit(start - 1);
+            if score > best {
+                (best, best_at) = (score, start);
+            }
+        }
+        let mut out = String::new();
+        if best_at > 0 {
+            out.push('…');
+        }
+        out.extend(&chars[best_at..best_at + width]);
+        if best_at + width < chars.len() {
+            out.push('…');
+        }
+        out
+    }
+
     /// Points the editor at where a mistyped quote probably is. Scores each segment
     /// by the distinct character bigrams it shares with the quote, because Chinese has
     /// no word breaks to compare; whitespace and punctuation are left out and ASCII
@@ -260,42 +308,15 @@ impl Transcript {
     }
 }
 
-/// Writes a time the way editors cite it (`07:08`, `1:02:03`), the same form
-/// [`parse_time`] reads, so a time survives a round trip through a record.
+/// Writes a time the way editors cite it (`07:08`, `1:02:03`); the record model
+/// owns the format so transcripts and records always agree.
 pub fn format_time(seconds: u32) -> String {
-    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m:02}:{s:02}")
-    }
+    crate::model::format_point(seconds)
 }
 
-/// Reads a time as editors write it. Strict (seconds always two digits and below 60)
-/// so that a typo like `7:5` or `07:68` is reported instead of silently meaning
-/// something else. Minutes may run past an hour in the `MM:SS` form (`125:00`),
-/// because long episodes are often cited that way.
+/// Reads a time as editors write it, with the record model's rules.
 pub fn parse_time(s: &str) -> Option<u32> {
-    let mut parts = s.split(':');
-    let first = parts.next()?;
-    let second = parts.next()?;
-    let third = parts.next();
-    if parts.next().is_some() {
-        return None;
-    }
-    match third {
-        None => {
-            let m = number(first, 1, 3)?;
-            let s = sexagesimal(second)?;
-            Some(m * 60 + s)
-        }
-        Some(third) => {
-            let h = number(first, 1, 10)?;
-            let m = sexagesimal(second)?;
-            let s = sexagesimal(third)?;
-            h.checked_mul(3600)?.checked_add(m * 60 + s)
-        }
-    }
+    crate::model::parse_point(s).ok()
 }
 
 /// An all-ASCII-digit number of `min..=max` digits (`str::parse` alone would accept
@@ -1374,5 +1395,15 @@ mod tests {
             let _ = seed.closest(quote);
         }
         assert_eq!(seed.closest("耶"), Some(18));
+    }
+
+    #[test]
+    fn excerpt_is_the_part_most_like_the_quote() {
+        let t = Transcript::parse(SEED).unwrap();
+        let i = t.closest("他的利潤高達80幾%耶").unwrap();
+        let e = t.excerpt(i, "他的利潤高達80幾%耶", 20);
+        assert!(e.contains("利潤高達70幾%"), "{e}");
+        assert!(e.starts_with('…') && e.ends_with('…'), "{e}");
+        assert_eq!(e.chars().count(), 22);
     }
 }

@@ -216,16 +216,8 @@ pub fn check_claim(c: &Claim, transcript: Option<&Transcript>) -> Vec<Problem> {
         let found = t.find_all(quote);
         if found.is_empty() {
             let hint = t
-                .closest(quote)
-                .map(|i| {
-                    let s = &t.segments[i];
-                    format!(
-                        "; the closest segment is ({}~{}) {}",
-                        format_point(s.start),
-                        format_point(s.end),
-                        s.text
-                    )
-                })
+                .closest_hint(quote)
+                .map(|h| format!("; the closest segment is {h}"))
                 .unwrap_or_default();
             out.push(Problem::new(
                 &path,

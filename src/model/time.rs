@@ -49,7 +49,7 @@ pub fn parse_point(s: &str) -> Result<Seconds, TimeError> {
     match parts.as_slice() {
         [m, sec] => Ok(num(m, 3)? * 60 + seconds(sec)?),
         [h, m, sec] => {
-            let hours = num(h, 2)?;
+            let hours = num(h, 10)?;
             if m.len() != 2 {
                 return Err(syntax());
             }
@@ -57,7 +57,13 @@ pub fn parse_point(s: &str) -> Result<Seconds, TimeError> {
             if minutes > 59 {
                 return Err(TimeError::Minutes(s.to_owned(), minutes));
             }
-            Ok(hours * 3600 + minutes * 60 + seconds(sec)?)
+            hours
+                .checked_mul(3600)
+                .and_then(|h| h.checked_add(minutes * 60 + seconds(sec).ok()?))
+                .ok_or_else(|| match seconds(sec) {
+                    Err(e) => e,
+                    Ok(_) => syntax(),
+                })
         }
         _ => Err(syntax()),
     }
