@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::cmd_show::run(&ctx, args),
         Command::Start(args) => commands::cmd_start::run(&ctx, args),
         Command::Verdict(args) => commands::cmd_verdict::run(&ctx, args),
+        Command::Source(args) => commands::cmd_source::run(&ctx, args),
         Command::Validate(args) => commands::cmd_validate::run(&ctx, args),
         Command::Completions(args) => commands::cmd_completions::run(&ctx, args),
         Command::Man(args) => commands::cmd_man::run(&ctx, args),

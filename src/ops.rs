@@ -631,7 +631,61 @@ pub fn verdict(
     })
 }
 
-/// Sources given only as addresses, for callers that build a `Source` list.
-pub fn sources_from_urls(urls: &[String]) -> Vec<Source> {
-    urls.iter().map(|u| Source::from_url(u)).collect()
+/// Add a source to a claim: the evidence an editor found, with as much of its
+/// citation as is known. A source needs at least a title or a url.
+pub fn add_source(store: &Store, claim: &Claim, source: &Source) -> Result<CommitId, OpError> {
+    if let Some(url) = &source.url
+        && !is_web_url(url)
+    {
+        return Err(OpError::BadUrl(url.clone()));
+    }
+    let title = source.title.as_deref().filter(|t| !t.trim().is_empty());
+    let Some(label) = title.or(source.url.as_deref()) else {
+        return Err(OpError::Forbidden(
+            "a source needs at least a --title or a --url".into(),
+        ));
+    };
+    if let Some(url) = &source.url
+        && claim.sources.iter().any(|s| s.url.as_deref() == Some(url))
+    {
+        return Err(OpError::Forbidden(format!(
+            "{} already cites {url}",
+            claim.id
+        )));
+    }
+    let mut message = format!(
+        "source: {} cites {label}\n\nErrata-Claim: {}\n",
+        claim.id, claim.id
+    );
+    if let Some(url) = &source.url {
+        message.push_str(&format!("Errata-Source: {url}\n"));
+    }
+    rewrite_claim(store, claim, &message, |doc| {
+        let mut t = toml_edit::Table::new();
+        let fields: [(&str, Option<Item>); 5] = [
+            ("title", source.title.as_deref().map(value)),
+            ("url", source.url.as_deref().map(value)),
+            ("publisher", source.publisher.as_deref().map(value)),
+            (
+                "published",
+                source
+                    .published
+                    .and_then(|d| d.to_string().parse::<toml_edit::Datetime>().ok())
+                    .map(value),
+            ),
+            ("excerpt", source.excerpt.as_deref().map(value)),
+        ];
+        for (key, item) in fields {
+            if let Some(item) = item {
+                t[key] = item;
+            }
+        }
+        let tables = doc
+            .as_table_mut()
+            .entry("sources")
+            .or_insert(Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
+        if let Some(array) = tables.as_array_of_tables_mut() {
+            array.push(t);
+        }
+    })
 }

@@ -116,7 +116,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     if let Some(note) = &claim.note {
         let _ = writeln!(s, "\n{bold}note{bold:#}");
         for line in note.trim_end().lines() {
-            let _ = writeln!(s, "  {line}");
+            let _ = writeln!(s, "{}", format!("  {line}").trim_end());
         }
     }
     if !claim.sources.is_empty() {

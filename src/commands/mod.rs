@@ -8,6 +8,7 @@ pub mod cmd_init;
 pub mod cmd_list;
 pub mod cmd_man;
 pub mod cmd_show;
+pub mod cmd_source;
 pub mod cmd_start;
 pub mod cmd_validate;
 pub mod cmd_verdict;
@@ -65,6 +66,7 @@ pub enum Command {
     Show(cmd_show::Args),
     Start(cmd_start::Args),
     Verdict(cmd_verdict::Args),
+    Source(cmd_source::Args),
     Validate(cmd_validate::Args),
     Completions(cmd_completions::Args),
     Man(cmd_man::Args),
