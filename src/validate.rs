@@ -5,20 +5,47 @@
 //! file: sources behind verdicts, corrections and the claims they name, quotes
 //! and the transcripts they come from.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::Path;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
 use crate::diagnostic::{Location, Problem, Step};
-use crate::model::{Claim, EpisodeId, State, Timestamp, format_point, is_web_url};
+use crate::model::{Claim, Episode, EpisodeId, State, Timestamp, format_point, is_web_url};
 use crate::store::{
-    self, SETTINGS_FILE, Snapshot, Store, claim_path, correction_path, episode_path,
+    self, Checks, SETTINGS_FILE, Snapshot, Stamp, Store, cache, claim_path, correction_path,
+    episode_path,
 };
 use crate::transcript::Transcript;
 
+/// What a claim's own checks depend on besides the claim file: its episode's
+/// record and transcript. While neither changes, remembered checks stand.
+struct EpisodeContext {
+    context: u64,
+    transcript: OnceLock<Option<Transcript>>,
+}
+
+fn context_of(root: &Path, snap: &Snapshot, ep: &Episode) -> u64 {
+    let mut h = DefaultHasher::new();
+    snap.stamp(&episode_path(&ep.id)).hash(&mut h);
+    if let Some(file) = &ep.transcript {
+        let stamp = Stamp::of(&root.join(store::transcript_path(&ep.id, file)));
+        if stamp.is_some_and(|s| !s.settled()) {
+            // Too fresh to tell a later edit from this one: never match again.
+            cache::now_ns().hash(&mut h);
+        }
+        stamp.hash(&mut h);
+    }
+    h.finish()
+}
+
 /// All problems in the repository, those that kept a file from being read first
-/// among them, ordered by file.
-pub fn validate(store: &Store, snap: &Snapshot) -> Vec<Problem> {
+/// among them, ordered by file. Checks of one file against its transcript are
+/// remembered in the cache, so an unchanged repository is validated without
+/// searching a single quote again.
+pub fn validate(store: &Store, snap: &mut Snapshot) -> Vec<Problem> {
     let mut problems = snap.problems.clone();
     if snap.settings.is_none() && !problems.iter().any(|p| p.path == SETTINGS_FILE) {
         problems.push(Problem::new(
@@ -35,63 +62,119 @@ pub fn validate(store: &Store, snap: &Snapshot) -> Vec<Problem> {
         ));
     }
 
-    let mut transcripts: HashMap<&EpisodeId, Transcript> = HashMap::new();
+    let root = store.root();
+    let contexts: HashMap<&EpisodeId, EpisodeContext> = snap
+        .episodes
+        .values()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|ep| {
+            (
+                &ep.id,
+                EpisodeContext {
+                    context: context_of(root, snap, ep),
+                    transcript: OnceLock::new(),
+                },
+            )
+        })
+        .collect();
+    let transcript = |ep: &EpisodeId| -> Option<&Transcript> {
+        let ctx = contexts.get(ep)?;
+        ctx.transcript
+            .get_or_init(|| {
+                snap.episodes
+                    .get(ep)
+                    .and_then(|e| store::read_transcript(root, e).ok().flatten())
+            })
+            .as_ref()
+    };
+
+    let mut remember: Vec<(String, Checks)> = Vec::new();
     for ep in snap.episodes.values() {
         let path = episode_path(&ep.id);
+        let context = contexts[&ep.id].context;
+        if let Some(known) = snap.remembered_checks(&path, context) {
+            problems.extend_from_slice(known);
+            continue;
+        }
+        let mut found = Vec::new();
         if let Some(url) = &ep.url
             && !is_web_url(url)
         {
-            problems.push(Problem::new(
+            found.push(Problem::new(
                 &path,
                 Location::key("url"),
                 format!("`{url}` is not a web address: use an http:// or https:// url"),
             ));
         }
-        match store.transcript(ep) {
-            Ok(Some(t)) => {
-                transcripts.insert(&ep.id, t);
-            }
-            Ok(None) => {}
-            Err(e) => problems.push(Problem::new(
+        if let Err(e) = store.transcript(ep) {
+            found.push(Problem::new(
                 &path,
                 Location::key("transcript"),
                 format!("transcript cannot be read: {e}"),
-            )),
+            ));
         }
+        problems.extend_from_slice(&found);
+        remember.push((
+            path,
+            Checks {
+                context,
+                problems: found,
+            },
+        ));
     }
 
     // Ids are unique across the whole repository, not only inside an episode.
-    let mut by_id: BTreeMap<&str, Vec<&Claim>> = BTreeMap::new();
-    for c in &snap.claims {
-        by_id.entry(c.id.as_str()).or_default().push(c);
-    }
-    for (id, claims) in &by_id {
-        if claims.len() > 1 {
-            for c in claims {
-                let others: Vec<String> = claims
-                    .iter()
-                    .filter(|o| o.episode != c.episode)
-                    .map(|o| claim_path(&o.episode, &o.id))
-                    .collect();
-                problems.push(Problem::new(
-                    &claim_path(&c.episode, &c.id),
-                    Location::File,
-                    format!(
-                        "claim id `{id}` is also used by {}; ids must be unique across episodes: rename one file",
-                        others.join(", ")
-                    ),
-                ));
-            }
+    let mut by_id: Vec<&Claim> = snap.claims.iter().collect();
+    by_id.par_sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    for group in by_id.chunk_by(|a, b| a.id == b.id) {
+        if group.len() < 2 {
+            continue;
+        }
+        for c in group {
+            let others: Vec<String> = group
+                .iter()
+                .filter(|o| o.episode != c.episode)
+                .map(|o| claim_path(&o.episode, &o.id))
+                .collect();
+            problems.push(Problem::new(
+                &claim_path(&c.episode, &c.id),
+                Location::File,
+                format!(
+                    "claim id `{}` is also used by {}; ids must be unique across episodes: rename one file",
+                    c.id,
+                    others.join(", ")
+                ),
+            ));
         }
     }
+    let id_exists = |id: &str| by_id.binary_search_by(|c| c.id.as_str().cmp(id)).is_ok();
 
     let named = snap.corrections_by_claim();
-    let per_claim: Vec<Vec<Problem>> = snap
+    /// A claim's problems, and its checks if they are new and worth remembering.
+    type Checked = (Vec<Problem>, Option<(String, Checks)>);
+    let per_claim: Vec<Checked> = snap
         .claims
         .par_iter()
         .map(|c| {
-            let mut out = check_claim(c, transcripts.get(&c.episode));
             let path = claim_path(&c.episode, &c.id);
+            let context = contexts.get(&c.episode).map_or(0, |x| x.context);
+            let (mut out, new) = match snap.remembered_checks(&path, context) {
+                Some(known) => (known.to_vec(), None),
+                None => {
+                    let found = check_claim(c, transcript(&c.episode));
+                    (
+                        found.clone(),
+                        Some((
+                            path.clone(),
+                            Checks {
+                                context,
+                                problems: found,
+                            },
+                        )),
+                    )
+                }
+            };
             match (c.state, named.get(&c.id)) {
                 (State::Corrected(_), None) => out.push(Problem::new(
                     &path,
@@ -111,10 +194,13 @@ pub fn validate(store: &Store, snap: &Snapshot) -> Vec<Problem> {
                 }
                 _ => {}
             }
-            out
+            (out, new)
         })
         .collect();
-    problems.extend(per_claim.into_iter().flatten());
+    for (found, new) in per_claim {
+        problems.extend(found);
+        remember.extend(new);
+    }
 
     for corr in &snap.corrections {
         let path = correction_path(&corr.id);
@@ -126,7 +212,7 @@ pub fn validate(store: &Store, snap: &Snapshot) -> Vec<Problem> {
             ));
         }
         for (i, id) in corr.claims.iter().enumerate() {
-            if !by_id.contains_key(id.as_str()) {
+            if !id_exists(id.as_str()) {
                 problems.push(Problem::new(
                     &path,
                     Location::Field(vec![Step::Key("claims".into()), Step::Index(i)]),
@@ -143,7 +229,7 @@ pub fn validate(store: &Store, snap: &Snapshot) -> Vec<Problem> {
                     corr.episode
                 ),
             ));
-        } else if let Some(t) = transcripts.get(&corr.episode)
+        } else if let Some(t) = transcript(&corr.episode)
             && let Some(p) = outside_transcript(t, &corr.aired_at)
         {
             problems.push(Problem::new(&path, Location::key("aired_at"), p));
@@ -157,6 +243,9 @@ pub fn validate(store: &Store, snap: &Snapshot) -> Vec<Problem> {
         }
     }
 
+    drop(contexts);
+    snap.remember_checks(remember);
+    store.save_checks(snap);
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     problems
 }

@@ -12,8 +12,8 @@ pub struct Args {}
 
 pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
-    let snap = store.load();
-    let problems = validate(&store, &snap);
+    let mut snap = store.load();
+    let problems = validate(&store, &mut snap);
     let diagnostics = locate(store.root(), &problems);
     if ctx.json {
         print_json(&serde_json::json!({

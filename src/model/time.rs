@@ -208,8 +208,13 @@ impl fmt::Display for Date {
 }
 
 impl Serialize for Date {
+    /// As text for people (TOML, JSON); as numbers for errata's binary cache.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            (self.year, self.month, self.day).serialize(s)
+        }
     }
 }
 
@@ -217,6 +222,10 @@ impl<'de> Deserialize<'de> for Date {
     /// Accepts a TOML date (`2023-11-21`) as well as a string, since both are what a
     /// person would write; anything with a time or offset is refused.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if !d.is_human_readable() {
+            let (year, month, day) = <(u16, u8, u8)>::deserialize(d)?;
+            return Date::new(year, month, day).map_err(serde::de::Error::custom);
+        }
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Raw {

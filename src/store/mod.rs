@@ -6,7 +6,7 @@
 //! records are cached under `.git/errata/`, keyed on file metadata as git's index
 //! is, so a run on an unchanged repository re-reads nothing but the cache.
 
-mod cache;
+pub mod cache;
 pub mod write;
 
 use std::collections::{BTreeMap, HashMap};
@@ -77,9 +77,54 @@ pub struct Snapshot {
     pub problems: Vec<Problem>,
     /// Episode folders that have no `episode.toml`.
     pub orphan_folders: Vec<EpisodeId>,
+    /// How many record files this load parsed rather than took from the cache.
+    pub parsed: usize,
+    memo: Memo,
+}
+
+/// What the cache needs to be written back: each file's stamp, the checks
+/// remembered for it, and which problems stand for whole files.
+#[derive(Debug, Default)]
+struct Memo {
+    started_ns: i128,
+    stamps: HashMap<String, Stamp>,
+    checks: HashMap<String, Checks>,
+    bad: Vec<usize>,
+    dirty: bool,
+}
+
+/// Problems found in one file by checks that depend on it and on one other
+/// thing (its episode's transcript, say), remembered while both stay the same.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Checks {
+    /// Identifies what besides the file the checks depended on.
+    pub context: u64,
+    pub problems: Vec<Problem>,
 }
 
 impl Snapshot {
+    /// The problems remembered for a file, if it and `context` have not changed.
+    pub fn remembered_checks(&self, path: &str, context: u64) -> Option<&[Problem]> {
+        self.memo
+            .checks
+            .get(path)
+            .filter(|c| c.context == context)
+            .map(|c| c.problems.as_slice())
+    }
+
+    /// Remember checks for files; [`Store::save_checks`] makes them last.
+    pub fn remember_checks(&mut self, checks: impl IntoIterator<Item = (String, Checks)>) {
+        for (path, c) in checks {
+            self.memo.checks.insert(path, c);
+            self.memo.dirty = true;
+        }
+    }
+
+    /// A stamp standing for a file's content, for use as a checks context.
+    pub fn stamp(&self, path: &str) -> Option<Stamp> {
+        self.memo.stamps.get(path).copied()
+    }
+
     /// Claims named by at least one correction, with the corrections naming them.
     pub fn corrections_by_claim(&self) -> HashMap<&ClaimId, Vec<&Correction>> {
         let mut map: HashMap<&ClaimId, Vec<&Correction>> = HashMap::new();
@@ -165,56 +210,74 @@ impl Store {
         }
 
         let files = list_record_files(root, &mut snap);
-        let cache_path = self.cache_path();
-        let old = cache::Cache::read(&cache_path);
-        let now = cache::now_ns();
-        let results: Vec<(cache::Entry, bool)> = files
-            .into_par_iter()
+        let mut old = cache::Cache::read(&self.cache_path());
+        snap.memo.started_ns = cache::now_ns();
+        enum Found {
+            Cached(usize),
+            Fresh(Box<(Parsed, Stamp)>),
+        }
+        let found: Vec<Found> = files
+            .par_iter()
             .map(|f| {
                 let stamp = Stamp::of(&root.join(&f.rel));
                 if let (Some(stamp), Some(old)) = (stamp, old.as_ref())
-                    && let Some(entry) = old.get(&f.rel)
-                    && entry.stamp == stamp
-                    && old.trusts(&stamp)
+                    && let Some(i) = old.find(&f.rel, &stamp)
                 {
-                    return (entry.clone(), false);
+                    return Found::Cached(i);
                 }
                 let parsed = match std::fs::read(root.join(&f.rel)) {
-                    Ok(bytes) => parse_record(&f, &bytes),
+                    Ok(bytes) => parse_record(f, &bytes),
                     Err(e) => Parsed::Bad(Problem::new(
                         &f.rel,
                         Location::File,
                         format!("cannot read: {e}"),
                     )),
                 };
-                (
-                    cache::Entry {
-                        path: f.rel,
-                        stamp: stamp.unwrap_or_default(),
-                        parsed,
-                    },
-                    true,
-                )
+                Found::Fresh(Box::new((parsed, stamp.unwrap_or_default())))
             })
             .collect();
 
-        let changed = results.iter().any(|(_, fresh)| *fresh)
-            || old.as_ref().is_none_or(|c| c.len() != results.len());
-        let entries: Vec<cache::Entry> = results.into_iter().map(|(e, _)| e).collect();
-        for e in &entries {
-            match &e.parsed {
-                Parsed::Claim(c) => snap.claims.push(c.clone()),
-                Parsed::Episode(ep) => {
-                    snap.episodes.insert(ep.id.clone(), ep.clone());
+        let mut fresh = old.as_ref().is_none_or(|c| c.files() != files.len());
+        snap.memo.stamps.reserve(files.len());
+        for (f, found) in files.into_iter().zip(found) {
+            let (parsed, stamp) = match found {
+                Found::Cached(i) => {
+                    let entry = old.as_mut().and_then(|c| c.take(i));
+                    match entry {
+                        Some(e) => {
+                            if let Some(checks) = e.checks {
+                                snap.memo.checks.insert(f.rel.clone(), checks);
+                            }
+                            (e.parsed, e.stamp)
+                        }
+                        // Taken twice cannot happen (paths are unique); parse to be safe.
+                        None => (
+                            Parsed::Bad(Problem::new(&f.rel, Location::File, "cache")),
+                            Stamp::default(),
+                        ),
+                    }
                 }
-                Parsed::Correction(c) => snap.corrections.push(c.clone()),
-                Parsed::Bad(p) => snap.problems.push(p.clone()),
+                Found::Fresh(fresh_entry) => {
+                    let (parsed, stamp) = *fresh_entry;
+                    fresh = true;
+                    snap.parsed += 1;
+                    (parsed, stamp)
+                }
+            };
+            match parsed {
+                Parsed::Claim(c) => snap.claims.push(c),
+                Parsed::Episode(ep) => {
+                    snap.episodes.insert(ep.id.clone(), ep);
+                }
+                Parsed::Correction(c) => snap.corrections.push(c),
+                Parsed::Bad(p) => {
+                    snap.memo.bad.push(snap.problems.len());
+                    snap.problems.push(p);
+                }
             }
+            snap.memo.stamps.insert(f.rel, stamp);
         }
-        if changed {
-            // A cache that cannot be written only costs speed next time.
-            let _ = cache::Cache::write(&cache_path, now, entries);
-        }
+        drop(old);
         snap.claims.sort_by(|a, b| {
             (&a.episode, a.said_at.map(|t| t.start()), &a.id).cmp(&(
                 &b.episode,
@@ -223,28 +286,56 @@ impl Store {
             ))
         });
         snap.corrections.sort_by(|a, b| a.id.cmp(&b.id));
-        snap.problems.sort_by(|a, b| a.path.cmp(&b.path));
+        if fresh {
+            self.save_cache(&snap);
+        }
         snap
+    }
+
+    /// Keep checks remembered during this run for the next one.
+    pub fn save_checks(&self, snap: &Snapshot) {
+        if snap.memo.dirty {
+            self.save_cache(snap);
+        }
+    }
+
+    /// Write the cache from a snapshot. A cache that cannot be written only costs
+    /// speed next time, so failures are ignored.
+    pub fn save_cache(&self, snap: &Snapshot) {
+        let memo = &snap.memo;
+        type Row<'a> = (String, Stamp, cache::ParsedRef<'a>, Option<&'a Checks>);
+        fn row<'a>(memo: &'a Memo, path: String, parsed: cache::ParsedRef<'a>) -> Row<'a> {
+            let stamp = memo.stamps.get(&path).copied().unwrap_or_default();
+            let checks = memo.checks.get(&path);
+            (path, stamp, parsed, checks)
+        }
+        let entry = |path, parsed| row(memo, path, parsed);
+        let mut entries = Vec::with_capacity(memo.stamps.len());
+        for c in &snap.claims {
+            entries.push(entry(
+                claim_path(&c.episode, &c.id),
+                cache::ParsedRef::Claim(c),
+            ));
+        }
+        for ep in snap.episodes.values() {
+            entries.push(entry(episode_path(&ep.id), cache::ParsedRef::Episode(ep)));
+        }
+        for c in &snap.corrections {
+            entries.push(entry(
+                correction_path(&c.id),
+                cache::ParsedRef::Correction(c),
+            ));
+        }
+        for &i in &memo.bad {
+            let p = &snap.problems[i];
+            entries.push(entry(p.path.clone(), cache::ParsedRef::Bad(p)));
+        }
+        let _ = cache::Cache::write(&self.cache_path(), memo.started_ns, &entries);
     }
 
     /// The transcript of an episode, if it has one.
     pub fn transcript(&self, episode: &Episode) -> Result<Option<Transcript>, StoreError> {
-        let Some(file) = &episode.transcript else {
-            return Ok(None);
-        };
-        let path = transcript_path(&episode.id, file);
-        let text = std::fs::read_to_string(self.root().join(&path)).map_err(|source| {
-            StoreError::Read {
-                path: path.clone(),
-                source,
-            }
-        })?;
-        Transcript::parse(&text)
-            .map(Some)
-            .map_err(|e| StoreError::BadFile {
-                path,
-                message: e.to_string(),
-            })
+        read_transcript(self.root(), episode)
     }
 
     /// Read a file of the working tree that a command is about to change,
@@ -312,6 +403,32 @@ impl Store {
             }
         }
     }
+}
+
+/// The transcript of an episode in the working tree at `root`, if it has one.
+pub fn read_transcript(root: &Path, episode: &Episode) -> Result<Option<Transcript>, StoreError> {
+    let Some(file) = &episode.transcript else {
+        return Ok(None);
+    };
+    let path = transcript_path(&episode.id, file);
+    if file.is_empty() || file.contains(['/', '\\']) || file.starts_with('.') {
+        return Err(StoreError::BadFile {
+            path: episode_path(&episode.id),
+            message: format!(
+                "transcript = \"{file}\" must name a file inside the episode folder, like \"transcript.txt\""
+            ),
+        });
+    }
+    let text = std::fs::read_to_string(root.join(&path)).map_err(|source| StoreError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    Transcript::parse(&text)
+        .map(Some)
+        .map_err(|e| StoreError::BadFile {
+            path,
+            message: e.to_string(),
+        })
 }
 
 /// A file that should hold a record, with what its place in the layout says.

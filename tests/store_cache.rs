@@ -1,0 +1,143 @@
+//! The record cache under .git/errata/: a warm run parses nothing, and no edit,
+//! however quick, is ever hidden by it.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use errata::store::Store;
+use errata::validate::validate;
+
+const SEED: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/seed/000_62153cb796b16969.txt"
+));
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .status()
+        .expect("git runs")
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A repository written by hand, as plain git users would.
+fn repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git(dir, &["init", "-q"]);
+    write(
+        dir,
+        "errata.toml",
+        "name = \"科技浪\"\nlanguage = \"zh-TW\"\n",
+    );
+    write(
+        dir,
+        "claims/top10-ai-2023/episode.toml",
+        "title = \"2023 年十大關鍵 AI 發展\"\ndate = 2024-01-01\ntranscript = \"transcript.txt\"\n",
+    );
+    write(dir, "claims/top10-ai-2023/transcript.txt", SEED);
+    write(
+        dir,
+        "claims/top10-ai-2023/nvidia-gross-margin.toml",
+        "status = \"needs-check\"\nsaid_at = \"18:08~19:08\"\nquote = \"他的利潤高達70幾%耶\"\n",
+    );
+    write(
+        dir,
+        "claims/top10-ai-2023/misquoted.toml",
+        "status = \"needs-check\"\nquote = \"他的利潤高達80幾%耶\"\n\n[[sources]]\ntitle = \"t\"\npublished = 2023-11-21\n",
+    );
+    tmp
+}
+
+fn quote_problems(store: &Store) -> Vec<String> {
+    let mut snap = store.load();
+    validate(store, &mut snap)
+        .into_iter()
+        .map(|p| format!("{}: {}", p.path, p.message))
+        .collect()
+}
+
+#[test]
+fn a_warm_load_parses_nothing_and_an_edit_is_seen_at_once() {
+    let tmp = repo();
+    let store = Store::discover(tmp.path()).unwrap();
+    let cold = store.load();
+    assert_eq!(cold.parsed, 3, "the episode and both claims parsed cold");
+    assert!(tmp.path().join(".git/errata/records.cache").is_file());
+
+    // Files changed within a second of the cache being written are not trusted:
+    // wait that out, as any real second run would.
+    std::thread::sleep(Duration::from_millis(1100));
+    let _ = store.load();
+    let warm = store.load();
+    assert_eq!(warm.parsed, 0, "nothing re-parsed on an unchanged tree");
+    assert_eq!(warm.claims, cold.claims);
+
+    // An edit right away is seen: its stamp (size, mtime, ctime) differs.
+    write(
+        tmp.path(),
+        "claims/top10-ai-2023/nvidia-gross-margin.toml",
+        "status = \"needs-check\"\nsaid_at = \"18:08~19:08\"\nquote = \"他的利潤高達70幾%耶\"\n"
+            .replace("needs-check", "checking")
+            .as_str(),
+    );
+    let after = store.load();
+    assert_eq!(after.parsed, 1);
+    let nvidia = after
+        .claims
+        .iter()
+        .find(|c| c.id.as_str() == "nvidia-gross-margin")
+        .unwrap();
+    assert_eq!(nvidia.state.status().as_str(), "checking");
+}
+
+#[test]
+fn a_torn_or_foreign_cache_is_ignored() {
+    let tmp = repo();
+    let store = Store::discover(tmp.path()).unwrap();
+    let good = store.load();
+    let cache = tmp.path().join(".git/errata/records.cache");
+    let bytes = std::fs::read(&cache).unwrap();
+    std::fs::write(&cache, &bytes[..bytes.len() / 2]).unwrap();
+    let torn = store.load();
+    assert_eq!(torn.claims, good.claims);
+    std::fs::write(&cache, b"not a cache at all").unwrap();
+    assert_eq!(store.load().claims, good.claims);
+}
+
+#[test]
+fn remembered_checks_match_fresh_ones_and_follow_the_transcript() {
+    let tmp = repo();
+    let store = Store::discover(tmp.path()).unwrap();
+    let cold = quote_problems(&store);
+    assert_eq!(cold.len(), 1, "{cold:?}");
+    assert!(
+        cold[0].starts_with("claims/top10-ai-2023/misquoted.toml: quote is not in the transcript")
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    let _ = quote_problems(&store);
+    assert_eq!(quote_problems(&store), cold, "warm validate says the same");
+
+    // Fix the transcript instead of the quote: the remembered problem must go.
+    let fixed = SEED.replacen("他的利潤高達70幾%耶", "他的利潤高達80幾%耶", 1);
+    write(tmp.path(), "claims/top10-ai-2023/transcript.txt", &fixed);
+    let now = quote_problems(&store);
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert!(
+        now[0].starts_with(
+            "claims/top10-ai-2023/nvidia-gross-margin.toml: quote is not in the transcript"
+        ),
+        "{now:?}"
+    );
+}
