@@ -4,10 +4,12 @@
 //! layer of commands over it.
 
 pub mod diagnostic;
+pub mod diff;
 pub mod git;
 pub mod model;
 pub mod ops;
 pub mod render;
+pub mod review;
 pub mod store;
 pub mod transcript;
 pub mod validate;

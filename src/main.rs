@@ -21,6 +21,8 @@ fn main() -> ExitCode {
         Command::Verdict(args) => commands::cmd_verdict::run(&ctx, args),
         Command::Source(args) => commands::cmd_source::run(&ctx, args),
         Command::Validate(args) => commands::cmd_validate::run(&ctx, args),
+        Command::Log(args) => commands::cmd_log::run(&ctx, args),
+        Command::Diff(args) => commands::cmd_diff::run(&ctx, args),
         Command::Completions(args) => commands::cmd_completions::run(&ctx, args),
         Command::Man(args) => commands::cmd_man::run(&ctx, args),
     };

@@ -154,6 +154,78 @@ pub fn verdict_cell(state: State) -> Cell {
     }
 }
 
+/// Equal text longer than this inside an inline diff is shortened to its ends.
+const CONTEXT: usize = 16;
+
+fn elide(s: &str, keep_start: bool, keep_end: bool) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= CONTEXT * 2 + 1 {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    if keep_start {
+        out.extend(&chars[..CONTEXT]);
+    }
+    out.push('…');
+    if keep_end {
+        out.extend(&chars[chars.len() - CONTEXT..]);
+    }
+    out
+}
+
+/// Field changes as lines a person reviews, one per change. Removed text is
+/// marked `[-…-]` and added text `{+…+}`, in red and green where colour is on,
+/// so a change reads the same without colour.
+pub fn field_changes(changes: &[crate::diff::FieldChange], indent: &str) -> String {
+    use crate::diff::{Change, Piece};
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
+    let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
+    let removed = |s: &str| format!("{red}[-{s}-]{red:#}");
+    let added = |s: &str| format!("{green}{{+{s}+}}{green:#}");
+    let one_line = |s: &str| s.replace('\n', "⏎");
+    let mut out = String::new();
+    for c in changes {
+        let body = match &c.change {
+            Change::Set {
+                old: Some(o),
+                new: Some(n),
+            } => format!(
+                "{red}{}{red:#} → {green}{}{green:#}",
+                one_line(o),
+                one_line(n)
+            ),
+            Change::Set {
+                old: None,
+                new: Some(n),
+            } => added(&one_line(n)),
+            Change::Set {
+                old: Some(o),
+                new: None,
+            } => removed(&one_line(o)),
+            Change::Set {
+                old: None,
+                new: None,
+            } => String::new(),
+            Change::Added { item } => added(item),
+            Change::Removed { item } => removed(item),
+            Change::Text { pieces } => {
+                let last = pieces.len().saturating_sub(1);
+                pieces
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| match p {
+                        Piece::Same(s) => one_line(&elide(s, i > 0, i < last)),
+                        Piece::Removed(s) => removed(&one_line(s)),
+                        Piece::Added(s) => added(&one_line(s)),
+                    })
+                    .collect()
+            }
+        };
+        out.push_str(&format!("{indent}{}: {body}\n", c.field));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let snap = ctx.load(&store);
-    let (prefix, rev) = match args.id.rsplit_once('@') {
+    let (prefix, rev) = match args.id.split_once('@') {
         Some((id, rev)) if !rev.is_empty() => (id, Some(rev)),
         _ => (args.id.as_str(), None),
     };
@@ -133,8 +133,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
             if !by.is_empty() {
                 head.push(format!("({})", by.join(", ")));
             }
+            let mut url = src.url.as_deref();
+            if head.is_empty() {
+                // A source given only by its address: the address is its heading.
+                head.push(url.take().unwrap_or("(untitled)").to_owned());
+            }
             let _ = writeln!(s, "  {}. {}", i + 1, head.join(" "));
-            if let Some(u) = &src.url {
+            if let Some(u) = url {
                 let _ = writeln!(s, "     {u}");
             }
             if let Some(e) = &src.excerpt {

@@ -3,9 +3,11 @@
 
 pub mod cmd_add;
 pub mod cmd_completions;
+pub mod cmd_diff;
 pub mod cmd_episode;
 pub mod cmd_init;
 pub mod cmd_list;
+pub mod cmd_log;
 pub mod cmd_man;
 pub mod cmd_show;
 pub mod cmd_source;
@@ -68,6 +70,8 @@ pub enum Command {
     Verdict(cmd_verdict::Args),
     Source(cmd_source::Args),
     Validate(cmd_validate::Args),
+    Log(cmd_log::Args),
+    Diff(cmd_diff::Args),
     Completions(cmd_completions::Args),
     Man(cmd_man::Args),
 }

@@ -7,6 +7,10 @@
 //! [`Repo::publish`] moves the branch with a compare-and-swap and records the
 //! touched paths, and only those, in the index.
 
+mod history;
+
+pub use history::{BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};
+
 use std::path::{Path, PathBuf};
 use std::thread::sleep;
 use std::time::Duration;

@@ -1,0 +1,128 @@
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use anstyle::Style;
+use errata::git::Side;
+use errata::ops;
+use errata::render::field_changes;
+use errata::review::{self, RecordChange};
+use errata::store::{CLAIMS_DIR, claim_path};
+
+use super::{CliError, Ctx, out, print_json};
+
+/// Show what changed in the records between two revisions, field by field:
+/// by default between HEAD and the working tree (uncommitted hand edits
+/// included); with one revision, between it and the working tree.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Revisions and claim ids: up to two revisions first (HEAD~3, a tag, a hash), then ids to limit the diff to.
+    #[arg(value_name = "REV|ID")]
+    args: Vec<String>,
+    /// A summary: one line per record with how many fields changed.
+    #[arg(long, conflicts_with = "unified")]
+    stat: bool,
+    /// A patch of the record files that `git apply` accepts.
+    #[arg(long)]
+    unified: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
+    let store = ctx.store()?;
+    let repo = store.repo();
+    // Leading arguments that git resolves are revisions; the rest are ids.
+    let mut revs: Vec<String> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    for a in args.args {
+        if ids.is_empty() && revs.len() < 2 && repo.resolve(&a).is_ok() {
+            revs.push(a);
+        } else {
+            ids.push(a);
+        }
+    }
+    if !repo.has_commits() && revs.is_empty() {
+        return Err(CliError::usage("there are no commits yet to compare with"));
+    }
+    let (old, new) = match revs.as_slice() {
+        [] => (Side::Rev("HEAD".into()), Side::WorkingTree),
+        [a] => (Side::Rev(a.clone()), Side::WorkingTree),
+        [a, b] => (Side::Rev(a.clone()), Side::Rev(b.clone())),
+        _ => unreachable!("at most two revisions are taken"),
+    };
+    let mut only: Vec<String> = Vec::new();
+    if !ids.is_empty() {
+        let snap = ctx.load(&store);
+        for id in &ids {
+            // A claim's file on every side, since it may have moved between them.
+            let mut found = false;
+            if let Ok(c) = ops::resolve_claim(&snap, id) {
+                only.push(claim_path(&c.episode, &c.id));
+                found = true;
+            }
+            let full = ops::resolve_claim(&snap, id).map_or(id.clone(), |c| c.id.to_string());
+            for side in [&old, &new] {
+                if let Side::Rev(r) = side {
+                    for p in repo.files_at(r, CLAIMS_DIR)? {
+                        if p.ends_with(&format!("/{full}.toml")) {
+                            only.push(p);
+                            found = true;
+                        }
+                    }
+                }
+            }
+            if !found {
+                return Err(CliError::usage(format!(
+                    "no claim matches `{id}` (and no revision is named so)"
+                ))
+                .hint("`errata list` shows the claims; revisions come before ids"));
+            }
+        }
+        only.sort();
+        only.dedup();
+    }
+    if args.unified {
+        let patch = review::unified(&store, &old, &new, &only)?;
+        out(format_args!("{patch}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let records: Vec<RecordChange> = review::diff(&store, &old, &new, &only)?;
+    if ctx.json {
+        print_json(&records)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bold = Style::new().bold();
+    let mut s = String::new();
+    if args.stat {
+        let width = records.iter().map(|r| r.path.len()).max().unwrap_or(0);
+        for r in &records {
+            let n = r.changes.len();
+            let _ = writeln!(
+                s,
+                " {:<width$} | {:>3} field{} {}",
+                r.path,
+                n,
+                if n == 1 { " " } else { "s" },
+                r.kind
+            );
+        }
+        let fields: usize = records.iter().map(|r| r.changes.len()).sum();
+        let _ = writeln!(
+            s,
+            " {} record{} changed, {fields} field change{}",
+            records.len(),
+            if records.len() == 1 { "" } else { "s" },
+            if fields == 1 { "" } else { "s" }
+        );
+    } else {
+        for r in &records {
+            let moved = r
+                .old_path
+                .as_deref()
+                .map(|o| format!(" (from {o})"))
+                .unwrap_or_default();
+            let _ = writeln!(s, "{bold}{} {}{moved}{bold:#}", r.kind, r.path);
+            s.push_str(&field_changes(&r.changes, "    "));
+        }
+    }
+    out(format_args!("{s}"))?;
+    Ok(ExitCode::SUCCESS)
+}

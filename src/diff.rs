@@ -1,0 +1,341 @@
+//! Field-level differences between two versions of a record.
+//!
+//! Editors review changes to claims, not to lines of TOML: a status moving from
+//! `checking` to `checked`, a source added, one character of a long Chinese quote
+//! changed. Records are compared as TOML documents (so any record kind, and
+//! records that no longer pass validation, can be compared); long text is
+//! diffed inline with `similar`, by Unicode words, which splits Han text into
+//! single characters and keeps numbers like 74.0% whole.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use similar::{ChangeTag, TextDiff};
+use toml::{Table, Value};
+
+/// Text fields long enough to be compared word by word rather than whole.
+const TEXT_FIELDS: &[&str] = &["quote", "claim", "note", "text", "excerpt", "title"];
+
+/// Past this, a diff gives up looking for the smallest edit and shows a coarser one.
+const DIFF_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// A piece of an inline text diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Piece {
+    Same(String),
+    Removed(String),
+    Added(String),
+}
+
+/// What happened to one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "lowercase")]
+pub enum Change {
+    /// A value set, changed or removed; `None` where it was absent.
+    Set {
+        old: Option<String>,
+        new: Option<String>,
+    },
+    /// A long text changed, word by word (character by character in Han text).
+    Text { pieces: Vec<Piece> },
+    /// An item added to a list (a tag, a source, a claim named by a correction).
+    Added { item: String },
+    /// An item removed from a list.
+    Removed { item: String },
+}
+
+/// One field's change; `field` is a path like `status` or `sources[2].url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// Inline diff of two texts.
+pub fn text_pieces(old: &str, new: &str) -> Vec<Piece> {
+    let diff = TextDiff::configure()
+        .timeout(DIFF_TIMEOUT)
+        .diff_unicode_words(old, new);
+    let mut out: Vec<Piece> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let text = change.value();
+        match (change.tag(), out.last_mut()) {
+            (ChangeTag::Equal, Some(Piece::Same(s)))
+            | (ChangeTag::Delete, Some(Piece::Removed(s)))
+            | (ChangeTag::Insert, Some(Piece::Added(s))) => s.push_str(text),
+            (ChangeTag::Equal, _) => out.push(Piece::Same(text.to_owned())),
+            (ChangeTag::Delete, _) => out.push(Piece::Removed(text.to_owned())),
+            (ChangeTag::Insert, _) => out.push(Piece::Added(text.to_owned())),
+        }
+    }
+    out
+}
+
+/// A value as a person writes it in a record.
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(show).collect::<Vec<_>>().join(", "),
+        Value::Table(t) => t
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", show(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// How a source (or any table in a list) is known across versions: its url,
+/// else its title, else its position.
+fn label(t: &Table, index: usize) -> String {
+    ["url", "title"]
+        .iter()
+        .find_map(|k| t.get(*k).and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_else(|| format!("#{}", index + 1))
+}
+
+fn diff_value(
+    field: &str,
+    key: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    out: &mut Vec<FieldChange>,
+) {
+    if old == new {
+        return;
+    }
+    let push = |out: &mut Vec<FieldChange>, change| {
+        out.push(FieldChange {
+            field: field.to_owned(),
+            change,
+        })
+    };
+    match (old, new) {
+        (Some(Value::String(a)), Some(Value::String(b))) if TEXT_FIELDS.contains(&key) => push(
+            out,
+            Change::Text {
+                pieces: text_pieces(a, b),
+            },
+        ),
+        (Some(Value::Array(a)), Some(Value::Array(b)))
+            if a.iter().chain(b).all(|v| v.is_table()) =>
+        {
+            diff_tables(field, a, b, out)
+        }
+        (Some(Value::Array(a)), Some(Value::Array(b))) => {
+            for item in b.iter().filter(|v| !a.contains(v)) {
+                push(out, Change::Added { item: show(item) });
+            }
+            for item in a.iter().filter(|v| !b.contains(v)) {
+                push(out, Change::Removed { item: show(item) });
+            }
+        }
+        (None, Some(Value::Array(b))) if b.iter().all(|v| v.is_table()) => {
+            diff_tables(field, &[], b, out)
+        }
+        (Some(Value::Array(a)), None) if a.iter().all(|v| v.is_table()) => {
+            diff_tables(field, a, &[], out)
+        }
+        (a, b) => push(
+            out,
+            Change::Set {
+                old: a.map(show),
+                new: b.map(show),
+            },
+        ),
+    }
+}
+
+/// Lists of tables (sources): matched by url or title, then compared field by field.
+fn diff_tables(field: &str, old: &[Value], new: &[Value], out: &mut Vec<FieldChange>) {
+    let labelled = |list: &[Value]| -> Vec<(String, Table)> {
+        list.iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_table().map(|t| (label(t, i), t.clone())))
+            .collect()
+    };
+    let (old, new) = (labelled(old), labelled(new));
+    for (i, (l, t)) in new.iter().enumerate() {
+        match old.iter().find(|(ol, _)| ol == l) {
+            Some((_, ot)) => diff_table(&format!("{field}[{}]", i + 1), ot, t, out),
+            None => out.push(FieldChange {
+                field: field.to_owned(),
+                change: Change::Added { item: l.clone() },
+            }),
+        }
+    }
+    for (l, _) in old
+        .iter()
+        .filter(|(ol, _)| !new.iter().any(|(nl, _)| nl == ol))
+    {
+        out.push(FieldChange {
+            field: field.to_owned(),
+            change: Change::Removed { item: l.clone() },
+        });
+    }
+}
+
+fn diff_table(prefix: &str, old: &Table, new: &Table, out: &mut Vec<FieldChange>) {
+    let mut keys: Vec<&String> = old.keys().collect();
+    for k in new.keys() {
+        if !old.contains_key(k) {
+            keys.push(k);
+        }
+    }
+    for key in keys {
+        let field = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        diff_value(&field, key, old.get(key), new.get(key), out);
+    }
+}
+
+/// The field changes between two versions of a record's text; `None` for a side
+/// where the record did not exist. Text that is not TOML is compared whole, as
+/// the field `(file)`.
+pub fn diff_records(old: Option<&str>, new: Option<&str>) -> Vec<FieldChange> {
+    let parse = |s: Option<&str>| -> Result<Table, ()> {
+        match s {
+            None => Ok(Table::new()),
+            Some(s) => s.parse::<Table>().map_err(|_| ()),
+        }
+    };
+    let mut out = Vec::new();
+    match (parse(old), parse(new)) {
+        (Ok(a), Ok(b)) => diff_table("", &a, &b, &mut out),
+        _ => {
+            if old != new {
+                out.push(FieldChange {
+                    field: "(file)".into(),
+                    change: Change::Text {
+                        pieces: text_pieces(old.unwrap_or_default(), new.unwrap_or_default()),
+                    },
+                })
+            }
+        }
+    }
+    out
+}
+
+/// A short summary of changes for a commit message: `status: checking → checked`.
+pub fn summary(changes: &[FieldChange]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in changes {
+        let part = match &c.change {
+            Change::Set { old, new } => match (old, new) {
+                (Some(o), Some(n)) if o.chars().count() + n.chars().count() < 40 => {
+                    format!("{}: {o} -> {n}", c.field)
+                }
+                (None, Some(_)) => format!("{} set", c.field),
+                (Some(_), None) => format!("{} removed", c.field),
+                _ => format!("{} changed", c.field),
+            },
+            Change::Text { .. } => format!("{} edited", c.field),
+            Change::Added { item } => format!("{} +{item}", c.field),
+            Change::Removed { item } => format!("{} -{item}", c.field),
+        };
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces_text(p: &[Piece]) -> String {
+        p.iter()
+            .map(|p| match p {
+                Piece::Same(s) => s.clone(),
+                Piece::Removed(s) => format!("[-{s}-]"),
+                Piece::Added(s) => format!("{{+{s}+}}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_changed_han_character_stands_out_in_a_long_quote() {
+        let old = "AMD最近出貨的那個 MI300X就是他們的AI晶片 他們的造價是 H100的 兩倍但是";
+        let new = "AMD最近出貨的那個 MI300X就是他們的AI晶片 他們的造價是 H100的 三倍但是";
+        assert_eq!(
+            pieces_text(&text_pieces(old, new)),
+            "AMD最近出貨的那個 MI300X就是他們的AI晶片 他們的造價是 H100的 [-兩-]{+三+}倍但是"
+        );
+    }
+
+    #[test]
+    fn numbers_change_whole_and_latin_text_by_words() {
+        assert_eq!(
+            pieces_text(&text_pieces(
+                "GAAP gross margin was 74.0%",
+                "GAAP gross margin was 70.1%"
+            )),
+            "GAAP gross margin was [-74.0-]{+70.1+}%"
+        );
+        assert_eq!(
+            pieces_text(&text_pieces("the quick fox", "the slow fox")),
+            "the [-quick-]{+slow+} fox"
+        );
+    }
+
+    #[test]
+    fn records_differ_field_by_field() {
+        let old = "status = \"checking\"\ntags = [\"nvidia\"]\nquote = \"他的利潤高達70幾%耶\"\n\n[[sources]]\nurl = \"https://a.example\"\ntitle = \"A\"\n";
+        let new = "status = \"checked\"\nverdict = \"accurate\"\ntags = [\"nvidia\", \"chips\"]\nquote = \"他的利潤高達80幾%耶\"\n\n[[sources]]\nurl = \"https://a.example\"\ntitle = \"A2\"\n\n[[sources]]\nurl = \"https://b.example\"\n";
+        let changes = diff_records(Some(old), Some(new));
+        let set = |f: &str| {
+            changes
+                .iter()
+                .find(|c| c.field == f)
+                .map(|c| c.change.clone())
+        };
+        assert_eq!(
+            set("status"),
+            Some(Change::Set {
+                old: Some("checking".into()),
+                new: Some("checked".into())
+            })
+        );
+        assert_eq!(
+            set("verdict"),
+            Some(Change::Set {
+                old: None,
+                new: Some("accurate".into())
+            })
+        );
+        assert_eq!(
+            set("tags"),
+            Some(Change::Added {
+                item: "chips".into()
+            })
+        );
+        match set("quote") {
+            Some(Change::Text { pieces }) => {
+                assert_eq!(pieces_text(&pieces), "他的利潤高達[-70-]{+80+}幾%耶")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(changes.iter().any(|c| c.field == "sources[1].title"));
+        assert!(changes.iter().any(|c| c.field == "sources"
+            && c.change
+                == Change::Added {
+                    item: "https://b.example".into()
+                }));
+        assert_eq!(diff_records(Some(old), Some(old)), vec![]);
+    }
+
+    #[test]
+    fn a_new_or_deleted_record_lists_its_fields() {
+        let changes = diff_records(None, Some("status = \"needs-check\"\n"));
+        assert_eq!(changes.len(), 1);
+        assert_eq!(summary(&changes), "status set");
+        let broken = diff_records(Some("status = \"x\""), Some("status = "));
+        assert_eq!(broken[0].field, "(file)");
+    }
+}

@@ -1,0 +1,472 @@
+//! Reading history: the commits that changed one record (following it when it
+//! moves to another episode or is renamed, as `git log --follow` does), the
+//! records changed between two revisions, and the commits themselves.
+//!
+//! The walk is the expensive part on a long history, so it compares tree entry
+//! ids down the record's path, one level at a time, and reads a tree only when
+//! the level above it differs: most commits are told apart from their parent by
+//! the root and `claims/` trees alone.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::path::Path;
+
+use git2::{Delta, DiffFindOptions, DiffFormat, DiffOptions, ObjectType, Oid, Sort};
+
+use super::{CommitId, GitError, Repo};
+
+/// A commit as errata shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub id: CommitId,
+    pub author: String,
+    pub email: String,
+    /// Seconds since the epoch, and the author's offset from UTC in minutes.
+    pub time: i64,
+    pub offset_minutes: i32,
+    pub summary: String,
+    pub message: String,
+}
+
+impl CommitId {
+    /// The full hex id.
+    pub fn hex(&self) -> String {
+        self.0.to_string()
+    }
+
+    /// The short id people type: the first seven hex digits.
+    pub fn short(&self) -> String {
+        let mut s = self.0.to_string();
+        s.truncate(7);
+        s
+    }
+}
+
+/// How a record changed in one commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Added,
+    Modified,
+    Deleted,
+    Renamed,
+}
+
+/// A record file as it was on each side of a change; `None` where it did not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub kind: ChangeKind,
+    pub old_path: Option<String>,
+    pub new_path: Option<String>,
+    pub old_blob: Option<BlobId>,
+    pub new_blob: Option<BlobId>,
+}
+
+impl FileChange {
+    /// The path to name the change by: the new one, or the old one if deleted.
+    pub fn path(&self) -> &str {
+        self.new_path
+            .as_deref()
+            .or(self.old_path.as_deref())
+            .unwrap_or_default()
+    }
+}
+
+/// A file's content id; reading it goes through [`Repo::blob`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BlobId(Oid);
+
+/// One revision of a record: the commit and how the record changed in it.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub commit: CommitInfo,
+    pub change: FileChange,
+}
+
+/// One side of a comparison: a revision, or the working tree (with the index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Side {
+    /// Nothing: the side before a repository's first commit.
+    Empty,
+    Rev(String),
+    WorkingTree,
+}
+
+/// The chain of tree entry ids down a path in one commit, computed a level at a
+/// time as comparisons need them.
+struct Chain {
+    root: Oid,
+    levels: Vec<Option<Oid>>,
+}
+
+impl Repo {
+    fn info(&self, commit: &git2::Commit<'_>) -> CommitInfo {
+        let author = commit.author();
+        CommitInfo {
+            id: CommitId(commit.id()),
+            author: author.name().unwrap_or_default().to_owned(),
+            email: author.email().unwrap_or_default().to_owned(),
+            time: author.when().seconds(),
+            offset_minutes: author.when().offset_minutes(),
+            summary: commit
+                .summary()
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .to_owned(),
+            message: commit.message().unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// A commit's details.
+    pub fn commit_info(&self, id: CommitId) -> Result<CommitInfo, GitError> {
+        Ok(self.info(&self.inner.find_commit(id.0)?))
+    }
+
+    /// The content of a blob.
+    pub fn blob(&self, id: BlobId) -> Result<Vec<u8>, GitError> {
+        Ok(self.inner.find_blob(id.0)?.content().to_vec())
+    }
+
+    /// The entry id at level `k` of `path` (0 = the first component).
+    fn level(
+        &self,
+        chains: &mut HashMap<Oid, Chain>,
+        commit: Oid,
+        parts: &[&str],
+        k: usize,
+    ) -> Result<Option<Oid>, GitError> {
+        let chain = match chains.entry(commit) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(Chain {
+                root: self.inner.find_commit(commit)?.tree_id(),
+                levels: Vec::new(),
+            }),
+        };
+        while chain.levels.len() <= k {
+            let i = chain.levels.len();
+            let parent_tree = if i == 0 {
+                Some(chain.root)
+            } else {
+                chain.levels[i - 1]
+            };
+            let id = match parent_tree {
+                None => None,
+                // Not a tree when the level above is a file, not a folder.
+                Some(t) => self
+                    .inner
+                    .find_tree(t)
+                    .ok()
+                    .and_then(|tree| tree.get_name(parts[i]).map(|e| e.id())),
+            };
+            chain.levels.push(id);
+        }
+        Ok(chain.levels[k])
+    }
+
+    /// The blob at `path` in `commit`, and whether it equals the one in `parent`,
+    /// reading no tree below the first level at which the two agree.
+    fn same_at(
+        &self,
+        chains: &mut HashMap<Oid, Chain>,
+        a: Oid,
+        b: Oid,
+        path: &str,
+    ) -> Result<bool, GitError> {
+        let parts: Vec<&str> = path.split('/').collect();
+        for k in 0..parts.len() {
+            let x = self.level(chains, a, &parts, k)?;
+            let y = self.level(chains, b, &parts, k)?;
+            if x == y {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn blob_at(
+        &self,
+        chains: &mut HashMap<Oid, Chain>,
+        commit: Oid,
+        path: &str,
+    ) -> Result<Option<Oid>, GitError> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.level(chains, commit, &parts, parts.len() - 1)
+    }
+
+    /// Where `path` of `commit` came from in `parent`, if it was renamed or moved
+    /// in that commit (git's rename detection, as `--follow` uses it).
+    fn renamed_from(
+        &self,
+        parent: Oid,
+        commit: Oid,
+        path: &str,
+        under: &str,
+    ) -> Result<Option<String>, GitError> {
+        let old = self.inner.find_commit(parent)?.tree()?;
+        let new = self.inner.find_commit(commit)?.tree()?;
+        let mut opts = DiffOptions::new();
+        opts.pathspec(under);
+        let mut diff = self
+            .inner
+            .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut opts))?;
+        diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+        for delta in diff.deltas() {
+            if delta.status() == Delta::Renamed && delta.new_file().path() == Some(Path::new(path))
+            {
+                return Ok(delta
+                    .old_file()
+                    .path()
+                    .map(|p| p.to_string_lossy().replace('\\', "/")));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The commits that changed the file at `path`, newest first, from `start`
+    /// back, following renames: the same commits `git log --follow -- path` lists.
+    /// At a merge the walk follows a parent the file is unchanged from, if any, as
+    /// git's history simplification does.
+    pub fn path_history(&self, start: &str, path: &str) -> Result<Vec<Revision>, GitError> {
+        let start = self.resolve(start)?;
+        let mut chains: HashMap<Oid, Chain> = HashMap::new();
+        let mut queue: BinaryHeap<(i64, u64, Oid, String)> = BinaryHeap::new();
+        let mut seen: HashSet<(Oid, String)> = HashSet::new();
+        let mut seq = u64::MAX;
+        let time_of =
+            |id: Oid| -> Result<i64, GitError> { Ok(self.inner.find_commit(id)?.time().seconds()) };
+        queue.push((time_of(start.0)?, seq, start.0, path.to_owned()));
+        let mut out = Vec::new();
+        while let Some((_, _, id, path)) = queue.pop() {
+            if !seen.insert((id, path.clone())) {
+                continue;
+            }
+            let commit = self.inner.find_commit(id)?;
+            let parents: Vec<Oid> = commit.parent_ids().collect();
+            let mut push =
+                |queue: &mut BinaryHeap<_>, parent: Oid, path: String| -> Result<(), GitError> {
+                    seq -= 1;
+                    queue.push((time_of(parent)?, seq, parent, path));
+                    Ok(())
+                };
+            let here = self.blob_at(&mut chains, id, &path)?;
+            if parents.is_empty() {
+                if let Some(blob) = here {
+                    out.push(Revision {
+                        commit: self.info(&commit),
+                        change: FileChange {
+                            kind: ChangeKind::Added,
+                            old_path: None,
+                            new_path: Some(path.clone()),
+                            old_blob: None,
+                            new_blob: Some(BlobId(blob)),
+                        },
+                    });
+                }
+                continue;
+            }
+            let mut same = None;
+            for &p in &parents {
+                if self.same_at(&mut chains, id, p, &path)? {
+                    same = Some(p);
+                    break;
+                }
+            }
+            if let Some(p) = same {
+                push(&mut queue, p, path)?;
+                continue;
+            }
+            // Changed against every parent: this commit is in the record's history.
+            let first = parents[0];
+            let before = self.blob_at(&mut chains, first, &path)?;
+            let (kind, old_path, old_blob, follow) = match (before, here) {
+                (None, Some(_)) => {
+                    let dir = path.split('/').next().unwrap_or_default().to_owned();
+                    match self.renamed_from(first, id, &path, &dir)? {
+                        Some(old) => {
+                            let old_blob = self.blob_at(&mut chains, first, &old)?;
+                            (ChangeKind::Renamed, Some(old.clone()), old_blob, Some(old))
+                        }
+                        None => (ChangeKind::Added, None, None, None),
+                    }
+                }
+                (Some(b), None) => (
+                    ChangeKind::Deleted,
+                    Some(path.clone()),
+                    Some(b),
+                    Some(path.clone()),
+                ),
+                (b, _) => (
+                    ChangeKind::Modified,
+                    Some(path.clone()),
+                    b,
+                    Some(path.clone()),
+                ),
+            };
+            out.push(Revision {
+                commit: self.info(&commit),
+                change: FileChange {
+                    kind,
+                    old_path,
+                    new_path: here.map(|_| path.clone()),
+                    old_blob: old_blob.map(BlobId),
+                    new_blob: here.map(BlobId),
+                },
+            });
+            if let Some(follow) = follow {
+                for &p in &parents {
+                    push(&mut queue, p, follow.clone())?;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn tree_of(&self, side: &Side) -> Result<Option<git2::Tree<'_>>, GitError> {
+        match side {
+            Side::Rev(rev) => {
+                let id = self.resolve(rev)?;
+                Ok(Some(self.inner.find_commit(id.0)?.tree()?))
+            }
+            Side::Empty | Side::WorkingTree => Ok(None),
+        }
+    }
+
+    fn record_diff(
+        &self,
+        old: &Side,
+        new: &Side,
+        paths: &[&str],
+    ) -> Result<git2::Diff<'_>, GitError> {
+        let mut opts = DiffOptions::new();
+        for p in paths {
+            opts.pathspec(*p);
+        }
+        let untracked = |opts: &mut DiffOptions| {
+            opts.include_untracked(true)
+                .recurse_untracked_dirs(true)
+                .show_untracked_content(true);
+        };
+        let mut diff = match (old, new) {
+            (Side::WorkingTree, Side::WorkingTree) => {
+                self.inner.diff_tree_to_tree(None, None, Some(&mut opts))?
+            }
+            (a, Side::WorkingTree) => {
+                untracked(&mut opts);
+                let a = self.tree_of(a)?;
+                self.inner
+                    .diff_tree_to_workdir_with_index(a.as_ref(), Some(&mut opts))?
+            }
+            (Side::WorkingTree, b) => {
+                untracked(&mut opts);
+                opts.reverse(true);
+                let b = self.tree_of(b)?;
+                self.inner
+                    .diff_tree_to_workdir_with_index(b.as_ref(), Some(&mut opts))?
+            }
+            (a, b) => {
+                let (a, b) = (self.tree_of(a)?, self.tree_of(b)?);
+                self.inner
+                    .diff_tree_to_tree(a.as_ref(), b.as_ref(), Some(&mut opts))?
+            }
+        };
+        diff.find_similar(Some(
+            DiffFindOptions::new().renames(true).for_untracked(true),
+        ))?;
+        Ok(diff)
+    }
+
+    /// The files under `paths` that differ between two sides, with renames found.
+    /// Working-tree files are hashed as they are on disk, so a read of the
+    /// content afterwards goes through [`Repo::blob`] or the file itself.
+    pub fn changed_files(
+        &self,
+        old: &Side,
+        new: &Side,
+        paths: &[&str],
+    ) -> Result<Vec<FileChange>, GitError> {
+        let diff = self.record_diff(old, new, paths)?;
+        let path_of =
+            |f: &git2::DiffFile<'_>| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
+        let blob_of =
+            |f: &git2::DiffFile<'_>| (f.exists() && !f.id().is_zero()).then(|| BlobId(f.id()));
+        let mut out = Vec::new();
+        for d in diff.deltas() {
+            let kind = match d.status() {
+                Delta::Added | Delta::Untracked => ChangeKind::Added,
+                Delta::Deleted => ChangeKind::Deleted,
+                Delta::Renamed => ChangeKind::Renamed,
+                Delta::Modified | Delta::Typechange | Delta::Copied => ChangeKind::Modified,
+                _ => continue,
+            };
+            let (old_file, new_file) = (d.old_file(), d.new_file());
+            out.push(FileChange {
+                kind,
+                old_path: (kind != ChangeKind::Added)
+                    .then(|| path_of(&old_file))
+                    .flatten(),
+                new_path: (kind != ChangeKind::Deleted)
+                    .then(|| path_of(&new_file))
+                    .flatten(),
+                old_blob: (kind != ChangeKind::Added)
+                    .then(|| blob_of(&old_file))
+                    .flatten(),
+                new_blob: (kind != ChangeKind::Deleted)
+                    .then(|| blob_of(&new_file))
+                    .flatten(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// A patch of the files under `paths` between two sides, in the form
+    /// `git apply` accepts (with `diff --git` headers and renames).
+    pub fn patch(&self, old: &Side, new: &Side, paths: &[&str]) -> Result<String, GitError> {
+        let diff = self.record_diff(old, new, paths)?;
+        let mut out = Vec::new();
+        diff.print(DiffFormat::Patch, |_, _, line| {
+            match line.origin() {
+                '+' | '-' | ' ' => out.push(line.origin() as u8),
+                _ => {}
+            }
+            out.extend_from_slice(line.content());
+            true
+        })?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    /// Commits reachable from `start` and not from any of `hide`, newest first,
+    /// in git's default order.
+    pub fn commits(&self, start: &str, hide: &[String]) -> Result<Vec<CommitInfo>, GitError> {
+        let mut walk = self.inner.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+        walk.push(self.resolve(start)?.0)?;
+        for h in hide {
+            walk.hide(self.resolve(h)?.0)?;
+        }
+        let mut out = Vec::new();
+        for id in walk {
+            out.push(self.info(&self.inner.find_commit(id?)?));
+        }
+        Ok(out)
+    }
+
+    /// The first parent of a commit, if it has one.
+    pub fn parent(&self, id: CommitId) -> Result<Option<CommitId>, GitError> {
+        let commit = self.inner.find_commit(id.0)?;
+        Ok(commit.parent_ids().next().map(CommitId))
+    }
+
+    /// Whether a commit is a merge (its changes are its parents').
+    pub fn is_merge(&self, id: CommitId) -> Result<bool, GitError> {
+        Ok(self.inner.find_commit(id.0)?.parent_count() > 1)
+    }
+
+    /// Whether HEAD points at a commit yet.
+    pub fn has_commits(&self) -> bool {
+        self.inner
+            .head()
+            .ok()
+            .and_then(|h| h.target())
+            .is_some_and(|id| self.inner.find_object(id, Some(ObjectType::Commit)).is_ok())
+    }
+}

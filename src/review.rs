@@ -1,0 +1,252 @@
+//! Reviewing changes: the history of a record, the changelog of the whole
+//! repository, and what changed between two revisions, each as field changes.
+
+use serde::Serialize;
+
+use crate::diff::{FieldChange, diff_records};
+use crate::git::{ChangeKind, CommitInfo, FileChange, GitError, Side};
+use crate::store::{CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE, Store};
+
+/// The folders and files that hold records.
+pub const RECORD_PATHS: &[&str] = &[CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE];
+
+/// A record file changed, with its field changes.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordChange {
+    pub kind: &'static str,
+    pub path: String,
+    /// The path before a rename or move.
+    pub old_path: Option<String>,
+    pub changes: Vec<FieldChange>,
+}
+
+/// One commit and the records it changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    pub commit: String,
+    #[serde(skip)]
+    pub short: String,
+    pub author: String,
+    pub email: String,
+    /// RFC 3339, in the author's time zone.
+    pub time: String,
+    pub summary: String,
+    pub records: Vec<RecordChange>,
+}
+
+/// Dates as RFC 3339 in the author's own offset, as `git log --date=iso-strict` shows.
+pub fn rfc3339(seconds: i64, offset_minutes: i32) -> String {
+    let offset =
+        jiff::tz::Offset::from_seconds(offset_minutes * 60).unwrap_or(jiff::tz::Offset::UTC);
+    match jiff::Timestamp::from_second(seconds) {
+        Ok(ts) => ts
+            .to_zoned_datetime(jiff::tz::TimeZone::fixed(offset))
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
+        Err(_) => seconds.to_string(),
+    }
+}
+
+/// A date and time for a person: `2024-01-01 13:43`, in the author's own offset.
+pub fn short_time(rfc3339: &str) -> String {
+    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
+}
+
+fn kind_name(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Added => "added",
+        ChangeKind::Modified => "modified",
+        ChangeKind::Deleted => "deleted",
+        ChangeKind::Renamed => "renamed",
+    }
+}
+
+fn entry(commit: &CommitInfo, records: Vec<RecordChange>) -> LogEntry {
+    LogEntry {
+        commit: commit.id.hex(),
+        short: commit.id.short(),
+        author: commit.author.clone(),
+        email: commit.email.clone(),
+        time: rfc3339(commit.time, commit.offset_minutes),
+        summary: commit.summary.clone(),
+        records,
+    }
+}
+
+/// Read both sides of a file change and compare them field by field.
+fn record_change(
+    store: &Store,
+    change: &FileChange,
+    new_side: &Side,
+) -> Result<RecordChange, GitError> {
+    let repo = store.repo();
+    let read = |blob: Option<crate::git::BlobId>,
+                path: Option<&str>,
+                working: bool|
+     -> Result<Option<String>, GitError> {
+        if working {
+            return Ok(path
+                .and_then(|p| std::fs::read(store.root().join(p)).ok())
+                .map(|b| String::from_utf8_lossy(&b).into_owned()));
+        }
+        match blob {
+            Some(b) => Ok(Some(String::from_utf8_lossy(&repo.blob(b)?).into_owned())),
+            None => Ok(None),
+        }
+    };
+    let old = read(change.old_blob, change.old_path.as_deref(), false)?;
+    let new = read(
+        change.new_blob,
+        change.new_path.as_deref(),
+        *new_side == Side::WorkingTree,
+    )?;
+    Ok(RecordChange {
+        kind: kind_name(change.kind),
+        path: change.path().to_owned(),
+        old_path: (change.kind == ChangeKind::Renamed)
+            .then(|| change.old_path.clone())
+            .flatten(),
+        changes: diff_records(old.as_deref(), new.as_deref()),
+    })
+}
+
+/// Every revision of the record at `path`, newest first, as `git log --follow`
+/// lists them, each with its field changes.
+pub fn record_log(store: &Store, path: &str, from: &str) -> Result<Vec<LogEntry>, GitError> {
+    let repo = store.repo();
+    let revisions = repo.path_history(from, path)?;
+    let mut out = Vec::with_capacity(revisions.len());
+    for r in revisions {
+        let change = record_change(store, &r.change, &Side::Rev(r.commit.id.hex()))?;
+        out.push(entry(&r.commit, vec![change]));
+    }
+    Ok(out)
+}
+
+/// Which commits a changelog covers.
+#[derive(Debug, Default, Clone)]
+pub struct LogFilter {
+    /// Only records of this episode (and corrections aired in it are not implied).
+    pub episode: Option<String>,
+    /// Substring of the author's name or email, case-insensitive.
+    pub author: Option<String>,
+    /// Commits after this date (YYYY-MM-DD, seconds since the epoch) or revision.
+    pub since: Option<Bound>,
+    pub until: Option<Bound>,
+}
+
+/// A limit of a changelog: a moment or a revision.
+#[derive(Debug, Clone)]
+pub enum Bound {
+    Time(i64),
+    Rev(String),
+}
+
+impl Bound {
+    /// A date (`2024-01-31`, as midnight UTC), a date and time in RFC 3339, or else
+    /// a revision git understands.
+    pub fn parse(s: &str) -> Bound {
+        if let Ok(d) = s.parse::<jiff::civil::Date>()
+            && let Ok(z) = d.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        {
+            return Bound::Time(z.timestamp().as_second());
+        }
+        if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+            return Bound::Time(ts.as_second());
+        }
+        Bound::Rev(s.to_owned())
+    }
+}
+
+/// Every change to any record, newest first: the repository's changelog.
+pub fn changelog(store: &Store, filter: &LogFilter) -> Result<Vec<LogEntry>, GitError> {
+    let repo = store.repo();
+    if !repo.has_commits() {
+        return Ok(Vec::new());
+    }
+    let start = match &filter.until {
+        Some(Bound::Rev(r)) => r.clone(),
+        _ => "HEAD".to_owned(),
+    };
+    let hide: Vec<String> = match &filter.since {
+        Some(Bound::Rev(r)) => vec![r.clone()],
+        _ => Vec::new(),
+    };
+    let episode_dir = filter.episode.as_ref().map(|e| format!("{CLAIMS_DIR}/{e}"));
+    let paths: Vec<&str> = match &episode_dir {
+        Some(d) => vec![d.as_str()],
+        None => RECORD_PATHS.to_vec(),
+    };
+    let author = filter.author.as_ref().map(|a| a.to_lowercase());
+    let mut out = Vec::new();
+    for commit in repo.commits(&start, &hide)? {
+        if let Some(Bound::Time(t)) = filter.since
+            && commit.time < t
+        {
+            continue;
+        }
+        if let Some(Bound::Time(t)) = filter.until
+            && commit.time > t
+        {
+            continue;
+        }
+        if let Some(a) = &author
+            && !commit.author.to_lowercase().contains(a)
+            && !commit.email.to_lowercase().contains(a)
+        {
+            continue;
+        }
+        if repo.is_merge(commit.id)? {
+            continue;
+        }
+        let old = match repo.parent(commit.id)? {
+            Some(p) => Side::Rev(p.hex()),
+            None => Side::Empty,
+        };
+        let new = Side::Rev(commit.id.hex());
+        let files = repo.changed_files(&old, &new, &paths)?;
+        if files.is_empty() {
+            continue;
+        }
+        let mut records = Vec::new();
+        for f in &files {
+            records.push(record_change(store, f, &new)?);
+        }
+        out.push(entry(&commit, records));
+    }
+    Ok(out)
+}
+
+/// The records that differ between two sides, each with its field changes,
+/// limited to `only` paths when given.
+pub fn diff(
+    store: &Store,
+    old: &Side,
+    new: &Side,
+    only: &[String],
+) -> Result<Vec<RecordChange>, GitError> {
+    let repo = store.repo();
+    let files = repo.changed_files(old, new, RECORD_PATHS)?;
+    let mut out = Vec::new();
+    for f in &files {
+        if !only.is_empty()
+            && !only
+                .iter()
+                .any(|p| f.new_path.as_deref() == Some(p) || f.old_path.as_deref() == Some(p))
+        {
+            continue;
+        }
+        out.push(record_change(store, f, new)?);
+    }
+    Ok(out)
+}
+
+/// A patch of the record files between two sides that `git apply` accepts.
+pub fn unified(store: &Store, old: &Side, new: &Side, only: &[String]) -> Result<String, GitError> {
+    let paths: Vec<&str> = if only.is_empty() {
+        RECORD_PATHS.to_vec()
+    } else {
+        only.iter().map(String::as_str).collect()
+    };
+    store.repo().patch(old, new, &paths)
+}
