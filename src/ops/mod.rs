@@ -78,6 +78,12 @@ impl From<GitError> for OpError {
     }
 }
 
+/// Text given by the user, on one line for a commit message, so a line break
+/// cannot end the summary early or forge an `Errata-*` trailer.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Find a claim by its id or a unique prefix of it, as git finds a commit by a
 /// short hash. An exact id always wins over longer ids it is a prefix of.
 pub fn resolve_claim<'a>(snap: &'a Snapshot, prefix: &str) -> Result<&'a Claim, OpError> {
@@ -161,7 +167,13 @@ pub fn init(path: &Path, settings: InitSettings) -> Result<InitOutcome, OpError>
             commit: None,
         });
     }
-    store.repo().identity()?;
+    if let Err(e) = store.repo().identity() {
+        // Leave nothing behind: the repository was made a moment ago for this commit.
+        if created_git {
+            let _ = std::fs::remove_dir_all(store.repo().git_dir());
+        }
+        return Err(e.into());
+    }
     let name = settings.name.clone().unwrap_or_else(|| {
         store
             .root()
@@ -269,7 +281,9 @@ pub fn add_episode(
     );
     let message = format!(
         "episode: add {} ({})\n\nErrata-Episode: {}\n",
-        ep.id, ep.title, ep.id
+        ep.id,
+        one_line(&ep.title),
+        ep.id
     );
     let commit = store.commit(&changes, &message)?;
     Ok(EpisodeAdded { commit, segments })
@@ -502,10 +516,21 @@ fn rewrite_claim(
                 message: e.message().to_owned(),
             })?;
     edit(&mut doc);
+    let mut out = doc.to_string();
+    // toml_edit writes "\n" line ends; keep a hand-written file's "\r\n" ones.
+    if text.contains("\r\n") {
+        out = out.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    if out == text {
+        // An empty commit would only add noise to the record's history.
+        return Err(OpError::Forbidden(format!(
+            "nothing to change: {path} already says so"
+        )));
+    }
     Ok(store.commit(
         &[Change {
             path,
-            content: Some(doc.to_string().into_bytes()),
+            content: Some(out.into_bytes()),
         }],
         message,
     )?)
@@ -544,7 +569,7 @@ pub fn start(store: &Store, claim: &Claim, assignee: Option<&str>) -> Result<Mov
         to.status()
     );
     if let Some(a) = assignee {
-        message.push_str(&format!("Errata-Assignee: {a}\n"));
+        message.push_str(&format!("Errata-Assignee: {}\n", one_line(a)));
     }
     let commit = rewrite_claim(store, claim, &message, |doc| {
         set_key(doc, "status", value(to.status().as_str()), CLAIM_KEY_ORDER);
