@@ -132,6 +132,27 @@ fn field_span(text: &str, steps: &[Step]) -> Option<Range<usize>> {
     best
 }
 
+/// Place one problem found in `text` at a line and column.
+fn place(text: &str, p: &Problem) -> Diagnostic {
+    let span = match &p.location {
+        Location::File => None,
+        Location::Span(r) => Some(r.clone()),
+        Location::Field(steps) => field_span(text, steps),
+    };
+    let (line, column) = span.map_or((1, 1), |r| line_col(text, r.start));
+    Diagnostic {
+        path: p.path.clone(),
+        line,
+        column,
+        message: p.message.clone(),
+    }
+}
+
+/// Place problems found in `text` (a file not yet on disk) at lines and columns.
+pub fn locate_in(text: &str, problems: &[Problem]) -> Vec<Diagnostic> {
+    problems.iter().map(|p| place(text, p)).collect()
+}
+
 /// Place every problem at a line and column, reading each file at most once.
 pub fn locate(root: &Path, problems: &[Problem]) -> Vec<Diagnostic> {
     let mut out = Vec::with_capacity(problems.len());
@@ -144,18 +165,7 @@ pub fn locate(root: &Path, problems: &[Problem]) -> Vec<Diagnostic> {
             cache = Some((p.path.clone(), text));
         }
         let text = cache.as_ref().map(|(_, t)| t.as_str()).unwrap_or("");
-        let span = match &p.location {
-            Location::File => None,
-            Location::Span(r) => Some(r.clone()),
-            Location::Field(steps) => field_span(text, steps),
-        };
-        let (line, column) = span.map_or((1, 1), |r| line_col(text, r.start));
-        out.push(Diagnostic {
-            path: p.path.clone(),
-            line,
-            column,
-            message: p.message.clone(),
-        });
+        out.push(place(text, p));
     }
     out
 }

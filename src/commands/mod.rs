@@ -4,6 +4,7 @@
 pub mod cmd_add;
 pub mod cmd_completions;
 pub mod cmd_diff;
+pub mod cmd_edit;
 pub mod cmd_episode;
 pub mod cmd_init;
 pub mod cmd_list;
@@ -72,6 +73,7 @@ pub enum Command {
     Validate(cmd_validate::Args),
     Log(cmd_log::Args),
     Diff(cmd_diff::Args),
+    Edit(cmd_edit::Args),
     Completions(cmd_completions::Args),
     Man(cmd_man::Args),
 }

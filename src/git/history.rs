@@ -91,6 +91,9 @@ pub enum Side {
     WorkingTree,
 }
 
+/// The chains computed so far, by commit and path.
+type Chains = HashMap<(Oid, String), Chain>;
+
 /// The chain of tree entry ids down a path in one commit, computed a level at a
 /// time as comparisons need them.
 struct Chain {
@@ -130,12 +133,12 @@ impl Repo {
     /// The entry id at level `k` of `path` (0 = the first component).
     fn level(
         &self,
-        chains: &mut HashMap<Oid, Chain>,
+        chains: &mut Chains,
         commit: Oid,
         parts: &[&str],
         k: usize,
     ) -> Result<Option<Oid>, GitError> {
-        let chain = match chains.entry(commit) {
+        let chain = match chains.entry((commit, parts.join("/"))) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => e.insert(Chain {
                 root: self.inner.find_commit(commit)?.tree_id(),
@@ -165,13 +168,7 @@ impl Repo {
 
     /// The blob at `path` in `commit`, and whether it equals the one in `parent`,
     /// reading no tree below the first level at which the two agree.
-    fn same_at(
-        &self,
-        chains: &mut HashMap<Oid, Chain>,
-        a: Oid,
-        b: Oid,
-        path: &str,
-    ) -> Result<bool, GitError> {
+    fn same_at(&self, chains: &mut Chains, a: Oid, b: Oid, path: &str) -> Result<bool, GitError> {
         let parts: Vec<&str> = path.split('/').collect();
         for k in 0..parts.len() {
             let x = self.level(chains, a, &parts, k)?;
@@ -185,7 +182,7 @@ impl Repo {
 
     fn blob_at(
         &self,
-        chains: &mut HashMap<Oid, Chain>,
+        chains: &mut Chains,
         commit: Oid,
         path: &str,
     ) -> Result<Option<Oid>, GitError> {
@@ -228,7 +225,7 @@ impl Repo {
     /// git's history simplification does.
     pub fn path_history(&self, start: &str, path: &str) -> Result<Vec<Revision>, GitError> {
         let start = self.resolve(start)?;
-        let mut chains: HashMap<Oid, Chain> = HashMap::new();
+        let mut chains: Chains = HashMap::new();
         let mut queue: BinaryHeap<(i64, u64, Oid, String)> = BinaryHeap::new();
         let mut seen: HashSet<(Oid, String)> = HashSet::new();
         let mut seq = u64::MAX;

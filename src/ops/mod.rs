@@ -19,6 +19,8 @@ use crate::store::{
 };
 use crate::transcript::{Transcript, TranscriptError};
 
+pub mod edit;
+
 /// What stops an operation. Each says what is wrong; the command line adds what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {

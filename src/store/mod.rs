@@ -364,6 +364,17 @@ impl Store {
         for c in changes {
             self.ensure_clean(&c.path)?;
         }
+        self.commit_reviewed(changes, message)
+    }
+
+    /// Like [`Store::commit`], for content the user has reviewed whole (in an
+    /// editor): uncommitted hand edits in these files are part of what they saw
+    /// and approved, so they are committed rather than refused.
+    pub fn commit_reviewed(
+        &self,
+        changes: &[Change],
+        message: &str,
+    ) -> Result<CommitId, StoreError> {
         let prepared = self.repo.prepare_commit(changes, message)?;
         let root = self.root();
         let mut previous: Vec<(&Change, Option<Vec<u8>>)> = Vec::new();

@@ -1,0 +1,95 @@
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+use errata::ops::{self, edit};
+
+use super::{CliError, Ctx, print_json};
+
+/// Edit a claim in $VISUAL or $EDITOR (else vi). When you save, the record is
+/// checked; if it has problems it is reopened with them listed on top, as
+/// `git rebase -i` does, until it is valid (then it is committed) or you empty it
+/// or leave it unchanged (then nothing changes).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The claim's id, or a unique prefix of it.
+    id: String,
+}
+
+/// Run the user's editor on a file, the way git does: through the shell, so an
+/// editor setting like `code --wait` works.
+fn run_editor(file: &Path) -> Result<(), CliError> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".to_owned());
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(&editor)
+        .arg(file)
+        .status()
+        .map_err(|e| CliError::failure(format!("cannot start the editor `{editor}`: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(CliError::failure(format!(
+            "the editor `{editor}` failed ({status}); nothing was committed"
+        ))
+        .hint(format!("your text is kept in {}", file.display())))
+    }
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
+    let store = ctx.store()?;
+    let snap = ctx.load(&store);
+    let claim = ops::resolve_claim(&snap, &args.id)?.clone();
+    let path = errata::store::claim_path(&claim.episode, &claim.id);
+    let before = std::fs::read_to_string(store.root().join(&path))
+        .map_err(|e| CliError::failure(format!("cannot read {path}: {e}")))?;
+    let dir = store.repo().git_dir().join("errata").join("edit");
+    std::fs::create_dir_all(&dir).map_err(|e| CliError::failure(e.to_string()))?;
+    let file = dir.join(format!("{}.toml", claim.id));
+    let write = |text: &str| {
+        std::fs::write(&file, text)
+            .map_err(|e| CliError::failure(format!("cannot write {}: {e}", file.display())))
+    };
+    write(&before)?;
+    let after = loop {
+        run_editor(&file)?;
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| CliError::failure(format!("cannot read {}: {e}", file.display())))?;
+        let body = edit::strip_notes(&text);
+        if body.trim().is_empty() || body == before {
+            let _ = std::fs::remove_file(&file);
+            ctx.note(format!("No change to {}; nothing committed", claim.id));
+            if ctx.json {
+                print_json(&serde_json::json!({ "id": claim.id.as_str(), "commit": null }))?;
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        match edit::check_edit(&store, &snap, &claim, &body) {
+            Ok(_) => break body,
+            Err(problems) => {
+                write(&(edit::notes(&problems) + &body))?;
+                ctx.note(format!(
+                    "{} has {} problem(s); reopening the editor",
+                    claim.id,
+                    problems.len()
+                ));
+            }
+        }
+    };
+    let commit = edit::commit_edit(&store, &claim, &before, &after)?;
+    let _ = std::fs::remove_file(&file);
+    if ctx.json {
+        print_json(&serde_json::json!({ "id": claim.id.as_str(), "commit": commit.to_string() }))?;
+    } else {
+        ctx.note(format!("Committed your edit of {}", claim.id));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,391 @@
+//! Reviewing history end to end: `log`, `log -p`, `show ID@REV`, `diff` and
+//! `edit`, on a claim with six revisions made by errata and by plain git,
+//! checked against what the real `git` says.
+
+mod common;
+
+use common::*;
+
+const ID: &str = "amd-cost";
+const CLAIM_V1: &str = "AMD 的 MI300X 造價是 H100 的兩倍";
+const CLAIM_V2: &str = "AMD 的 MI300X 造價是 H100 的三倍";
+
+/// Six revisions of one claim: add, start, source, verdict, a hand edit of one
+/// Han character committed with plain git, and a move to another episode.
+fn six_revisions() -> Env {
+    let env = Env::with_episode();
+    env.ok(&["episode", "add", "graphcast-2023", "--title", "GraphCast"]);
+    env.add(&[
+        EP, "--id", ID, "--quote", Q_AMD_COST, "--claim", CLAIM_V1, "--tag", "amd",
+    ]);
+    env.ok(&["start", ID, "--assignee", "小明"]);
+    env.ok(&[
+        "source",
+        ID,
+        "--title",
+        "AMD Instinct MI300X",
+        "--url",
+        "https://www.amd.com/en/products/accelerators/instinct/mi300/mi300x.html",
+    ]);
+    env.ok(&[
+        "verdict",
+        ID,
+        "unverifiable",
+        "--note",
+        "造價沒有公開資料。",
+    ]);
+    let path = claim_file(EP, ID);
+    let edited = env.read(&path).replace(CLAIM_V1, CLAIM_V2);
+    env.commit_by_hand(&[(&path, &edited)], "fix the claim by hand");
+    env.git(&["mv", &path, &claim_file("graphcast-2023", ID)]);
+    env.git(&[
+        "commit",
+        "-q",
+        "-m",
+        "move the claim to the GraphCast episode",
+    ]);
+    env
+}
+
+fn git_follow(env: &Env, path: &str) -> Vec<String> {
+    env.git(&["log", "--follow", "--format=%H", "--", path])
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn log_lists_exactly_what_git_log_follow_lists() {
+    let env = six_revisions();
+    let log = env.json(&["log", ID]);
+    let ours: Vec<String> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["commit"].as_str().unwrap().to_owned())
+        .collect();
+    let theirs = git_follow(&env, &claim_file("graphcast-2023", ID));
+    assert_eq!(ours.len(), 6, "{log:#}");
+    assert_eq!(ours, theirs);
+    let newest = &log[0];
+    assert_eq!(newest["author"], AUTHOR_NAME);
+    assert_eq!(newest["email"], AUTHOR_EMAIL);
+    assert_eq!(newest["time"], "2024-01-02T03:04:05+00:00");
+    assert_eq!(newest["summary"], "move the claim to the GraphCast episode");
+    assert_eq!(newest["records"][0]["kind"], "renamed");
+    assert_eq!(newest["records"][0]["old_path"], claim_file(EP, ID));
+}
+
+#[test]
+fn log_follows_git_through_unrelated_and_merged_history() {
+    let env = six_revisions();
+    // A side branch touching another file, merged back: not in the claim's history.
+    env.git(&["checkout", "-q", "-b", "side"]);
+    env.commit_by_hand(&[("notes.txt", "unrelated\n")], "notes");
+    env.git(&["checkout", "-q", "-"]);
+    let path = claim_file("graphcast-2023", ID);
+    let text = env.read(&path).replace("小明", "小華");
+    env.commit_by_hand(&[(&path, &text)], "reassign by hand");
+    env.git(&["merge", "-q", "--no-edit", "side"]);
+    let ours: Vec<String> = env
+        .json(&["log", ID])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["commit"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ours, git_follow(&env, &path));
+    assert_eq!(ours.len(), 7);
+}
+
+#[test]
+fn log_p_shows_each_status_and_verdict_change_and_the_changed_character() {
+    let env = six_revisions();
+    let out = env.ok(&["log", "-p", ID]);
+    for needle in [
+        "status: needs-check → checking",
+        "status: checking → checked",
+        "verdict: {+unverifiable+}",
+        "assignee: {+小明+}",
+        "的[-兩-]{+三+}倍",
+        "renamed claims/graphcast-2023/amd-cost.toml (from claims/top10-ai-2023/amd-cost.toml)",
+        "fix the claim by hand",
+    ] {
+        assert!(out.contains(needle), "log -p lacks {needle:?}:\n{out}");
+    }
+    // Without colour, the markers carry the change on their own.
+    assert!(
+        !out.contains('\u{1b}'),
+        "no escape codes when NO_COLOR is set"
+    );
+    let coloured = env.ok(&["--color", "always", "log", "-p", ID]);
+    assert!(coloured.contains("\u{1b}["), "colour when asked for");
+}
+
+#[test]
+fn log_p_output_on_chinese_text() {
+    let env = six_revisions();
+    let out = env.ok(&["log", "-p", ID]);
+    // Commit ids and dates are stable here (pinned identity and time), but
+    // say what is compared: the shape of the review, not the hashes.
+    let shown: String = out
+        .lines()
+        .map(|l| match l.split_once("  ") {
+            Some((hash, rest))
+                if hash.len() == 7 && hash.chars().all(|c| c.is_ascii_hexdigit()) =>
+            {
+                format!("<commit>  {rest}\n")
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn show_at_a_revision_returns_that_revision() {
+    let env = six_revisions();
+    // HEAD is the move, HEAD~1 the hand edit, HEAD~2 the verdict, HEAD~3 the source.
+    let at = |rev: &str| env.json(&["show", &format!("{ID}@{rev}")]);
+    assert_eq!(at("HEAD")["episode"], "graphcast-2023");
+    assert_eq!(at("HEAD~2")["claim"], CLAIM_V1);
+    assert_eq!(at("HEAD~1")["claim"], CLAIM_V2);
+    assert_eq!(at("HEAD~2")["status"], "checked");
+    assert_eq!(at("HEAD~3")["status"], "checking");
+    assert_eq!(at("HEAD~3")["episode"], EP);
+    assert_eq!(at("HEAD~5")["status"], "needs-check");
+    // A prefix works with a revision too, and a tag or full hash does.
+    env.git(&["tag", "checked", "HEAD~2"]);
+    assert_eq!(env.json(&["show", "amd@checked"])["status"], "checked");
+    let hash = env.git(&["rev-parse", "HEAD~4"]);
+    assert_eq!(
+        env.json(&["show", &format!("{ID}@{}", hash.trim())])["assignee"],
+        "小明"
+    );
+    env.refused(&["show", &format!("{ID}@no-such-rev")], 2, &["no-such-rev"]);
+    env.refused(&["show", &format!("{ID}@HEAD~99")], 2, &["HEAD~99"]);
+}
+
+#[test]
+fn diff_unified_applies_to_the_older_revision() {
+    let env = six_revisions();
+    // The move alone is a rename; across all six revisions the record changed
+    // too much for git to call it one, and the patch deletes and adds instead.
+    let moved = env.ok(&["diff", "--unified", "HEAD~1", "HEAD"]);
+    assert!(
+        moved.contains("rename from claims/top10-ai-2023/amd-cost.toml"),
+        "{moved}"
+    );
+    assert!(
+        moved.contains("rename to claims/graphcast-2023/amd-cost.toml"),
+        "{moved}"
+    );
+    let patch = env.ok(&["diff", "--unified", "HEAD~5", "HEAD"]);
+    assert!(patch.contains("diff --git"), "{patch}");
+    // Check it against a checkout of the older revision.
+    let old = env.root.join("old");
+    env.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "--detach",
+        old.to_str().unwrap(),
+        "HEAD~5",
+    ]);
+    std::fs::write(env.root.join("records.patch"), &patch).unwrap();
+    let out = env
+        .git_cmd()
+        .current_dir(&old)
+        .args(["apply", "--check", "-v"])
+        .arg(env.root.join("records.patch"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git apply --check refused the patch:\n{}\n{patch}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Applied for real, the older checkout's records become the newer ones.
+    env.git_cmd()
+        .current_dir(&old)
+        .args(["apply"])
+        .arg(env.root.join("records.patch"))
+        .status()
+        .unwrap();
+    let now = std::fs::read_to_string(old.join(claim_file("graphcast-2023", ID))).unwrap();
+    assert_eq!(now, env.read(&claim_file("graphcast-2023", ID)));
+}
+
+#[test]
+fn diff_between_revisions_shows_field_changes_and_a_stat() {
+    let env = six_revisions();
+    let out = env.ok(&["diff", "HEAD~3", "HEAD"]);
+    assert!(
+        out.contains(
+            "renamed claims/graphcast-2023/amd-cost.toml (from claims/top10-ai-2023/amd-cost.toml)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("status: checking → checked"), "{out}");
+    assert!(out.contains("的[-兩-]{+三+}倍"), "{out}");
+    let stat = env.ok(&["diff", "--stat", "HEAD~3", "HEAD"]);
+    assert!(
+        stat.contains("claims/graphcast-2023/amd-cost.toml |"),
+        "{stat}"
+    );
+    assert!(stat.contains("1 record changed"), "{stat}");
+    let json = env.json(&["diff", "HEAD~3", "HEAD"]);
+    let fields: Vec<&str> = json[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"status") && fields.contains(&"verdict") && fields.contains(&"claim"),
+        "{json:#}"
+    );
+    // Limited to a claim by id.
+    let only = env.ok(&["diff", "HEAD~3", "HEAD", ID]);
+    assert_eq!(only, out);
+    env.refused(
+        &["diff", "HEAD~3", "HEAD", "not-a-claim"],
+        2,
+        &["not-a-claim"],
+    );
+}
+
+#[test]
+fn diff_without_revisions_shows_an_uncommitted_hand_edit() {
+    let env = six_revisions();
+    assert_eq!(env.ok(&["diff"]), "", "nothing uncommitted yet");
+    let path = claim_file("graphcast-2023", ID);
+    env.write(&path, &env.read(&path).replace("三倍", "四倍"));
+    let out = env.ok(&["diff"]);
+    assert!(out.contains(&format!("modified {path}")), "{out}");
+    assert!(out.contains("的[-三-]{+四+}倍"), "{out}");
+    // A new record written by hand and not yet added shows too.
+    env.write(
+        &claim_file(EP, "by-hand"),
+        "status = \"needs-check\"\nclaim = \"手寫的\"\n",
+    );
+    let out = env.ok(&["diff"]);
+    assert!(
+        out.contains("added claims/top10-ai-2023/by-hand.toml"),
+        "{out}"
+    );
+    insta::assert_snapshot!("diff_uncommitted", out);
+}
+
+fn editor_script(env: &Env, name: &str, body: &str) -> String {
+    let path = env.root.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\nset -e\n{body}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn edit_commits_a_valid_change_with_its_fields_in_the_message() {
+    let env = six_revisions();
+    let script = editor_script(&env, "ed.sh", "sed -i 's/小明/小華/' \"$1\"");
+    let before = env.log().len();
+    env.errata()
+        .env("VISUAL", &script)
+        .args(["edit", ID])
+        .assert()
+        .success();
+    assert_eq!(env.log().len(), before + 1);
+    assert_eq!(env.claim(ID)["assignee"], "小華");
+    let msg = env.head_message();
+    assert!(
+        msg.starts_with("edit: amd-cost (assignee: 小明 -> 小華)"),
+        "{msg}"
+    );
+    assert!(
+        env.head_trailers()
+            .contains(&("Errata-Claim".into(), ID.into()))
+    );
+    assert_eq!(env.head_paths(), vec![claim_file("graphcast-2023", ID)]);
+    env.assert_clean("edit");
+}
+
+#[test]
+fn edit_reopens_an_invalid_record_with_its_problems_until_it_is_valid() {
+    let env = six_revisions();
+    // First save: a typo'd field and a verdict without the source it needs.
+    // Second save: check the notes errata wrote on top, then fix the record.
+    let script = editor_script(
+        &env,
+        "ed.sh",
+        r#"n=$(cat "$0.count" 2>/dev/null || echo 0); echo $((n+1)) > "$0.count"
+if [ "$n" = 0 ]; then
+  sed -i 's/^verdict = "unverifiable"/verdict = "inaccurate"\nstauts = "x"/' "$1"
+else
+  cp "$1" "$0.seen"
+  grep -v '^# errata: ' "$1" | sed '/^stauts/d' > "$1.new" && mv "$1.new" "$1"
+fi"#,
+    );
+    env.errata()
+        .env("EDITOR", &script)
+        .args(["edit", ID])
+        .assert()
+        .success();
+    let seen = std::fs::read_to_string(format!("{script}.seen")).unwrap();
+    assert!(
+        seen.starts_with("# errata: this record was not saved"),
+        "{seen}"
+    );
+    assert!(seen.contains("stauts"), "the problem is named:\n{seen}");
+    // The line the note gives is where the typo is in the reopened file.
+    let note = seen.lines().find(|l| l.contains("stauts")).unwrap();
+    let line: usize = note
+        .split("line ")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(
+        seen.lines().nth(line - 1).unwrap().starts_with("stauts"),
+        "{note}\n{seen}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(format!("{script}.count"))
+            .unwrap()
+            .trim(),
+        "2"
+    );
+    assert_eq!(env.claim(ID)["verdict"], "inaccurate");
+    assert!(!env.head_message().contains("stauts"));
+    env.assert_clean("edit");
+}
+
+#[test]
+fn edit_that_changes_nothing_or_empties_the_file_commits_nothing() {
+    let env = six_revisions();
+    let unchanged = editor_script(&env, "same.sh", "true");
+    let before = env.state();
+    env.errata()
+        .env("VISUAL", &unchanged)
+        .args(["edit", ID])
+        .assert()
+        .success();
+    env.state().assert_same(&before, "an unchanged edit");
+    let emptied = editor_script(&env, "empty.sh", ": > \"$1\"");
+    env.errata()
+        .env("VISUAL", &emptied)
+        .args(["edit", ID])
+        .assert()
+        .success();
+    env.state().assert_same(&before, "an emptied edit");
+    let failing = editor_script(&env, "fail.sh", "exit 3");
+    env.errata()
+        .env("VISUAL", &failing)
+        .args(["edit", ID])
+        .assert()
+        .code(1);
+    env.state().assert_same(&before, "a failed editor");
+}
