@@ -1497,3 +1497,39 @@ fn concurrent_commands_never_lose_or_mix_commits() {
         .collect();
     assert_eq!(committed, ok);
 }
+
+#[test]
+fn init_in_a_subfolder_lays_out_the_repository_that_holds_it() {
+    let env = Env::empty();
+    env.git(&["init", "-q"]);
+    std::fs::create_dir_all(env.path("docs/fact-checks")).unwrap();
+    env.errata_in(&env.path("docs/fact-checks"))
+        .args(["init", "--name", "科技浪"])
+        .assert()
+        .success();
+    assert!(
+        !env.path("docs/fact-checks/.git").exists(),
+        "no nested repository"
+    );
+    assert_eq!(
+        env.head_paths(),
+        ["errata.toml"],
+        "settings at the top of the repository"
+    );
+}
+
+#[test]
+fn a_claim_outside_any_episode_folder_is_named_by_validate() {
+    let env = Env::with_episode();
+    env.write(
+        "claims/stray.toml",
+        "status = \"needs-check\"\nclaim = \"x\"\n",
+    );
+    let out = env.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("claims/stray.toml:1:1: a claim must be in its episode's folder"),
+        "{stdout}"
+    );
+}

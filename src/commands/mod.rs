@@ -127,7 +127,7 @@ impl Ctx {
             let mut err = anstream::stderr();
             let _ = writeln!(
                 err,
-                "{}warning:{} {n} record file{} could not be read and {} left out; run `errata validate` for details",
+                "{}warning:{} {n} record{} could not be read and {} left out; run `errata validate` for details",
                 Style::new()
                     .fg_color(Some(AnsiColor::Yellow.into()))
                     .bold()

@@ -122,11 +122,15 @@ impl Repo {
         Self::wrap(inner)
     }
 
-    /// Create a repository at `path` (as `git init` would), or open the one there.
+    /// The repository holding `path` (found as git finds it, walking up), or a
+    /// new one created at `path` as `git init` would if there is none.
     pub fn init(path: &Path) -> Result<(Repo, bool), GitError> {
-        match Repository::open(path) {
+        match Repository::discover(path) {
             Ok(inner) => Ok((Self::wrap(inner)?, false)),
-            Err(_) => Ok((Self::wrap(Repository::init(path)?)?, true)),
+            Err(e) if e.code() == ErrorCode::NotFound => {
+                Ok((Self::wrap(Repository::init(path)?)?, true))
+            }
+            Err(e) => Err(e.into()),
         }
     }
 

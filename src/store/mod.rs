@@ -472,6 +472,16 @@ fn read_dir_names(dir: &Path) -> Vec<(String, bool)> {
 fn list_record_files(root: &Path, snap: &mut Snapshot) -> Vec<RecordFile> {
     let mut out = Vec::new();
     let episode_dirs: Vec<(String, bool)> = read_dir_names(&root.join(CLAIMS_DIR));
+    for (name, _) in episode_dirs
+        .iter()
+        .filter(|(name, is_dir)| !is_dir && name.ends_with(".toml"))
+    {
+        snap.problems.push(Problem::new(
+            &format!("{CLAIMS_DIR}/{name}"),
+            Location::File,
+            "a claim must be in its episode's folder: move it to claims/<episode>/",
+        ));
+    }
     let per_episode: Vec<(Vec<RecordFile>, Option<Problem>, Option<EpisodeId>)> = episode_dirs
         .into_par_iter()
         .filter(|(name, is_dir)| *is_dir && !name.starts_with('.'))
