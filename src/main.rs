@@ -2,6 +2,11 @@
 
 mod commands;
 
+/// Loading a large repository allocates millions of small strings; mimalloc
+/// makes that (and freeing them) several times cheaper than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::Parser;

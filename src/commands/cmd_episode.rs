@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -126,24 +127,34 @@ struct EpisodeRow<'a> {
 fn list(ctx: &Ctx) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let snap = ctx.load(&store);
+    use errata::model::Status;
+    // Claims counted by episode and status in one pass over them.
+    let mut counts: HashMap<&EpisodeId, [usize; 4]> = HashMap::new();
+    for c in &snap.claims {
+        let slot = match c.state.status() {
+            Status::NeedsCheck => 0,
+            Status::Checking => 1,
+            Status::Checked => 2,
+            Status::Corrected => 3,
+        };
+        counts.entry(&c.episode).or_default()[slot] += 1;
+    }
     let rows: Vec<EpisodeRow> = snap
         .episodes
         .values()
         .map(|ep| {
-            let claims: Vec<_> = snap.claims.iter().filter(|c| c.episode == ep.id).collect();
-            let count =
-                |s: errata::model::Status| claims.iter().filter(|c| c.state.status() == s).count();
-            use errata::model::Status::*;
+            let [needs, checking, checked, corrected] =
+                counts.get(&ep.id).copied().unwrap_or_default();
             EpisodeRow {
                 id: ep.id.as_str(),
                 title: &ep.title,
                 date: ep.date.map(|d| d.to_string()),
                 url: ep.url.as_deref(),
                 transcript: ep.transcript.is_some(),
-                claims: claims.len(),
-                unchecked: count(NeedsCheck) + count(Checking),
-                checked: count(Checked),
-                corrected: count(Corrected),
+                claims: needs + checking + checked + corrected,
+                unchecked: needs + checking,
+                checked,
+                corrected,
             }
         })
         .collect();

@@ -6,7 +6,7 @@
 //! modified too close to the moment the cache was written to tell) means the
 //! file is parsed again.
 
-use std::collections::HashMap;
+use rayon::prelude::*;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,7 +17,7 @@ use crate::diagnostic::Problem;
 use crate::model::{Claim, Correction, Episode};
 
 /// Changes whenever the cached types change shape.
-const MAGIC: &[u8] = concat!("errata-records-cache 1 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
+const MAGIC: &[u8] = concat!("errata-records-cache 2 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
 
 /// A second: files modified within it of the cache being written are not trusted,
 /// since a file system with coarse timestamps could hide a later edit.
@@ -91,18 +91,6 @@ pub enum ParsedRef<'a> {
     Bad(&'a Problem),
 }
 
-#[derive(Deserialize)]
-struct Body {
-    written_ns: i128,
-    entries: Vec<Entry>,
-}
-
-#[derive(Serialize)]
-struct BodyRef<'a> {
-    written_ns: i128,
-    entries: Vec<EntryRef<'a>>,
-}
-
 #[derive(Serialize)]
 struct EntryRef<'a> {
     path: &'a str,
@@ -111,37 +99,76 @@ struct EntryRef<'a> {
     checks: Option<&'a Checks>,
 }
 
+/// One record to write into the cache.
+pub struct Row<'a> {
+    pub path: String,
+    pub stamp: Stamp,
+    pub parsed: ParsedRef<'a>,
+    pub checks: Option<&'a Checks>,
+}
+
+/// Entries per independently encoded chunk, so reading decodes on every core.
+const CHUNK: usize = 2048;
+
+/// Parsed records by path. Laid out as the magic line, the time it was written
+/// (16 bytes), the number of chunks (8 bytes), then each chunk as its length
+/// (8 bytes) and a postcard-encoded list of entries; entries are sorted by path
+/// across chunks, so lookups are binary searches.
 pub struct Cache {
     written_ns: i128,
     entries: Vec<Option<Entry>>,
-    by_path: HashMap<String, usize>,
+}
+
+fn take_u64(bytes: &mut &[u8]) -> Option<u64> {
+    let (head, rest) = bytes.split_first_chunk::<8>()?;
+    *bytes = rest;
+    Some(u64::from_le_bytes(*head))
 }
 
 impl Cache {
     /// The cache as last written, or `None` if there is none or it cannot be trusted.
     pub fn read(path: &Path) -> Option<Cache> {
         let bytes = std::fs::read(path).ok()?;
-        let body = bytes.strip_prefix(MAGIC)?;
-        let Body {
+        let mut rest = bytes.strip_prefix(MAGIC)?;
+        let (written, tail) = rest.split_first_chunk::<16>()?;
+        let written_ns = i128::from_le_bytes(*written);
+        rest = tail;
+        let chunks = take_u64(&mut rest)? as usize;
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(chunks.min(1 << 20));
+        for _ in 0..chunks {
+            let len = usize::try_from(take_u64(&mut rest)?).ok()?;
+            if len > rest.len() {
+                return None;
+            }
+            let (part, tail) = rest.split_at(len);
+            parts.push(part);
+            rest = tail;
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        let decoded: Option<Vec<Vec<Entry>>> = parts
+            .into_par_iter()
+            .map(|p| postcard::from_bytes::<Vec<Entry>>(p).ok())
+            .collect();
+        let entries: Vec<Option<Entry>> = decoded?.into_iter().flatten().map(Some).collect();
+        let sorted = entries.windows(2).all(|w| match (&w[0], &w[1]) {
+            (Some(a), Some(b)) => a.path < b.path,
+            _ => false,
+        });
+        sorted.then_some(Cache {
             written_ns,
             entries,
-        } = postcard::from_bytes(body).ok()?;
-        let by_path = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.path.clone(), i))
-            .collect();
-        Some(Cache {
-            written_ns,
-            entries: entries.into_iter().map(Some).collect(),
-            by_path,
         })
     }
 
     /// The index of the entry for `path` if the file still has `stamp` and the
-    /// stamp can be trusted.
+    /// stamp can be trusted. Call before any [`Cache::take`].
     pub fn find(&self, path: &str, stamp: &Stamp) -> Option<usize> {
-        let i = *self.by_path.get(path)?;
+        let i = self
+            .entries
+            .binary_search_by(|e| e.as_ref().map_or("", |e| e.path.as_str()).cmp(path))
+            .ok()?;
         let entry = self.entries[i].as_ref()?;
         (entry.stamp == *stamp && self.trusts(stamp)).then_some(i)
     }
@@ -164,27 +191,31 @@ impl Cache {
 
     /// Write the cache atomically; `started_ns` is when the files were examined,
     /// so an edit made while this run parsed is never trusted later.
-    pub fn write(
-        path: &Path,
-        started_ns: i128,
-        entries: &[(String, Stamp, ParsedRef<'_>, Option<&Checks>)],
-    ) -> std::io::Result<()> {
-        let body = BodyRef {
-            written_ns: started_ns,
-            entries: entries
-                .iter()
-                .map(|(path, stamp, parsed, checks)| EntryRef {
-                    path,
-                    stamp: *stamp,
-                    parsed,
-                    checks: *checks,
-                })
-                .collect(),
-        };
+    pub fn write(path: &Path, started_ns: i128, mut rows: Vec<Row<'_>>) -> std::io::Result<()> {
+        rows.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        rows.dedup_by(|a, b| a.path == b.path);
+        let encoded: Vec<Vec<u8>> = rows
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let refs: Vec<EntryRef<'_>> = chunk
+                    .iter()
+                    .map(|r| EntryRef {
+                        path: &r.path,
+                        stamp: r.stamp,
+                        parsed: &r.parsed,
+                        checks: r.checks,
+                    })
+                    .collect();
+                postcard::to_allocvec(&refs).map_err(|e| std::io::Error::other(e.to_string()))
+            })
+            .collect::<std::io::Result<_>>()?;
         let mut bytes = MAGIC.to_vec();
-        let encoded =
-            postcard::to_allocvec(&body).map_err(|e| std::io::Error::other(e.to_string()))?;
-        bytes.extend_from_slice(&encoded);
+        bytes.extend_from_slice(&started_ns.to_le_bytes());
+        bytes.extend_from_slice(&(encoded.len() as u64).to_le_bytes());
+        for chunk in &encoded {
+            bytes.extend_from_slice(&(chunk.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(chunk);
+        }
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -206,22 +237,33 @@ mod tests {
             url: None,
             transcript: Some("transcript.txt".into()),
         };
-        let entries = vec![
-            ("a".to_string(), Stamp::default(), ParsedRef::Bad(&p), None),
-            (
-                "claims/ep/episode.toml".to_string(),
-                Stamp::default(),
-                ParsedRef::Episode(&episode),
-                None,
-            ),
+        let rows = vec![
+            Row {
+                path: "a".into(),
+                stamp: Stamp::default(),
+                parsed: ParsedRef::Bad(&p),
+                checks: None,
+            },
+            Row {
+                path: "claims/ep/episode.toml".into(),
+                stamp: Stamp::default(),
+                parsed: ParsedRef::Episode(&episode),
+                checks: None,
+            },
         ];
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c");
-        Cache::write(&path, 5, &entries).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        let body = bytes.strip_prefix(MAGIC).unwrap();
-        let body: Body = postcard::from_bytes(body).unwrap();
-        assert_eq!(body.entries.len(), 2);
-        assert!(matches!(&body.entries[1].parsed, Parsed::Episode(e) if *e == episode));
+        Cache::write(&path, 5, rows).unwrap();
+        let cache = Cache::read(&path).unwrap();
+        assert_eq!(cache.files(), 2);
+        assert_eq!(
+            cache.find("a", &Stamp::default()),
+            None,
+            "a fresh stamp is not trusted"
+        );
+        let body = cache;
+        assert!(
+            matches!(&body.entries[1], Some(Entry { parsed: Parsed::Episode(e), .. }) if *e == episode)
+        );
     }
 }

@@ -82,15 +82,30 @@ pub struct Snapshot {
     memo: Memo,
 }
 
-/// What the cache needs to be written back: each file's stamp, the checks
-/// remembered for it, and which problems stand for whole files.
+/// What the cache needs to be written back: each file's stamp and the checks
+/// remembered for it (sorted by path), and which problems stand for whole files.
 #[derive(Debug, Default)]
 struct Memo {
     started_ns: i128,
-    stamps: HashMap<String, Stamp>,
-    checks: HashMap<String, Checks>,
+    files: Vec<FileMeta>,
     bad: Vec<usize>,
     dirty: bool,
+}
+
+#[derive(Debug)]
+struct FileMeta {
+    path: String,
+    stamp: Stamp,
+    checks: Option<Checks>,
+}
+
+impl Memo {
+    fn get(&self, path: &str) -> Option<&FileMeta> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
+    }
 }
 
 /// Problems found in one file by checks that depend on it and on one other
@@ -106,8 +121,8 @@ impl Snapshot {
     /// The problems remembered for a file, if it and `context` have not changed.
     pub fn remembered_checks(&self, path: &str, context: u64) -> Option<&[Problem]> {
         self.memo
-            .checks
             .get(path)
+            .and_then(|f| f.checks.as_ref())
             .filter(|c| c.context == context)
             .map(|c| c.problems.as_slice())
     }
@@ -115,14 +130,20 @@ impl Snapshot {
     /// Remember checks for files; [`Store::save_checks`] makes them last.
     pub fn remember_checks(&mut self, checks: impl IntoIterator<Item = (String, Checks)>) {
         for (path, c) in checks {
-            self.memo.checks.insert(path, c);
-            self.memo.dirty = true;
+            if let Ok(i) = self
+                .memo
+                .files
+                .binary_search_by(|f| f.path.as_str().cmp(&path))
+            {
+                self.memo.files[i].checks = Some(c);
+                self.memo.dirty = true;
+            }
         }
     }
 
     /// A stamp standing for a file's content, for use as a checks context.
     pub fn stamp(&self, path: &str) -> Option<Stamp> {
-        self.memo.stamps.get(path).copied()
+        self.memo.get(path).map(|f| f.stamp)
     }
 
     /// Claims named by at least one correction, with the corrections naming them.
@@ -209,7 +230,8 @@ impl Store {
             }
         }
 
-        let files = list_record_files(root, &mut snap);
+        let mut files = list_record_files(root, &mut snap);
+        files.par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
         let mut old = cache::Cache::read(&self.cache_path());
         snap.memo.started_ns = cache::now_ns();
         enum Found {
@@ -238,30 +260,41 @@ impl Store {
             .collect();
 
         let mut fresh = old.as_ref().is_none_or(|c| c.files() != files.len());
-        snap.memo.stamps.reserve(files.len());
+        snap.memo.files.reserve(files.len());
         for (f, found) in files.into_iter().zip(found) {
-            let (parsed, stamp) = match found {
-                Found::Cached(i) => {
-                    let entry = old.as_mut().and_then(|c| c.take(i));
-                    match entry {
-                        Some(e) => {
-                            if let Some(checks) = e.checks {
-                                snap.memo.checks.insert(f.rel.clone(), checks);
-                            }
-                            (e.parsed, e.stamp)
-                        }
-                        // Taken twice cannot happen (paths are unique); parse to be safe.
-                        None => (
-                            Parsed::Bad(Problem::new(&f.rel, Location::File, "cache")),
-                            Stamp::default(),
-                        ),
-                    }
-                }
-                Found::Fresh(fresh_entry) => {
-                    let (parsed, stamp) = *fresh_entry;
+            let reparse = |f: &RecordFile| {
+                let parsed = std::fs::read(root.join(&f.rel))
+                    .map(|b| parse_record(f, &b))
+                    .unwrap_or_else(|e| {
+                        Parsed::Bad(Problem::new(
+                            &f.rel,
+                            Location::File,
+                            format!("cannot read: {e}"),
+                        ))
+                    });
+                (
+                    parsed,
+                    Stamp::of(&root.join(&f.rel)).unwrap_or_default(),
+                    None,
+                )
+            };
+            let cached = match found {
+                Found::Cached(i) => old.as_mut().and_then(|c| c.take(i)),
+                Found::Fresh(_) => None,
+            };
+            let (parsed, stamp, checks) = match (cached, found) {
+                (Some(e), _) => (e.parsed, e.stamp, e.checks),
+                (None, Found::Fresh(b)) => {
                     fresh = true;
                     snap.parsed += 1;
-                    (parsed, stamp)
+                    let (parsed, stamp) = *b;
+                    (parsed, stamp, None)
+                }
+                // An entry is taken at most once (paths are unique); if not, re-read.
+                (None, Found::Cached(_)) => {
+                    fresh = true;
+                    snap.parsed += 1;
+                    reparse(&f)
                 }
             };
             match parsed {
@@ -275,10 +308,14 @@ impl Store {
                     snap.problems.push(p);
                 }
             }
-            snap.memo.stamps.insert(f.rel, stamp);
+            snap.memo.files.push(FileMeta {
+                path: f.rel,
+                stamp,
+                checks,
+            });
         }
         drop(old);
-        snap.claims.sort_by(|a, b| {
+        snap.claims.par_sort_unstable_by(|a, b| {
             (&a.episode, a.said_at.map(|t| t.start()), &a.id).cmp(&(
                 &b.episode,
                 b.said_at.map(|t| t.start()),
@@ -303,34 +340,36 @@ impl Store {
     /// speed next time, so failures are ignored.
     pub fn save_cache(&self, snap: &Snapshot) {
         let memo = &snap.memo;
-        type Row<'a> = (String, Stamp, cache::ParsedRef<'a>, Option<&'a Checks>);
-        fn row<'a>(memo: &'a Memo, path: String, parsed: cache::ParsedRef<'a>) -> Row<'a> {
-            let stamp = memo.stamps.get(&path).copied().unwrap_or_default();
-            let checks = memo.checks.get(&path);
-            (path, stamp, parsed, checks)
-        }
-        let entry = |path, parsed| row(memo, path, parsed);
-        let mut entries = Vec::with_capacity(memo.stamps.len());
+        let mut records: Vec<(String, cache::ParsedRef<'_>)> = Vec::with_capacity(memo.files.len());
         for c in &snap.claims {
-            entries.push(entry(
-                claim_path(&c.episode, &c.id),
-                cache::ParsedRef::Claim(c),
-            ));
+            records.push((claim_path(&c.episode, &c.id), cache::ParsedRef::Claim(c)));
         }
         for ep in snap.episodes.values() {
-            entries.push(entry(episode_path(&ep.id), cache::ParsedRef::Episode(ep)));
+            records.push((episode_path(&ep.id), cache::ParsedRef::Episode(ep)));
         }
         for c in &snap.corrections {
-            entries.push(entry(
-                correction_path(&c.id),
-                cache::ParsedRef::Correction(c),
-            ));
+            records.push((correction_path(&c.id), cache::ParsedRef::Correction(c)));
         }
         for &i in &memo.bad {
             let p = &snap.problems[i];
-            entries.push(entry(p.path.clone(), cache::ParsedRef::Bad(p)));
+            records.push((p.path.clone(), cache::ParsedRef::Bad(p)));
         }
-        let _ = cache::Cache::write(&self.cache_path(), memo.started_ns, &entries);
+        let rows = records
+            .into_iter()
+            .map(|(path, parsed)| {
+                // Every record has a memo entry; one missing only means a miss next time.
+                let (stamp, checks) = memo
+                    .get(&path)
+                    .map_or((Stamp::default(), None), |f| (f.stamp, f.checks.as_ref()));
+                cache::Row {
+                    path,
+                    stamp,
+                    parsed,
+                    checks,
+                }
+            })
+            .collect();
+        let _ = cache::Cache::write(&self.cache_path(), memo.started_ns, rows);
     }
 
     /// The transcript of an episode, if it has one.
