@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Start(args) => commands::cmd_start::run(&ctx, args),
         Command::Verdict(args) => commands::cmd_verdict::run(&ctx, args),
         Command::Source(args) => commands::cmd_source::run(&ctx, args),
+        Command::Correct(args) => commands::cmd_correct::run(&ctx, args),
         Command::Validate(args) => commands::cmd_validate::run(&ctx, args),
         Command::Log(args) => commands::cmd_log::run(&ctx, args),
         Command::Diff(args) => commands::cmd_diff::run(&ctx, args),

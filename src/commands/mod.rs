@@ -3,6 +3,7 @@
 
 pub mod cmd_add;
 pub mod cmd_completions;
+pub mod cmd_correct;
 pub mod cmd_diff;
 pub mod cmd_edit;
 pub mod cmd_episode;
@@ -70,6 +71,7 @@ pub enum Command {
     Start(cmd_start::Args),
     Verdict(cmd_verdict::Args),
     Source(cmd_source::Args),
+    Correct(cmd_correct::Args),
     Validate(cmd_validate::Args),
     Log(cmd_log::Args),
     Diff(cmd_diff::Args),

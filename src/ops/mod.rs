@@ -19,6 +19,9 @@ use crate::store::{
 };
 use crate::transcript::{Transcript, TranscriptError};
 
+mod correct;
+pub use correct::{CorrectError, Corrected, NewCorrection, correct};
+
 pub mod edit;
 
 /// What stops an operation. Each says what is wrong; the command line adds what to do.

@@ -1,0 +1,95 @@
+use std::process::ExitCode;
+
+use errata::model::{Medium, Timestamp};
+use errata::ops::{self, CorrectError, NewCorrection};
+
+use super::{CliError, Ctx, out, print_json};
+
+/// Record a correction that aired (or was published) and mark every claim it
+/// corrects as `corrected`, in one commit. Only checked claims rated something
+/// other than accurate can be corrected. The claims may come from any episode,
+/// including one without a transcript; the correction's id is the last line printed.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The claims it corrects: ids or unique prefixes.
+    #[arg(required = true, value_name = "ID")]
+    claims: Vec<String>,
+    /// The episode in which the correction aired.
+    #[arg(long, value_name = "EPISODE")]
+    episode: String,
+    /// Where in that episode: MM:SS, H:MM:SS or a range 06:07~09:08.
+    #[arg(long, value_name = "TIME")]
+    at: Timestamp,
+    /// What the correction says, as aired or published.
+    #[arg(long)]
+    text: String,
+    /// Where it was published: on-air, show-notes, website or social.
+    #[arg(long, default_value = "on-air")]
+    medium: Medium,
+    /// Who flagged the error, e.g. "listener message".
+    #[arg(long, value_name = "WHO")]
+    reported_by: Option<String>,
+    /// The correction's id (default: made from the text, or the first claim's id, plus four random characters).
+    #[arg(long = "id", value_name = "ID")]
+    correction_id: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
+    let store = ctx.store()?;
+    let snap = ctx.load(&store);
+    let done = ops::correct(
+        &store,
+        &snap,
+        NewCorrection {
+            claims: args.claims,
+            episode: args.episode,
+            at: args.at,
+            text: args.text,
+            medium: args.medium,
+            reported_by: args.reported_by,
+            id: args.correction_id,
+        },
+    )?;
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "id": done.id.as_str(),
+            "path": done.path,
+            "claims": done.claims.iter().map(|(id, from, to)| serde_json::json!({
+                "id": id.as_str(),
+                "from": from.status(),
+                "to": to.status(),
+                "verdict": to.verdict(),
+            })).collect::<Vec<_>>(),
+            "commit": done.commit.to_string(),
+        }))?;
+    } else {
+        for (id, from, to) in &done.claims {
+            ctx.note(format!("{id}: {} -> {}", from.status(), to.status()));
+        }
+        ctx.note(format!("Recorded {}", done.path));
+        out(format_args!("{}\n", done.id))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+impl From<CorrectError> for CliError {
+    fn from(e: CorrectError) -> Self {
+        let msg = e.to_string();
+        match e {
+            CorrectError::Op(op) => op.into(),
+            CorrectError::NotChecked { id, .. } => CliError::usage(msg).hint(format!(
+                "check it first: `errata verdict {id} VERDICT --source URL`; only a claim found wrong needs a correction"
+            )),
+            CorrectError::Accurate { .. } => CliError::usage(msg)
+                .hint("if the verdict was wrong, change it first with `errata verdict`"),
+            CorrectError::AlreadyCorrected { by, .. } => {
+                let first = by.first().map(|c| c.as_str()).unwrap_or("the correction");
+                CliError::usage(msg).hint(format!(
+                    "to change what the correction says, edit corrections/{first}.toml"
+                ))
+            }
+            CorrectError::Exists(_) => CliError::usage(msg).hint("choose another --id"),
+            CorrectError::NoClaims | CorrectError::NoText => CliError::usage(msg),
+        }
+    }
+}
