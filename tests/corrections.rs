@@ -1,5 +1,6 @@
-//! End-to-end tests of `errata correct`, run on real git repositories in temp
-//! folders and checked with the real `git`.
+//! End-to-end tests of corrections, scorecards and the published log and
+//! ClaimReview: `errata correct`, `report`, `corrections` and `export`, run on real
+//! git repositories in temp folders and checked with the real `git`.
 
 mod common;
 
@@ -7,9 +8,11 @@ use std::collections::BTreeSet;
 
 use common::*;
 use serde_json::Value;
+use unicode_width::UnicodeWidthStr;
 
 /// The GraphCast correction of the seed episode, as aired at 06:07~09:08.
 const GRAPHCAST_TEXT: &str = "上週說 GraphCast 不需要超級電腦,這是錯的:GraphCast 的輸入仍要先用超級電腦做資料同化,算出大氣現況。";
+const CORRECTION_URL: &str = "https://factcheck.example.org";
 
 fn ids(v: &Value) -> BTreeSet<String> {
     v.as_array()
@@ -53,6 +56,31 @@ fn correct_graphcast(env: &Env) -> String {
             "listener message",
         ],
     )
+}
+
+/// Give the show a published address and its episodes a place to listen, as an
+/// editor would by hand.
+fn publishable(env: &Env) {
+    let settings = env.read("errata.toml");
+    let ep = env.read(&format!("claims/{EP}/episode.toml"));
+    let ep2 = env.read(&format!("claims/{EP2}/episode.toml"));
+    env.commit_by_hand(
+        &[
+            (
+                "errata.toml",
+                &format!("{settings}url = \"{CORRECTION_URL}/\"\n"),
+            ),
+            (
+                &format!("claims/{EP}/episode.toml"),
+                &format!("{ep}url = \"https://podcasts.example.org/kejilang/ep100\"\n"),
+            ),
+            (
+                &format!("claims/{EP2}/episode.toml"),
+                &format!("{ep2}url = \"https://podcasts.example.org/kejilang/ep99\"\n"),
+            ),
+        ],
+        "publish settings",
+    );
 }
 
 // ---------------------------------------------------------------- correct
@@ -446,4 +474,580 @@ fn correct_json_reports_the_moves() {
     assert_eq!(v["claims"][0]["to"], "corrected");
     assert_eq!(v["claims"][0]["verdict"], "inaccurate");
     assert_eq!(v["commit"].as_str().unwrap(), env.log()[0]);
+}
+
+// ---------------------------------------------------------------- report
+
+/// What `list --json` says about an episode, counted the way the report counts.
+fn counts_from_list(env: &Env, episode: &str) -> Value {
+    let claims = env.json(&["list", "--episode", episode]);
+    let claims = claims.as_array().unwrap();
+    let count = |f: &dyn Fn(&Value) -> bool| claims.iter().filter(|c| f(c)).count();
+    let mut by_status = serde_json::Map::new();
+    for s in ["needs-check", "checking", "checked", "corrected"] {
+        by_status.insert(s.into(), count(&|c| c["status"] == s).into());
+    }
+    let mut by_verdict = serde_json::Map::new();
+    for v in [
+        "accurate",
+        "mostly-accurate",
+        "misleading",
+        "inaccurate",
+        "unverifiable",
+    ] {
+        by_verdict.insert(v.into(), count(&|c| c["verdict"] == v).into());
+    }
+    let good = count(&|c| c["verdict"] == "accurate" || c["verdict"] == "mostly-accurate");
+    let bad = count(&|c| c["verdict"] == "misleading" || c["verdict"] == "inaccurate");
+    let score = if good + bad == 0 {
+        Value::Null
+    } else {
+        serde_json::json!(((good * 1000) as f64 / (good + bad) as f64).round() / 10.0)
+    };
+    let owed = env.json(&["list", "--owed", "--episode", episode]);
+    serde_json::json!({
+        "claims": claims.len(),
+        "by_status": by_status,
+        "by_verdict": by_verdict,
+        "score": score,
+        "owed": owed.as_array().unwrap().len(),
+    })
+}
+
+#[test]
+fn report_numbers_equal_what_list_gives() {
+    let env = Env::with_claims();
+    correct(
+        &env,
+        &[
+            "graphcast-no",
+            "--episode",
+            EP,
+            "--at",
+            "06:07~09:08",
+            "--text",
+            GRAPHCAST_TEXT,
+        ],
+    );
+    let report = env.json(&["report"]);
+    let cards = report.as_array().unwrap();
+    assert_eq!(cards.len(), 2, "one scorecard per episode");
+    for card in cards {
+        let ep = card["episode"].as_str().unwrap();
+        let want = counts_from_list(&env, ep);
+        for key in ["claims", "by_status", "by_verdict", "score", "owed"] {
+            assert_eq!(card[key], want[key], "{ep}: {key}");
+        }
+    }
+    let top = cards.iter().find(|c| c["episode"] == EP).unwrap();
+    // accurate + mostly-accurate of (those + misleading); unverifiable left out.
+    assert_eq!(top["score"], 66.7);
+    assert_eq!(top["rated"], 3);
+    assert_eq!(top["unchecked"], 2);
+    assert_eq!(top["owed"], 1);
+    assert_eq!(top["owed_claims"], serde_json::json!(["yi-copies-llama"]));
+    assert_eq!(top["corrections"], 1, "the GraphCast correction aired here");
+    assert_eq!(top["title"], EP_TITLE);
+    assert_eq!(top["date"], "2024-01-01");
+    let gc = cards.iter().find(|c| c["episode"] == EP2).unwrap();
+    assert_eq!(
+        gc["score"], 0.0,
+        "a corrected claim still counts where it was said"
+    );
+    assert_eq!(gc["owed"], 0);
+    assert_eq!(gc["corrections"], 0);
+
+    let one = env.json(&["report", "--episode", EP2]);
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    assert_eq!(one[0]["episode"], EP2);
+}
+
+#[test]
+fn report_score_is_null_when_nothing_is_rated() {
+    let env = Env::with_episode();
+    env.add(&[EP, "--quote", Q_NVIDIA_MARGIN, "--id", "m"]);
+    let v = env.json(&["report"]);
+    assert_eq!(v[0]["score"], Value::Null);
+    assert_eq!(v[0]["unchecked"], 1);
+    let table = env.ok(&["report"]);
+    let row = table.lines().nth(1).unwrap();
+    assert!(row.starts_with("top10-ai-2023  2024-01-01  -  "), "{table}");
+}
+
+#[test]
+fn report_table_is_aligned_by_display_width() {
+    let env = Env::with_claims();
+    let out = env.ok(&["report"]);
+    let lines: Vec<&str> = out.lines().collect();
+    // The first table: header and two episodes, the title (Chinese) last.
+    let header = lines[0];
+    assert!(header.starts_with("EPISODE"), "{out}");
+    let title_col = UnicodeWidthStr::width(&header[..header.find("TITLE").unwrap()]);
+    for row in &lines[1..3] {
+        let title = [EP_TITLE, "GraphCast 天氣預報"]
+            .into_iter()
+            .find(|t| row.ends_with(t))
+            .unwrap_or_else(|| panic!("row ends with a title: {row}"));
+        let before = &row[..row.len() - title.len()];
+        assert_eq!(UnicodeWidthStr::width(before), title_col, "{out}");
+    }
+    assert!(
+        lines[1].contains("66.7 (2/3)") || lines[2].contains("66.7 (2/3)"),
+        "{out}"
+    );
+    // The verdict table lines its columns up too.
+    let vh = lines
+        .iter()
+        .position(|l| l.starts_with("EPISODE  ") && l.contains("UNVERIFIABLE"))
+        .unwrap();
+    let col = lines[vh].find("UNVERIFIABLE").unwrap();
+    for row in &lines[vh + 1..] {
+        assert_eq!(UnicodeWidthStr::width(&row[..col]), col, "{out}");
+    }
+    assert!(!out.contains('\x1b'), "NO_COLOR is honoured");
+}
+
+#[test]
+fn report_refuses_an_unknown_episode() {
+    let env = Env::with_claims();
+    env.refused(
+        &["report", "--episode", "no-such"],
+        2,
+        &["no episode `no-such`"],
+    );
+    env.refused(&["report", "--episode", "Not An Id"], 2, &["invalid id"]);
+}
+
+// ---------------------------------------------------------------- corrections log
+
+#[test]
+fn the_corrections_log_holds_what_was_said_what_is_right_and_the_sources() {
+    let env = Env::with_claims();
+    let first = correct_graphcast(&env);
+    // A later episode, with a later correction: it comes first.
+    env.ok(&[
+        "episode",
+        "add",
+        "ep-2024-01-08",
+        "--title",
+        "AI 新聞週報",
+        "--date",
+        "2024-01-08",
+    ]);
+    let second = correct(
+        &env,
+        &[
+            "yi-copies",
+            "--episode",
+            "ep-2024-01-08",
+            "--at",
+            "02:00",
+            "--text",
+            "Yi 用的是 LLaMA 的*架構*,權重是自己訓練的。",
+            "--medium",
+            "show-notes",
+        ],
+    );
+
+    let md = env.ok(&["corrections"]);
+    assert!(md.starts_with("# Corrections: 科技浪\n"), "{md}");
+    let (a, b) = (md.find("AI 新聞週報").unwrap(), md.find(EP_TITLE).unwrap());
+    assert!(a < b, "newest first:\n{md}");
+    assert!(
+        md.contains(&format!("## {EP_TITLE} (2024-01-01), at 06:07~09:08")),
+        "{md}"
+    );
+    assert!(
+        md.contains("Corrected on air. Reported by listener message."),
+        "{md}"
+    );
+    assert!(md.contains("Corrected in the show notes."), "{md}");
+    assert!(
+        md.contains(&format!("**What is right:** {GRAPHCAST_TEXT}")),
+        "{md}"
+    );
+    assert!(
+        md.contains("With GraphCast, weather forecasting no longer needs supercomputers."),
+        "{md}"
+    );
+    assert!(md.contains("in GraphCast 天氣預報 (2023-12-25)"), "{md}");
+    assert!(md.contains("rated *inaccurate*"), "{md}");
+    assert!(
+        md.contains(&format!("[{URL_GRAPHCAST}](<{URL_GRAPHCAST}>)")),
+        "{md}"
+    );
+    // The quote as aired, as a Markdown quote; record text escaped.
+    assert!(
+        md.contains("> 但那個E呢其實 基本上就是複製拉馬的Code"),
+        "{md}"
+    );
+    assert!(md.contains(r"LLaMA 的\*架構\*"), "{md}");
+
+    let json = env.json(&["corrections"]);
+    let entries = json.as_array().unwrap();
+    assert_eq!(entries[0]["id"], second.as_str());
+    assert_eq!(entries[1]["id"], first.as_str());
+    assert_eq!(entries[1]["episode"], EP);
+    assert_eq!(entries[1]["episode_title"], EP_TITLE);
+    assert_eq!(entries[1]["aired_at"], "06:07~09:08");
+    assert_eq!(entries[1]["medium"], "on-air");
+    assert_eq!(entries[1]["reported_by"], "listener message");
+    assert_eq!(entries[1]["text"], GRAPHCAST_TEXT);
+    assert_eq!(entries[1]["claims"][0]["id"], "graphcast-no-supercomputers");
+    assert_eq!(entries[1]["claims"][0]["verdict"], "inaccurate");
+    assert_eq!(entries[1]["claims"][0]["sources"][0]["url"], URL_GRAPHCAST);
+    assert_eq!(
+        env.json(&["corrections", "--format", "json"]),
+        json,
+        "--format json and --json agree"
+    );
+
+    let html = env.ok(&["corrections", "--format", "html"]);
+    assert!(
+        html.starts_with("<section class=\"corrections-log\">"),
+        "{html}"
+    );
+    assert!(html.contains(GRAPHCAST_TEXT), "{html}");
+    assert!(
+        html.contains(&format!("<article class=\"correction\" id=\"{first}\">")),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("href=\"{URL_GRAPHCAST}\"")),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+}
+
+#[test]
+fn the_corrections_log_escapes_record_text() {
+    let env = Env::with_claims();
+    correct(
+        &env,
+        &[
+            "graphcast-no",
+            "--episode",
+            EP,
+            "--at",
+            "06:07",
+            "--text",
+            "<script>alert('x')</script> [link](javascript:alert(1)) **bold**",
+        ],
+    );
+    let html = env.ok(&["corrections", "--format", "html"]);
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
+        "{html}"
+    );
+    let md = env.ok(&["corrections"]);
+    assert!(
+        md.contains(r"\<script\>alert('x')\</script\> \[link\](javascript:alert(1)) \*\*bold\*\*"),
+        "{md}"
+    );
+}
+
+#[test]
+fn the_corrections_log_links_to_the_published_site_when_it_is_known() {
+    let env = Env::with_claims();
+    correct_graphcast(&env);
+    let md = env.ok(&["corrections"]);
+    assert!(
+        !md.contains("fact-check]("),
+        "no url in errata.toml, no link:\n{md}"
+    );
+    publishable(&env);
+    let md = env.ok(&["corrections"]);
+    assert!(
+        md.contains(&format!(
+            "([fact-check]({CORRECTION_URL}/{EP2}/#graphcast-no-supercomputers))"
+        )),
+        "{md}"
+    );
+}
+
+#[test]
+fn an_empty_corrections_log_says_so() {
+    let env = Env::with_claims();
+    assert_eq!(
+        env.ok(&["corrections"]),
+        "# Corrections: 科技浪\n\nNo corrections so far.\n"
+    );
+    assert_eq!(env.json(&["corrections"]), serde_json::json!([]));
+    env.refused(&["corrections", "--format", "pdf"], 2, &["pdf"]);
+}
+
+// ---------------------------------------------------------------- ClaimReview
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s.bytes()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap())
+        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap())
+}
+
+fn seconds(t: &str) -> u32 {
+    let start = t.split('~').next().unwrap();
+    let parts: Vec<u32> = start.split(':').map(|p| p.parse().unwrap()).collect();
+    parts.iter().fold(0, |acc, p| acc * 60 + p)
+}
+
+#[test]
+fn claimreview_export_has_every_property_for_every_reviewed_claim() {
+    let env = Env::with_claims();
+    publishable(&env);
+    correct_graphcast(&env);
+    let out = env
+        .errata()
+        .args(["--json", "export", "claimreview"])
+        .env("SOURCE_DATE_EPOCH", "1704844800") // 2024-01-10
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reviews: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reviews = reviews.as_array().unwrap();
+
+    let claims = env.json(&["list"]);
+    let reviewed: Vec<&Value> = claims
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "checked" || c["status"] == "corrected")
+        .collect();
+    assert_eq!(
+        reviews.len(),
+        reviewed.len(),
+        "one review per checked or corrected claim"
+    );
+    assert_eq!(reviews.len(), 5);
+
+    let scale = |v: &str| match v {
+        "accurate" => Some(5),
+        "mostly-accurate" => Some(4),
+        "misleading" => Some(2),
+        "inaccurate" => Some(1),
+        _ => None,
+    };
+    for claim in reviewed {
+        let id = claim["id"].as_str().unwrap();
+        let ep = claim["episode"].as_str().unwrap();
+        let url = format!("{CORRECTION_URL}/{ep}/#{id}");
+        let r = reviews
+            .iter()
+            .find(|r| r["url"] == url.as_str())
+            .unwrap_or_else(|| panic!("a review with url {url}"));
+        assert_eq!(r["@context"], "https://schema.org", "{id}");
+        assert_eq!(r["@type"], "ClaimReview", "{id}");
+        assert_eq!(r["claimReviewed"], claim["claim"], "{id}");
+        assert_eq!(r["datePublished"], "2024-01-10", "{id}");
+        assert!(is_iso_date(r["datePublished"].as_str().unwrap()));
+        assert_eq!(r["inLanguage"], "zh-TW");
+        assert_eq!(r["author"]["@type"], "Organization");
+        assert_eq!(r["author"]["name"], "科技浪 fact-check desk");
+        assert_eq!(r["author"]["url"], CORRECTION_URL);
+
+        let rating = &r["reviewRating"];
+        assert_eq!(rating["@type"], "Rating", "{id}");
+        let verdict = claim["verdict"].as_str().unwrap();
+        let words = rating["alternateName"].as_str().unwrap();
+        assert_eq!(words.to_lowercase().replace(' ', "-"), verdict, "{id}");
+        let (worst, best) = (
+            rating["worstRating"].as_u64().unwrap(),
+            rating["bestRating"].as_u64().unwrap(),
+        );
+        assert_eq!((worst, best), (1, 5));
+        match scale(verdict) {
+            Some(v) => {
+                let value = rating["ratingValue"].as_u64().unwrap();
+                assert_eq!(value, v, "{id}");
+                assert!(
+                    (worst..=best).contains(&value),
+                    "{id}: {value} within {worst}..{best}"
+                );
+            }
+            None => assert!(
+                rating.get("ratingValue").is_none(),
+                "{id}: unverifiable is off the scale"
+            ),
+        }
+
+        let item = &r["itemReviewed"];
+        assert_eq!(item["@type"], "Claim", "{id}");
+        match claim["speaker"].as_str() {
+            Some(s) => {
+                assert_eq!(item["author"]["@type"], "Person");
+                assert_eq!(item["author"]["name"], s);
+            }
+            None => {
+                assert_eq!(item["author"]["@type"], "Organization");
+                assert_eq!(item["author"]["name"], "科技浪");
+            }
+        }
+        let ep_date = if ep == EP { "2024-01-01" } else { "2023-12-25" };
+        assert_eq!(item["datePublished"], ep_date, "{id}");
+        let appearance = &item["appearance"];
+        let listen = if ep == EP { "ep100" } else { "ep99" };
+        let want = match claim["said_at"].as_str() {
+            Some(t) => format!(
+                "https://podcasts.example.org/kejilang/{listen}#t={}",
+                seconds(t)
+            ),
+            None => format!("https://podcasts.example.org/kejilang/{listen}"),
+        };
+        assert_eq!(appearance["url"], want.as_str(), "{id}");
+        assert_eq!(appearance["@type"], "CreativeWork");
+    }
+    // --episode keeps to one episode.
+    let one = env.json(&["export", "claimreview", "--episode", EP2]);
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    assert_eq!(
+        one[0]["url"],
+        format!("{CORRECTION_URL}/{EP2}/#graphcast-no-supercomputers").as_str()
+    );
+}
+
+#[test]
+fn claimreview_export_names_the_missing_setting() {
+    let env = Env::with_claims();
+    env.refused(
+        &["export", "claimreview"],
+        2,
+        &["errata.toml has no `url`", "set `url`"],
+    );
+    let settings = env.read("errata.toml");
+    env.commit_by_hand(
+        &[(
+            "errata.toml",
+            &format!("{settings}url = \"factcheck.example.org\"\n"),
+        )],
+        "url",
+    );
+    env.refused(
+        &["export", "claimreview"],
+        2,
+        &["`url`", "not a web address"],
+    );
+    let without_publisher: String = settings
+        .lines()
+        .filter(|l| !l.starts_with("publisher"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    env.commit_by_hand(
+        &[(
+            "errata.toml",
+            &format!("{without_publisher}url = \"{CORRECTION_URL}\"\n"),
+        )],
+        "no publisher",
+    );
+    env.refused(
+        &["export", "claimreview"],
+        2,
+        &["errata.toml has no `publisher`"],
+    );
+    env.refused(
+        &["export", "claimreview", "--episode", "nope"],
+        2,
+        &["no episode `nope`"],
+    );
+    env.refused(&["export", "openapi"], 2, &["openapi"]);
+}
+
+#[test]
+fn claimreview_export_without_episode_urls_leaves_out_appearance_and_says_so() {
+    let env = Env::with_claims();
+    let settings = env.read("errata.toml");
+    env.commit_by_hand(
+        &[(
+            "errata.toml",
+            &format!("{settings}url = \"{CORRECTION_URL}\"\n"),
+        )],
+        "url",
+    );
+    let out = env
+        .errata()
+        .args(["export", "claimreview"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("claims/{EP}/episode.toml")),
+        "{stderr}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for r in v.as_array().unwrap() {
+        assert!(r["itemReviewed"].get("appearance").is_none());
+        assert!(
+            is_iso_date(r["datePublished"].as_str().unwrap()),
+            "today, as a date"
+        );
+    }
+    let bad = env
+        .errata()
+        .args(["export", "claimreview"])
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("SOURCE_DATE_EPOCH"));
+}
+
+// ---------------------------------------------------------------- the shipped repository
+
+/// A copy of the shipped 科技浪 records in a repository of its own, so the test
+/// never writes into the project's clone.
+fn shipped() -> Env {
+    let env = Env::empty();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                copy(&e.path(), &to.join(e.file_name()));
+            } else {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    std::fs::copy(root.join("errata.toml"), env.path("errata.toml")).unwrap();
+    copy(&root.join("claims"), &env.path("claims"));
+    if root.join("corrections").is_dir() {
+        copy(&root.join("corrections"), &env.path("corrections"));
+    }
+    env.git(&["init", "-q"]);
+    env.git(&["add", "."]);
+    env.git(&["commit", "-q", "-m", "shipped records"]);
+    env
+}
+
+#[test]
+fn report_and_corrections_work_on_the_shipped_episode() {
+    let env = shipped();
+    let report = env.json(&["report"]);
+    let top = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["episode"] == EP)
+        .expect("the shipped episode has a scorecard");
+    assert_eq!(top["title"], EP_TITLE);
+    let want = counts_from_list(&env, EP);
+    for key in ["claims", "by_status", "by_verdict", "score", "owed"] {
+        assert_eq!(top[key], want[key], "{key}");
+    }
+    let table = env.ok(&["report"]);
+    assert!(table.contains(EP_TITLE), "{table}");
+    let md = env.ok(&["corrections"]);
+    assert!(md.starts_with("# Corrections: 科技浪\n"), "{md}");
+    env.errata().arg("validate").assert().success();
 }

@@ -4,13 +4,16 @@
 pub mod cmd_add;
 pub mod cmd_completions;
 pub mod cmd_correct;
+pub mod cmd_corrections;
 pub mod cmd_diff;
 pub mod cmd_edit;
 pub mod cmd_episode;
+pub mod cmd_export;
 pub mod cmd_init;
 pub mod cmd_list;
 pub mod cmd_log;
 pub mod cmd_man;
+pub mod cmd_report;
 pub mod cmd_show;
 pub mod cmd_source;
 pub mod cmd_start;
@@ -72,6 +75,9 @@ pub enum Command {
     Verdict(cmd_verdict::Args),
     Source(cmd_source::Args),
     Correct(cmd_correct::Args),
+    Report(cmd_report::Args),
+    Corrections(cmd_corrections::Args),
+    Export(cmd_export::Args),
     Validate(cmd_validate::Args),
     Log(cmd_log::Args),
     Diff(cmd_diff::Args),

@@ -1,0 +1,49 @@
+use std::process::ExitCode;
+
+use errata::publish::{Publisher, log};
+
+use super::{CliError, Ctx, out, print_json};
+
+/// The public corrections log, newest first: where and when each correction aired,
+/// what was said, what is right, and the sources behind it. Markdown pastes into
+/// show notes; HTML is a fragment (a <section>) for a website; JSON is for scripts.
+/// Links point to the published site when errata.toml has a `url`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// md, html or json (--json does the same as --format json).
+    #[arg(long, value_enum, default_value_t = Format::Md)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Md,
+    Html,
+    Json,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
+    let store = ctx.store()?;
+    let snap = ctx.load(&store);
+    let entries = log::entries(&snap);
+    let format = if ctx.json { Format::Json } else { args.format };
+    // Links to each fact-check on the published site, when it is known.
+    let site = Publisher::from_settings(snap.settings.as_ref())
+        .ok()
+        .map(|p| p.url);
+    let links = |ep: &str, claim: Option<&str>| {
+        site.as_ref().map(|base| match claim {
+            Some(c) => format!("{base}/{ep}/#{c}"),
+            None => format!("{base}/{ep}/"),
+        })
+    };
+    match format {
+        Format::Json => print_json(&entries)?,
+        Format::Md => {
+            let show = snap.settings.as_ref().and_then(|s| s.name.as_deref());
+            out(format_args!("{}", log::markdown(&entries, show, &links)))?;
+        }
+        Format::Html => out(format_args!("{}", log::html(&entries, &links)))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
