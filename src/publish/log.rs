@@ -201,6 +201,10 @@ pub fn markdown(entries: &[Entry], show: Option<&str>, links: Links) -> String {
                 let (title, by) = source_words(src);
                 let title = escape_markdown(&title);
                 let head = match safe_href(src.url.as_deref()) {
+                    // A source known only by its address is an autolink.
+                    Some(u) if src.title.as_deref().is_none_or(|t| t.trim().is_empty()) => {
+                        format!("<{}>", u.replace('<', "%3C").replace('>', "%3E"))
+                    }
                     Some(u) => {
                         format!("[{title}](<{}>)", u.replace('<', "%3C").replace('>', "%3E"))
                     }
@@ -313,7 +317,7 @@ pub fn html(entries: &[Entry], links: Links) -> String {
                 Some(u) => format!("<a href=\"{}\">{said}</a>", escape_html(&u)),
                 None => said,
             };
-            let _ = writeln!(s, "<div class=\"said\"><h3>{said}{verdict}</h3>");
+            let _ = writeln!(s, "<div class=\"what-was-said\"><h3>{said}{verdict}</h3>");
             if let Some(q) = c.quote {
                 let _ = writeln!(
                     s,
