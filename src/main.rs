@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::cmd_report::run(&ctx, args),
         Command::Corrections(args) => commands::cmd_corrections::run(&ctx, args),
         Command::Export(args) => commands::cmd_export::run(&ctx, args),
+        Command::Site(args) => commands::cmd_site::run(&ctx, args),
         Command::Validate(args) => commands::cmd_validate::run(&ctx, args),
         Command::Log(args) => commands::cmd_log::run(&ctx, args),
         Command::Diff(args) => commands::cmd_diff::run(&ctx, args),

@@ -15,6 +15,7 @@ pub mod cmd_log;
 pub mod cmd_man;
 pub mod cmd_report;
 pub mod cmd_show;
+pub mod cmd_site;
 pub mod cmd_source;
 pub mod cmd_start;
 pub mod cmd_validate;
@@ -78,6 +79,7 @@ pub enum Command {
     Report(cmd_report::Args),
     Corrections(cmd_corrections::Args),
     Export(cmd_export::Args),
+    Site(cmd_site::Args),
     Validate(cmd_validate::Args),
     Log(cmd_log::Args),
     Diff(cmd_diff::Args),

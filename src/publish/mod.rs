@@ -10,6 +10,7 @@
 
 pub mod claimreview;
 pub mod log;
+pub mod site;
 
 use crate::model::{Date, Settings, Verdict, is_web_url};
 

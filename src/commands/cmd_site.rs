@@ -1,0 +1,45 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use errata::publish::site;
+
+use super::cmd_export::today;
+use super::{CliError, Ctx, print_json};
+
+/// Build a static website in OUT: an index of episodes with their scorecards, a
+/// page per episode with its fact-checks (verdict, sources, time, corrections)
+/// and ClaimReview markup, and the corrections log. No JavaScript; pages link to
+/// each other by relative paths, so the site works from file:// and from any web
+/// server. OUT must be new, empty, or a site errata made before (which is replaced).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The folder to write the site into.
+    out: PathBuf,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
+    let store = ctx.store()?;
+    let snap = ctx.load(&store);
+    let built = site::build(&snap, today()?);
+    let written = site::write(&built, &args.out)?;
+    for w in &built.warnings {
+        ctx.note(format!("warning: {w}"));
+    }
+    let index = args.out.join("index.html");
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "out": args.out.display().to_string(),
+            "files": written.files,
+            "removed": written.removed,
+            "warnings": built.warnings,
+        }))?;
+    } else {
+        ctx.note(format!(
+            "Wrote {} files to {}; open {}",
+            written.files,
+            args.out.display(),
+            index.display()
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
