@@ -37,12 +37,24 @@ pub enum Change {
         old: Option<String>,
         new: Option<String>,
     },
-    /// A long text changed, word by word (character by character in Han text).
-    Text { pieces: Vec<Piece> },
+    /// A long text changed; [`Change::pieces`] compares it word by word
+    /// (character by character in Han text) when it is shown, so a summary of
+    /// many changes never pays for it.
+    Text { old: String, new: String },
     /// An item added to a list (a tag, a source, a claim named by a correction).
     Added { item: String },
     /// An item removed from a list.
     Removed { item: String },
+}
+
+impl Change {
+    /// The inline diff of a text change; empty for other changes.
+    pub fn pieces(&self) -> Vec<Piece> {
+        match self {
+            Change::Text { old, new } => text_pieces(old, new),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// One field's change; `field` is a path like `status` or `sources[2].url`.
@@ -116,7 +128,8 @@ fn diff_value(
         (Some(Value::String(a)), Some(Value::String(b))) if TEXT_FIELDS.contains(&key) => push(
             out,
             Change::Text {
-                pieces: text_pieces(a, b),
+                old: a.clone(),
+                new: b.clone(),
             },
         ),
         (Some(Value::Array(a)), Some(Value::Array(b)))
@@ -212,7 +225,8 @@ pub fn diff_records(old: Option<&str>, new: Option<&str>) -> Vec<FieldChange> {
                 out.push(FieldChange {
                     field: "(file)".into(),
                     change: Change::Text {
-                        pieces: text_pieces(old.unwrap_or_default(), new.unwrap_or_default()),
+                        old: old.unwrap_or_default().to_owned(),
+                        new: new.unwrap_or_default().to_owned(),
                     },
                 })
             }
@@ -316,8 +330,8 @@ mod tests {
             })
         );
         match set("quote") {
-            Some(Change::Text { pieces }) => {
-                assert_eq!(pieces_text(&pieces), "他的利潤高達[-70-]{+80+}幾%耶")
+            Some(c @ Change::Text { .. }) => {
+                assert_eq!(pieces_text(&c.pieces()), "他的利潤高達[-70-]{+80+}幾%耶")
             }
             other => panic!("{other:?}"),
         }

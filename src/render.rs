@@ -57,33 +57,59 @@ impl Cell {
 /// A table whose columns line up in a terminal whatever the script of the text.
 /// The last column is never padded, so lines carry no trailing spaces.
 pub fn table(header: &[&str], rows: &[Vec<Cell>]) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_table(&mut out, header, rows.len(), |i| {
+        rows[i]
+            .iter()
+            .map(|c| Cell::styled(c.text.clone(), c.style))
+            .collect()
+    });
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write a table of `count` rows straight to `w`, making each row twice (once to
+/// measure, once to write) rather than holding them all: a list of 100,000
+/// claims then costs no more memory than one row.
+pub fn write_table<W: std::io::Write>(
+    w: &mut W,
+    header: &[&str],
+    count: usize,
+    row: impl Fn(usize) -> Vec<Cell>,
+) -> std::io::Result<()> {
     let cols = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate().take(cols) {
-            widths[i] = widths[i].max(width(&cell.text));
+    for i in 0..count {
+        for (c, cell) in row(i).iter().enumerate().take(cols) {
+            widths[c] = widths[c].max(width(&cell.text));
         }
     }
-    let mut out = String::new();
     let bold = Style::new().bold();
-    let line = |out: &mut String, cells: Vec<(&str, Style)>| {
+    let line = |w: &mut W, cells: Vec<(&str, Style)>| -> std::io::Result<()> {
         let n = cells.len();
-        for (i, (text, style)) in cells.into_iter().enumerate() {
-            out.push_str(&format!("{style}{text}{style:#}"));
-            if i + 1 < n {
-                out.push_str(&" ".repeat(widths[i] - width(text) + 2));
+        for (c, (text, style)) in cells.into_iter().enumerate() {
+            write!(w, "{style}{text}{style:#}")?;
+            if c + 1 < n {
+                let pad = widths
+                    .get(c)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(width(text))
+                    + 2;
+                write!(w, "{:pad$}", "")?;
             }
         }
-        out.push('\n');
+        writeln!(w)
     };
-    line(&mut out, header.iter().map(|h| (*h, bold)).collect());
-    for row in rows {
+    line(w, header.iter().map(|h| (*h, bold)).collect())?;
+    for i in 0..count {
+        let cells = row(i);
         line(
-            &mut out,
-            row.iter().map(|c| (c.text.as_str(), c.style)).collect(),
-        );
+            w,
+            cells.iter().map(|c| (c.text.as_str(), c.style)).collect(),
+        )?;
     }
-    out
+    Ok(())
 }
 
 pub fn status_style(s: Status) -> Style {
@@ -208,7 +234,8 @@ pub fn field_changes(changes: &[crate::diff::FieldChange], indent: &str) -> Stri
             } => String::new(),
             Change::Added { item } => added(item),
             Change::Removed { item } => removed(item),
-            Change::Text { pieces } => {
+            text @ Change::Text { .. } => {
+                let pieces = text.pieces();
                 let last = pieces.len().saturating_sub(1);
                 pieces
                     .iter()

@@ -1,10 +1,13 @@
 //! Reviewing changes: the history of a record, the changelog of the whole
 //! repository, and what changed between two revisions, each as field changes.
 
+use std::path::Path;
+
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diff::{FieldChange, diff_records};
-use crate::git::{ChangeKind, CommitInfo, FileChange, GitError, Side};
+use crate::git::{ChangeKind, CommitInfo, FileChange, GitError, Repo, Side};
 use crate::store::{CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE, Store};
 
 /// The folders and files that hold records.
@@ -75,18 +78,18 @@ fn entry(commit: &CommitInfo, records: Vec<RecordChange>) -> LogEntry {
 
 /// Read both sides of a file change and compare them field by field.
 fn record_change(
-    store: &Store,
+    repo: &Repo,
+    root: &Path,
     change: &FileChange,
     new_side: &Side,
 ) -> Result<RecordChange, GitError> {
-    let repo = store.repo();
     let read = |blob: Option<crate::git::BlobId>,
                 path: Option<&str>,
                 working: bool|
      -> Result<Option<String>, GitError> {
         if working {
             return Ok(path
-                .and_then(|p| std::fs::read(store.root().join(p)).ok())
+                .and_then(|p| std::fs::read(root.join(p)).ok())
                 .map(|b| String::from_utf8_lossy(&b).into_owned()));
         }
         match blob {
@@ -110,14 +113,54 @@ fn record_change(
     })
 }
 
+/// [`record_change`] for many files, on every core: each thread reads blobs
+/// through a handle of its own, and parsing and comparing run in parallel.
+fn record_changes(
+    store: &Store,
+    files: &[FileChange],
+    new_side: &Side,
+) -> Result<Vec<RecordChange>, GitError> {
+    let git_dir = store.repo().git_dir().to_path_buf();
+    let root = store.root().to_path_buf();
+    files
+        .par_iter()
+        .map_init(
+            || Repo::open_git_dir(&git_dir),
+            |repo, f| match repo {
+                Ok(repo) => record_change(repo, &root, f, new_side),
+                Err(e) => Err(GitError::Reopen(e.to_string())),
+            },
+        )
+        .collect()
+}
+
 /// Every revision of the record at `path`, newest first, as `git log --follow`
 /// lists them, each with its field changes.
-pub fn record_log(store: &Store, path: &str, from: &str) -> Result<Vec<LogEntry>, GitError> {
+/// Field changes are read and compared only `with_changes`, since a plain list
+/// of commits needs no record read.
+pub fn record_log(
+    store: &Store,
+    path: &str,
+    from: &str,
+    with_changes: bool,
+) -> Result<Vec<LogEntry>, GitError> {
     let repo = store.repo();
     let revisions = repo.path_history(from, path)?;
     let mut out = Vec::with_capacity(revisions.len());
     for r in revisions {
-        let change = record_change(store, &r.change, &Side::Rev(r.commit.id.hex()))?;
+        let new = Side::Rev(r.commit.id.hex());
+        let change = if with_changes {
+            record_change(repo, store.root(), &r.change, &new)?
+        } else {
+            RecordChange {
+                kind: kind_name(r.change.kind),
+                path: r.change.path().to_owned(),
+                old_path: (r.change.kind == ChangeKind::Renamed)
+                    .then(|| r.change.old_path.clone())
+                    .flatten(),
+                changes: Vec::new(),
+            }
+        };
         out.push(entry(&r.commit, vec![change]));
     }
     Ok(out)
@@ -208,10 +251,7 @@ pub fn changelog(store: &Store, filter: &LogFilter) -> Result<Vec<LogEntry>, Git
         if files.is_empty() {
             continue;
         }
-        let mut records = Vec::new();
-        for f in &files {
-            records.push(record_change(store, f, &new)?);
-        }
+        let records = record_changes(store, &files, &new)?;
         out.push(entry(&commit, records));
     }
     Ok(out)
@@ -225,20 +265,18 @@ pub fn diff(
     new: &Side,
     only: &[String],
 ) -> Result<Vec<RecordChange>, GitError> {
-    let repo = store.repo();
-    let files = repo.changed_files(old, new, RECORD_PATHS)?;
-    let mut out = Vec::new();
-    for f in &files {
-        if !only.is_empty()
-            && !only
-                .iter()
-                .any(|p| f.new_path.as_deref() == Some(p) || f.old_path.as_deref() == Some(p))
-        {
-            continue;
-        }
-        out.push(record_change(store, f, new)?);
-    }
-    Ok(out)
+    let files: Vec<FileChange> = store
+        .repo()
+        .changed_files(old, new, RECORD_PATHS)?
+        .into_iter()
+        .filter(|f| {
+            only.is_empty()
+                || only
+                    .iter()
+                    .any(|p| f.new_path.as_deref() == Some(p) || f.old_path.as_deref() == Some(p))
+        })
+        .collect();
+    record_changes(store, &files, new)
 }
 
 /// A patch of the record files between two sides that `git apply` accepts.

@@ -1,9 +1,9 @@
 use std::process::ExitCode;
 
 use errata::model::{Status, Verdict};
-use errata::render::{Cell, ClaimJson, status_style, table, truncate, verdict_cell};
+use errata::render::{Cell, ClaimJson, status_style, truncate, verdict_cell, write_table};
 
-use super::{CliError, Ctx, out, print_json};
+use super::{CliError, Ctx, output_error, print_json};
 
 /// List claims, filtered. Filters combine: `--status checked --tag nvidia` lists
 /// the checked claims tagged nvidia.
@@ -63,33 +63,34 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     let multi_episode = args.episode.is_none() && snap.episodes.len() > 1;
-    let rows: Vec<Vec<Cell>> = claims
-        .iter()
-        .map(|c| {
-            let mut row = vec![Cell::plain(c.id.as_str())];
-            if multi_episode {
-                row.push(Cell::plain(c.episode.as_str()));
-            }
-            row.push(Cell::styled(
-                c.state.status().as_str(),
-                status_style(c.state.status()),
-            ));
-            row.push(verdict_cell(c.state));
-            row.push(Cell::plain(
-                c.said_at
-                    .map(|t| t.start())
-                    .map(errata::model::format_point)
-                    .unwrap_or_else(|| "-".into()),
-            ));
-            row.push(Cell::plain(truncate(c.headline(), 60)));
-            row
-        })
-        .collect();
+    let row = |i: usize| {
+        let c = claims[i];
+        let mut row = vec![Cell::plain(c.id.as_str())];
+        if multi_episode {
+            row.push(Cell::plain(c.episode.as_str()));
+        }
+        row.push(Cell::styled(
+            c.state.status().as_str(),
+            status_style(c.state.status()),
+        ));
+        row.push(verdict_cell(c.state));
+        row.push(Cell::plain(
+            c.said_at
+                .map(|t| errata::model::format_point(t.start()))
+                .unwrap_or_else(|| "-".into()),
+        ));
+        row.push(Cell::plain(truncate(c.headline(), 60)));
+        row
+    };
     let mut header = vec!["ID"];
     if multi_episode {
         header.push("EPISODE");
     }
     header.extend(["STATUS", "VERDICT", "AT", "CLAIM"]);
-    out(format_args!("{}", table(&header, &rows)))?;
+    let stdout = anstream::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    write_table(&mut w, &header, claims.len(), row)
+        .and_then(|()| std::io::Write::flush(&mut w))
+        .map_err(output_error)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -37,12 +37,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let entries: Vec<LogEntry> = match &args.id {
         Some(id) => {
-            let snap = ctx.load(&store);
-            let claim = ops::resolve_claim(&snap, id)?;
+            let (episode, id) = ops::resolve_claim_file(&store, id)?;
             if !store.repo().has_commits() {
                 Vec::new()
             } else {
-                review::record_log(&store, &claim_path(&claim.episode, &claim.id), "HEAD")?
+                let with_changes = args.patch || ctx.json;
+                review::record_log(&store, &claim_path(&episode, &id), "HEAD", with_changes)?
             }
         }
         None => {

@@ -166,15 +166,20 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
 
 /// Print to stdout, treating a closed pipe (`errata list | head`) as success.
 pub fn out(args: std::fmt::Arguments<'_>) -> Result<(), CliError> {
-    let mut stdout = anstream::stdout();
-    match stdout.write_fmt(args) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError {
+    anstream::stdout().write_fmt(args).map_err(output_error)
+}
+
+/// An error writing output: a closed pipe (`errata list | head`) ends the
+/// command quietly and successfully, as it does for git.
+pub fn output_error(e: std::io::Error) -> CliError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        CliError {
             code: 0,
             message: String::new(),
             hint: None,
-        }),
-        Err(e) => Err(CliError::failure(e.to_string())),
-        Ok(()) => Ok(()),
+        }
+    } else {
+        CliError::failure(e.to_string())
     }
 }
 
@@ -246,7 +251,7 @@ impl From<GitError> for CliError {
             }
             GitError::UnknownRevision(_) => CliError::usage(msg),
             GitError::Bare(_) => CliError::usage(msg).hint("run errata in a clone with a working tree"),
-            GitError::Git(_) => CliError::failure(msg),
+            GitError::Git(_) | GitError::Reopen(_) => CliError::failure(msg),
         }
     }
 }

@@ -92,28 +92,44 @@ fn one_line(s: &str) -> String {
 /// Find a claim by its id or a unique prefix of it, as git finds a commit by a
 /// short hash. An exact id always wins over longer ids it is a prefix of.
 pub fn resolve_claim<'a>(snap: &'a Snapshot, prefix: &str) -> Result<&'a Claim, OpError> {
-    let exact: Vec<&Claim> = snap
-        .claims
-        .iter()
-        .filter(|c| c.id.as_str() == prefix)
+    let i = pick(snap.claims.iter().map(|c| (&c.episode, &c.id)), prefix)?;
+    Ok(&snap.claims[i])
+}
+
+/// Find a claim's file by its id or a unique prefix, by file names alone: for
+/// commands that need only where a claim is (its history), not what it says.
+pub fn resolve_claim_file(store: &Store, prefix: &str) -> Result<(EpisodeId, ClaimId), OpError> {
+    let files = store.claim_files();
+    let i = pick(files.iter().map(|(e, c)| (e, c)), prefix)?;
+    Ok(files[i].clone())
+}
+
+/// The one of `ids` that `prefix` names, with the rules of [`resolve_claim`].
+fn pick<'a>(
+    ids: impl Iterator<Item = (&'a EpisodeId, &'a ClaimId)>,
+    prefix: &str,
+) -> Result<usize, OpError> {
+    let all: Vec<(usize, &EpisodeId, &ClaimId)> = ids
+        .enumerate()
+        .filter(|(_, (_, id))| id.as_str().starts_with(prefix))
+        .map(|(i, (e, id))| (i, e, id))
         .collect();
-    let matches = if exact.is_empty() {
-        snap.claims
-            .iter()
-            .filter(|c| c.id.as_str().starts_with(prefix))
-            .collect()
-    } else {
-        exact
-    };
+    let exact: Vec<_> = all
+        .iter()
+        .filter(|(_, _, id)| id.as_str() == prefix)
+        .copied()
+        .collect();
+    let matches = if exact.is_empty() { all } else { exact };
     match matches.as_slice() {
         [] => Err(OpError::UnknownClaim(prefix.to_owned())),
-        [one] => Ok(one),
-        many if many.iter().all(|c| c.id == many[0].id) => Err(OpError::DuplicateClaim {
-            id: many[0].id.to_string(),
-            paths: many.iter().map(|c| claim_path(&c.episode, &c.id)).collect(),
+        [(i, _, _)] => Ok(*i),
+        many if many.iter().all(|(_, _, id)| *id == many[0].2) => Err(OpError::DuplicateClaim {
+            id: many[0].2.to_string(),
+            paths: many.iter().map(|(_, e, id)| claim_path(e, id)).collect(),
         }),
         many => {
-            let mut candidates: Vec<String> = many.iter().map(|c| c.id.to_string()).collect();
+            let mut candidates: Vec<String> =
+                many.iter().map(|(_, _, id)| id.to_string()).collect();
             candidates.sort();
             candidates.dedup();
             Err(OpError::AmbiguousClaim {

@@ -17,7 +17,7 @@ use crate::diagnostic::Problem;
 use crate::model::{Claim, Correction, Episode};
 
 /// Changes whenever the cached types change shape.
-const MAGIC: &[u8] = concat!("errata-records-cache 2 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
+const MAGIC: &[u8] = concat!("errata-records-cache 3 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
 
 /// A second: files modified within it of the cache being written are not trusted,
 /// since a file system with coarse timestamps could hide a later edit.
@@ -111,12 +111,38 @@ pub struct Row<'a> {
 const CHUNK: usize = 2048;
 
 /// Parsed records by path. Laid out as the magic line, the time it was written
-/// (16 bytes), the number of chunks (8 bytes), then each chunk as its length
-/// (8 bytes) and a postcard-encoded list of entries; entries are sorted by path
-/// across chunks, so lookups are binary searches.
+/// (16 bytes), the number of chunks (8 bytes), the length of each chunk (8 bytes
+/// each), then the chunks, each a postcard-encoded list of entries; entries are
+/// sorted by path across chunks, so lookups are binary searches.
 pub struct Cache {
     written_ns: i128,
     entries: Vec<Option<Entry>>,
+}
+
+/// `len` bytes of `file` from `offset`, read without moving a shared cursor, so
+/// threads can read chunks of one file at once.
+fn read_at(file: &std::fs::File, offset: u64, len: usize) -> Option<Vec<u8>> {
+    let mut buf = vec![0; len];
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.read_exact_at(&mut buf, offset).ok()?;
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::FileExt;
+        let mut done = 0;
+        while done < len {
+            let n = file
+                .seek_read(&mut buf[done..], offset + done as u64)
+                .ok()?;
+            if n == 0 {
+                return None;
+            }
+            done += n;
+        }
+    }
+    Some(buf)
 }
 
 fn take_u64(bytes: &mut &[u8]) -> Option<u64> {
@@ -127,29 +153,39 @@ fn take_u64(bytes: &mut &[u8]) -> Option<u64> {
 
 impl Cache {
     /// The cache as last written, or `None` if there is none or it cannot be trusted.
+    /// Chunks are read and decoded in parallel, each buffer freed once decoded,
+    /// so the whole file is never held in memory beside what it decodes to.
     pub fn read(path: &Path) -> Option<Cache> {
-        let bytes = std::fs::read(path).ok()?;
-        let mut rest = bytes.strip_prefix(MAGIC)?;
+        let file = std::fs::File::open(path).ok()?;
+        let size = file.metadata().ok()?.len();
+        let fixed = MAGIC.len() as u64 + 16 + 8;
+        let head = read_at(&file, 0, usize::try_from(fixed).ok()?)?;
+        let mut rest = head.strip_prefix(MAGIC)?;
         let (written, tail) = rest.split_first_chunk::<16>()?;
         let written_ns = i128::from_le_bytes(*written);
         rest = tail;
-        let chunks = take_u64(&mut rest)? as usize;
-        let mut parts: Vec<&[u8]> = Vec::with_capacity(chunks.min(1 << 20));
-        for _ in 0..chunks {
-            let len = usize::try_from(take_u64(&mut rest)?).ok()?;
-            if len > rest.len() {
-                return None;
-            }
-            let (part, tail) = rest.split_at(len);
-            parts.push(part);
-            rest = tail;
+        let chunks = take_u64(&mut rest)?;
+        if chunks > size / 8 {
+            return None;
         }
-        if !rest.is_empty() {
+        let table = read_at(&file, fixed, usize::try_from(chunks * 8).ok()?)?;
+        let mut lens = table.as_slice();
+        let mut parts: Vec<(u64, usize)> = Vec::with_capacity(chunks as usize);
+        let mut offset = fixed + chunks * 8;
+        for _ in 0..chunks {
+            let len = take_u64(&mut lens)?;
+            parts.push((offset, usize::try_from(len).ok()?));
+            offset = offset.checked_add(len)?;
+        }
+        if offset != size {
             return None;
         }
         let decoded: Option<Vec<Vec<Entry>>> = parts
             .into_par_iter()
-            .map(|p| postcard::from_bytes::<Vec<Entry>>(p).ok())
+            .map(|(offset, len)| {
+                let bytes = read_at(&file, offset, len)?;
+                postcard::from_bytes::<Vec<Entry>>(&bytes).ok()
+            })
             .collect();
         let entries: Vec<Option<Entry>> = decoded?.into_iter().flatten().map(Some).collect();
         let sorted = entries.windows(2).all(|w| match (&w[0], &w[1]) {
@@ -214,6 +250,8 @@ impl Cache {
         bytes.extend_from_slice(&(encoded.len() as u64).to_le_bytes());
         for chunk in &encoded {
             bytes.extend_from_slice(&(chunk.len() as u64).to_le_bytes());
+        }
+        for chunk in &encoded {
             bytes.extend_from_slice(chunk);
         }
         if let Some(dir) = path.parent() {

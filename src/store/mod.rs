@@ -372,6 +372,24 @@ impl Store {
         let _ = cache::Cache::write(&self.cache_path(), memo.started_ns, rows);
     }
 
+    /// Every claim file's episode and id, from file names alone (no record is
+    /// read), for finding a claim's path cheaply.
+    pub fn claim_files(&self) -> Vec<(EpisodeId, ClaimId)> {
+        let claims = self.root().join(CLAIMS_DIR);
+        read_dir_names(&claims)
+            .into_par_iter()
+            .filter(|(_, is_dir)| *is_dir)
+            .filter_map(|(name, _)| EpisodeId::new(&name).ok())
+            .flat_map_iter(|episode| {
+                read_dir_names(&claims.join(episode.as_str()))
+                    .into_iter()
+                    .filter(|(name, is_dir)| !is_dir && name != EPISODE_FILE)
+                    .filter_map(|(name, _)| ClaimId::new(name.strip_suffix(".toml")?).ok())
+                    .map(move |id| (episode.clone(), id))
+            })
+            .collect()
+    }
+
     /// The transcript of an episode, if it has one.
     pub fn transcript(&self, episode: &Episode) -> Result<Option<Transcript>, StoreError> {
         read_transcript(self.root(), episode)
