@@ -13,22 +13,34 @@ pub fn width(s: &str) -> usize {
 }
 
 /// Cut `s` to at most `max` columns, ending with `…` when something was cut.
+/// Whitespace runs (line breaks included) become one space, so a cell is one line.
 pub fn truncate(s: &str, max: usize) -> String {
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if width(&s) <= max {
-        return s;
-    }
-    let mut out = String::new();
+    let mut out = String::with_capacity(s.len().min(max * 4));
+    // Where the text stood the last time it still had room for the `…`.
+    let mut fits = 0;
     let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > max {
-            break;
+    let mut space = false;
+    for c in s.trim().chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        let pieces = if std::mem::take(&mut space) { 2 } else { 1 };
+        let w = c.width().unwrap_or(0) + pieces - 1;
+        if used + w > max {
+            out.truncate(fits);
+            out.push('…');
+            return out;
+        }
+        if pieces == 2 {
+            out.push(' ');
         }
         out.push(c);
         used += w;
+        if used < max {
+            fits = out.len();
+        }
     }
-    out.push('…');
     out
 }
 
@@ -59,32 +71,44 @@ impl Cell {
 pub fn table(header: &[&str], rows: &[Vec<Cell>]) -> String {
     let mut out = Vec::new();
     // Writing to a Vec cannot fail.
-    let _ = write_table(&mut out, header, rows.len(), |i| {
-        rows[i]
-            .iter()
-            .map(|c| Cell::styled(c.text.clone(), c.style))
-            .collect()
-    });
+    let _ = write_table(
+        &mut out,
+        header,
+        rows.len(),
+        |i| {
+            rows[i]
+                .iter()
+                .map(|c| Cell::styled(c.text.clone(), c.style))
+                .collect()
+        },
+        true,
+    );
     String::from_utf8(out).unwrap_or_default()
 }
 
 /// Write a table of `count` rows straight to `w`, making each row twice (once to
 /// measure, once to write) rather than holding them all: a list of 100,000
 /// claims then costs no more memory than one row.
+///
+/// Without `color` no style is written at all, so the table can go straight to
+/// a pipe without escape codes to strip.
 pub fn write_table<W: std::io::Write>(
     w: &mut W,
     header: &[&str],
     count: usize,
     row: impl Fn(usize) -> Vec<Cell>,
+    color: bool,
 ) -> std::io::Result<()> {
     let cols = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    // The last column is not padded, so its width is never needed.
     for i in 0..count {
-        for (c, cell) in row(i).iter().enumerate().take(cols) {
+        for (c, cell) in row(i).iter().enumerate().take(cols.saturating_sub(1)) {
             widths[c] = widths[c].max(width(&cell.text));
         }
     }
-    let bold = Style::new().bold();
+    let plain = Style::new();
+    let bold = if color { Style::new().bold() } else { plain };
     let line = |w: &mut W, cells: Vec<(&str, Style)>| -> std::io::Result<()> {
         let n = cells.len();
         for (c, (text, style)) in cells.into_iter().enumerate() {
@@ -106,7 +130,10 @@ pub fn write_table<W: std::io::Write>(
         let cells = row(i);
         line(
             w,
-            cells.iter().map(|c| (c.text.as_str(), c.style)).collect(),
+            cells
+                .iter()
+                .map(|c| (c.text.as_str(), if color { c.style } else { plain }))
+                .collect(),
         )?;
     }
     Ok(())

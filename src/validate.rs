@@ -13,7 +13,10 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Location, Problem, Step};
-use crate::model::{Claim, Episode, EpisodeId, State, Timestamp, format_point, is_web_url};
+use crate::model::{
+    Claim, ClaimSummary, Episode, EpisodeFile, EpisodeId, State, Timestamp, format_point,
+    is_web_url,
+};
 use crate::store::{
     self, Checks, SETTINGS_FILE, Snapshot, Stamp, Store, cache, claim_path, correction_path,
     episode_path,
@@ -23,29 +26,103 @@ use crate::transcript::Transcript;
 /// What a claim's own checks depend on besides the claim file: its episode's
 /// record and transcript. While neither changes, remembered checks stand.
 struct EpisodeContext {
+    /// A hash of the stamps of the episode's record and transcript.
     context: u64,
-    transcript: OnceLock<Option<Transcript>>,
+    episode: Option<Episode>,
+    /// The transcript (or why it cannot be read), parsed only when a claim of
+    /// the episode is checked afresh.
+    transcript: OnceLock<Result<Option<Transcript>, String>>,
 }
 
-fn context_of(root: &Path, snap: &Snapshot, ep: &Episode) -> u64 {
-    let mut h = DefaultHasher::new();
-    snap.stamp(&episode_path(&ep.id)).hash(&mut h);
-    if let Some(file) = &ep.transcript {
-        let stamp = Stamp::of(&root.join(store::transcript_path(&ep.id, file)));
-        if stamp.is_some_and(|s| !s.settled()) {
+/// Episode contexts, each built the first time a claim of that episode needs
+/// it, from any thread: a warm run over an unchanged repository only stamps the
+/// episode files and parses no transcript.
+struct Contexts<'a> {
+    root: &'a Path,
+    by_episode: HashMap<EpisodeId, OnceLock<EpisodeContext>>,
+}
+
+impl<'a> Contexts<'a> {
+    fn new(root: &'a Path) -> Self {
+        let by_episode = std::fs::read_dir(root.join(store::CLAIMS_DIR))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|e| EpisodeId::new(e.file_name().to_str()?).ok())
+            .map(|id| (id, OnceLock::new()))
+            .collect();
+        Contexts { root, by_episode }
+    }
+
+    fn get(&self, id: &EpisodeId) -> Option<&EpisodeContext> {
+        let cell = self.by_episode.get(id)?;
+        Some(cell.get_or_init(|| self.build(id)))
+    }
+
+    fn build(&self, id: &EpisodeId) -> EpisodeContext {
+        let path = episode_path(id);
+        let mut h = DefaultHasher::new();
+        let mut fresh = false;
+        let mut stamp = |p: &str, h: &mut DefaultHasher| {
+            let s = Stamp::of(&self.root.join(p));
+            fresh |= s.is_some_and(|s| !s.settled());
+            s.hash(h);
+        };
+        stamp(&path, &mut h);
+        let episode = std::fs::read(self.root.join(&path))
+            .ok()
+            .and_then(|b| store::parse_toml::<EpisodeFile>(&path, &b).ok())
+            .map(|f| Episode::from_file(id.clone(), f));
+        if let Some(file) = episode.as_ref().and_then(|e| e.transcript.as_ref()) {
+            stamp(&store::transcript_path(id, file), &mut h);
+        }
+        if fresh {
             // Too fresh to tell a later edit from this one: never match again.
             cache::now_ns().hash(&mut h);
         }
-        stamp.hash(&mut h);
+        EpisodeContext {
+            context: h.finish(),
+            episode,
+            transcript: OnceLock::new(),
+        }
     }
-    h.finish()
+
+    fn context(&self, id: &EpisodeId) -> u64 {
+        self.get(id).map_or(0, |c| c.context)
+    }
+
+    fn read_transcript(&self, id: &EpisodeId) -> Option<&Result<Option<Transcript>, String>> {
+        let ctx = self.get(id)?;
+        Some(ctx.transcript.get_or_init(|| {
+            match &ctx.episode {
+                None => Ok(None),
+                Some(ep) => store::read_transcript(self.root, ep)
+                    .map_err(|e| format!("transcript cannot be read: {e}")),
+            }
+        }))
+    }
+
+    fn transcript(&self, id: &EpisodeId) -> Option<&Transcript> {
+        self.read_transcript(id)?.as_ref().ok()?.as_ref()
+    }
+
+    fn problem(&self, id: &EpisodeId) -> Option<String> {
+        self.read_transcript(id)?.as_ref().err().cloned()
+    }
 }
 
 /// All problems in the repository, those that kept a file from being read first
-/// among them, ordered by file. Checks of one file against its transcript are
-/// remembered in the cache, so an unchanged repository is validated without
-/// searching a single quote again.
-pub fn validate(store: &Store, snap: &mut Snapshot) -> Vec<Problem> {
+/// among them, ordered by file. Each claim's checks against its transcript run
+/// while it is parsed and are remembered in the cache, so an unchanged
+/// repository is validated from claim summaries without reading a record.
+pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
+    let root = store.root();
+    let contexts = Contexts::new(root);
+    let checker = |c: &Claim| Checks {
+        context: contexts.context(&c.episode),
+        problems: check_claim(c, contexts.transcript(&c.episode)),
+    };
+    let mut snap = store.load_summaries(Some(&checker));
     let mut problems = snap.problems.clone();
     if snap.settings.is_none() && !problems.iter().any(|p| p.path == SETTINGS_FILE) {
         problems.push(Problem::new(
@@ -62,37 +139,10 @@ pub fn validate(store: &Store, snap: &mut Snapshot) -> Vec<Problem> {
         ));
     }
 
-    let root = store.root();
-    let contexts: HashMap<&EpisodeId, EpisodeContext> = snap
-        .episodes
-        .values()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .map(|ep| {
-            (
-                &ep.id,
-                EpisodeContext {
-                    context: context_of(root, snap, ep),
-                    transcript: OnceLock::new(),
-                },
-            )
-        })
-        .collect();
-    let transcript = |ep: &EpisodeId| -> Option<&Transcript> {
-        let ctx = contexts.get(ep)?;
-        ctx.transcript
-            .get_or_init(|| {
-                snap.episodes
-                    .get(ep)
-                    .and_then(|e| store::read_transcript(root, e).ok().flatten())
-            })
-            .as_ref()
-    };
-
     let mut remember: Vec<(String, Checks)> = Vec::new();
     for ep in snap.episodes.values() {
         let path = episode_path(&ep.id);
-        let context = contexts[&ep.id].context;
+        let context = contexts.context(&ep.id);
         if let Some(known) = snap.remembered_checks(&path, context) {
             problems.extend_from_slice(known);
             continue;
@@ -107,12 +157,8 @@ pub fn validate(store: &Store, snap: &mut Snapshot) -> Vec<Problem> {
                 format!("`{url}` is not a web address: use an http:// or https:// url"),
             ));
         }
-        if let Err(e) = store.transcript(ep) {
-            found.push(Problem::new(
-                &path,
-                Location::key("transcript"),
-                format!("transcript cannot be read: {e}"),
-            ));
+        if let Some(p) = contexts.problem(&ep.id) {
+            found.push(Problem::new(&path, Location::key("transcript"), p));
         }
         problems.extend_from_slice(&found);
         remember.push((
@@ -125,7 +171,7 @@ pub fn validate(store: &Store, snap: &mut Snapshot) -> Vec<Problem> {
     }
 
     // Ids are unique across the whole repository, not only inside an episode.
-    let mut by_id: Vec<&Claim> = snap.claims.iter().collect();
+    let mut by_id: Vec<&ClaimSummary> = snap.claims.iter().collect();
     by_id.par_sort_unstable_by(|a, b| a.id.cmp(&b.id));
     for group in by_id.chunk_by(|a, b| a.id == b.id) {
         if group.len() < 2 {
@@ -158,11 +204,18 @@ pub fn validate(store: &Store, snap: &mut Snapshot) -> Vec<Problem> {
         .par_iter()
         .map(|c| {
             let path = claim_path(&c.episode, &c.id);
-            let context = contexts.get(&c.episode).map_or(0, |x| x.context);
+            let context = contexts.context(&c.episode);
             let (mut out, new) = match snap.remembered_checks(&path, context) {
                 Some(known) => (known.to_vec(), None),
                 None => {
-                    let found = check_claim(c, transcript(&c.episode));
+                    // The transcript changed since the claim was checked: check again.
+                    let found = match std::fs::read(root.join(&path))
+                        .map_err(|e| e.to_string())
+                        .and_then(|b| store::parse_claim_at(&path, &b).map_err(|p| p.message))
+                    {
+                        Ok(claim) => check_claim(&claim, contexts.transcript(&c.episode)),
+                        Err(message) => vec![Problem::new(&path, Location::File, message)],
+                    };
                     (
                         found.clone(),
                         Some((
@@ -229,7 +282,7 @@ pub fn validate(store: &Store, snap: &mut Snapshot) -> Vec<Problem> {
                     corr.episode
                 ),
             ));
-        } else if let Some(t) = transcript(&corr.episode)
+        } else if let Some(t) = contexts.transcript(&corr.episode)
             && let Some(p) = outside_transcript(t, &corr.aired_at)
         {
             problems.push(Problem::new(&path, Location::key("aired_at"), p));
@@ -245,9 +298,9 @@ pub fn validate(store: &Store, snap: &mut Snapshot) -> Vec<Problem> {
 
     drop(contexts);
     snap.remember_checks(remember);
-    store.save_checks(snap);
+    store.save_checks(&snap);
     problems.sort_by(|a, b| a.path.cmp(&b.path));
-    problems
+    (problems, snap)
 }
 
 fn outside_transcript(t: &Transcript, at: &Timestamp) -> Option<String> {

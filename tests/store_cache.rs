@@ -61,8 +61,8 @@ fn repo() -> tempfile::TempDir {
 }
 
 fn quote_problems(store: &Store) -> Vec<String> {
-    let mut snap = store.load();
-    validate(store, &mut snap)
+    validate(store)
+        .0
         .into_iter()
         .map(|p| format!("{}: {}", p.path, p.message))
         .collect()

@@ -1,7 +1,10 @@
 use std::process::ExitCode;
 
+use std::collections::HashSet;
+
 use errata::model::{Status, Verdict};
 use errata::render::{Cell, ClaimJson, status_style, truncate, verdict_cell, write_table};
+use errata::store::{ClaimRecord, Snapshot};
 
 use super::{CliError, Ctx, output_error, print_json};
 
@@ -26,27 +29,37 @@ pub struct Args {
     owed: bool,
 }
 
-pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
-    let store = ctx.store()?;
-    let snap = ctx.load(&store);
+/// The claims the filters keep, and the ids of those owed a correction.
+fn select<'a, C: ClaimRecord>(
+    snap: &'a Snapshot<C>,
+    args: &Args,
+) -> Result<(Vec<&'a C>, HashSet<&'a str>), CliError> {
     if let Some(ep) = &args.episode {
-        errata::ops::resolve_episode(&snap, ep)?;
+        errata::ops::resolve_episode(snap, ep)?;
     }
-    let owed: std::collections::HashSet<&str> = snap.owed().iter().map(|c| c.id.as_str()).collect();
-    let claims: Vec<_> = snap
+    let owed: HashSet<&str> = snap.owed().iter().map(|c| c.id().as_str()).collect();
+    let claims = snap
         .claims
         .iter()
-        .filter(|c| args.status.is_none_or(|s| c.state.status() == s))
-        .filter(|c| args.verdict.is_none_or(|v| c.state.verdict() == Some(v)))
+        .filter(|c| args.status.is_none_or(|s| c.state().status() == s))
+        .filter(|c| args.verdict.is_none_or(|v| c.state().verdict() == Some(v)))
         .filter(|c| {
             args.episode
                 .as_deref()
-                .is_none_or(|e| c.episode.as_str() == e)
+                .is_none_or(|e| c.episode().as_str() == e)
         })
-        .filter(|c| args.tag.as_ref().is_none_or(|t| c.tags.contains(t)))
-        .filter(|c| !args.owed || owed.contains(c.id.as_str()))
+        .filter(|c| args.tag.as_ref().is_none_or(|t| c.tags().contains(t)))
+        .filter(|c| !args.owed || owed.contains(c.id().as_str()))
         .collect();
+    Ok((claims, owed))
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
+    let store = ctx.store()?;
     if ctx.json {
+        // Scripts get whole records.
+        let snap = ctx.load(&store);
+        let (claims, owed) = select(&snap, &args)?;
         let rows: Vec<ClaimJson> = claims
             .iter()
             .map(|c| ClaimJson::new(c, owed.contains(c.id.as_str())))
@@ -54,6 +67,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let snap = ctx.load_summaries(&store);
+    let (claims, _) = select(&snap, &args)?;
     if claims.is_empty() {
         ctx.note(if snap.claims.is_empty() {
             "No claims yet: log one with `errata add EPISODE --quote ...`"
@@ -87,9 +102,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         header.push("EPISODE");
     }
     header.extend(["STATUS", "VERDICT", "AT", "CLAIM"]);
+    // Styles are written only when they will be shown: stripping them again from
+    // 100,000 rows costs more than making the rows.
     let stdout = anstream::stdout();
+    let color = stdout.current_choice() != anstream::ColorChoice::Never;
+    let row = |i| {
+        let mut cells = row(i);
+        if !color {
+            cells
+                .iter_mut()
+                .for_each(|c| c.style = anstyle::Style::new());
+        }
+        cells
+    };
     let mut w = std::io::BufWriter::new(stdout.lock());
-    write_table(&mut w, &header, claims.len(), row)
+    write_table(&mut w, &header, claims.len(), row, color)
         .and_then(|()| std::io::Write::flush(&mut w))
         .map_err(output_error)?;
     Ok(ExitCode::SUCCESS)

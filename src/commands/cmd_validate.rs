@@ -12,8 +12,7 @@ pub struct Args {}
 
 pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
-    let mut snap = store.load();
-    let problems = validate(&store, &mut snap);
+    let (problems, snap) = validate(&store);
     let diagnostics = locate(store.root(), &problems);
     if ctx.json {
         print_json(&serde_json::json!({

@@ -29,6 +29,7 @@ use anstyle::{AnsiColor, Style};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use errata::git::GitError;
+use errata::model::ClaimSummary;
 use errata::ops::OpError;
 use errata::store::{Snapshot, Store, StoreError};
 
@@ -132,6 +133,18 @@ impl Ctx {
     /// Load every record, warning (unless quiet) about files that could not be read.
     pub fn load(&self, store: &Store) -> Snapshot {
         let snap = store.load();
+        self.warn_unreadable(&snap);
+        snap
+    }
+
+    /// Claims as summaries, for commands that show or count them in bulk.
+    pub fn load_summaries(&self, store: &Store) -> Snapshot<ClaimSummary> {
+        let snap = store.load_summaries(None);
+        self.warn_unreadable(&snap);
+        snap
+    }
+
+    fn warn_unreadable<C>(&self, snap: &Snapshot<C>) {
         if !snap.problems.is_empty() && !self.quiet {
             let n = snap.problems.len();
             let mut err = anstream::stderr();
@@ -147,7 +160,6 @@ impl Ctx {
                 if n == 1 { "is" } else { "are" },
             );
         }
-        snap
     }
 
     /// A confirmation on stderr, so stdout stays what a script reads.

@@ -8,7 +8,7 @@ mod time;
 
 pub use ids::{ClaimId, CorrectionId, EpisodeId, IdError, MAX_ID_LEN};
 pub use records::{
-    Claim, ClaimError, ClaimFile, Correction, CorrectionFile, Episode, EpisodeFile, Medium,
-    Settings, Source, State, StateError, Status, Verdict, is_web_url,
+    Claim, ClaimError, ClaimFile, ClaimSummary, Correction, CorrectionFile, Episode, EpisodeFile,
+    Medium, Settings, Source, State, StateError, Status, Verdict, is_web_url,
 };
 pub use time::{Date, Seconds, TimeError, Timestamp, format_point, parse_point};

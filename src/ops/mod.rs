@@ -140,7 +140,7 @@ fn pick<'a>(
     }
 }
 
-pub fn resolve_episode<'a>(snap: &'a Snapshot, id: &str) -> Result<&'a Episode, OpError> {
+pub fn resolve_episode<'a, C>(snap: &'a Snapshot<C>, id: &str) -> Result<&'a Episode, OpError> {
     let id = EpisodeId::new(id)?;
     snap.episodes
         .get(&id)

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Checks, Parsed};
 use crate::diagnostic::Problem;
-use crate::model::{Claim, Correction, Episode};
+use crate::model::{Correction, Episode};
 
 /// Changes whenever the cached types change shape.
 const MAGIC: &[u8] = concat!("errata-records-cache 3 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
@@ -74,36 +74,39 @@ pub fn now_ns() -> i128 {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Entry {
+#[serde(bound = "C: serde::de::DeserializeOwned")]
+pub struct Entry<C> {
     pub path: String,
     pub stamp: Stamp,
-    pub parsed: Parsed,
+    pub parsed: Parsed<C>,
     pub checks: Option<Checks>,
 }
 
 /// The same shape as [`Parsed`], borrowed, so the cache is written straight from a
 /// snapshot without copying its records.
 #[derive(Serialize)]
-pub enum ParsedRef<'a> {
-    Claim(&'a Claim),
+#[serde(bound = "C: Serialize")]
+pub enum ParsedRef<'a, C> {
+    Claim(&'a C),
     Episode(&'a Episode),
     Correction(&'a Correction),
     Bad(&'a Problem),
 }
 
 #[derive(Serialize)]
-struct EntryRef<'a> {
+#[serde(bound = "C: Serialize")]
+struct EntryRef<'a, C> {
     path: &'a str,
     stamp: Stamp,
-    parsed: &'a ParsedRef<'a>,
+    parsed: &'a ParsedRef<'a, C>,
     checks: Option<&'a Checks>,
 }
 
 /// One record to write into the cache.
-pub struct Row<'a> {
+pub struct Row<'a, C> {
     pub path: String,
     pub stamp: Stamp,
-    pub parsed: ParsedRef<'a>,
+    pub parsed: ParsedRef<'a, C>,
     pub checks: Option<&'a Checks>,
 }
 
@@ -114,9 +117,9 @@ const CHUNK: usize = 2048;
 /// (16 bytes), the number of chunks (8 bytes), the length of each chunk (8 bytes
 /// each), then the chunks, each a postcard-encoded list of entries; entries are
 /// sorted by path across chunks, so lookups are binary searches.
-pub struct Cache {
+pub struct Cache<C> {
     written_ns: i128,
-    entries: Vec<Option<Entry>>,
+    entries: Vec<Option<Entry<C>>>,
 }
 
 /// `len` bytes of `file` from `offset`, read without moving a shared cursor, so
@@ -151,11 +154,11 @@ fn take_u64(bytes: &mut &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(*head))
 }
 
-impl Cache {
+impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
     /// The cache as last written, or `None` if there is none or it cannot be trusted.
     /// Chunks are read and decoded in parallel, each buffer freed once decoded,
     /// so the whole file is never held in memory beside what it decodes to.
-    pub fn read(path: &Path) -> Option<Cache> {
+    pub fn read(path: &Path) -> Option<Cache<C>> {
         let file = std::fs::File::open(path).ok()?;
         let size = file.metadata().ok()?.len();
         let fixed = MAGIC.len() as u64 + 16 + 8;
@@ -180,14 +183,14 @@ impl Cache {
         if offset != size {
             return None;
         }
-        let decoded: Option<Vec<Vec<Entry>>> = parts
+        let decoded: Option<Vec<Vec<Entry<C>>>> = parts
             .into_par_iter()
             .map(|(offset, len)| {
                 let bytes = read_at(&file, offset, len)?;
-                postcard::from_bytes::<Vec<Entry>>(&bytes).ok()
+                postcard::from_bytes::<Vec<Entry<C>>>(&bytes).ok()
             })
             .collect();
-        let entries: Vec<Option<Entry>> = decoded?.into_iter().flatten().map(Some).collect();
+        let entries: Vec<Option<Entry<C>>> = decoded?.into_iter().flatten().map(Some).collect();
         let sorted = entries.windows(2).all(|w| match (&w[0], &w[1]) {
             (Some(a), Some(b)) => a.path < b.path,
             _ => false,
@@ -210,7 +213,7 @@ impl Cache {
     }
 
     /// Move an entry out of the cache.
-    pub fn take(&mut self, i: usize) -> Option<Entry> {
+    pub fn take(&mut self, i: usize) -> Option<Entry<C>> {
         self.entries.get_mut(i)?.take()
     }
 
@@ -227,13 +230,16 @@ impl Cache {
 
     /// Write the cache atomically; `started_ns` is when the files were examined,
     /// so an edit made while this run parsed is never trusted later.
-    pub fn write(path: &Path, started_ns: i128, mut rows: Vec<Row<'_>>) -> std::io::Result<()> {
+    pub fn write(path: &Path, started_ns: i128, mut rows: Vec<Row<'_, C>>) -> std::io::Result<()>
+    where
+        C: Sync,
+    {
         rows.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
         rows.dedup_by(|a, b| a.path == b.path);
         let encoded: Vec<Vec<u8>> = rows
             .par_chunks(CHUNK)
             .map(|chunk| {
-                let refs: Vec<EntryRef<'_>> = chunk
+                let refs: Vec<EntryRef<'_, C>> = chunk
                     .iter()
                     .map(|r| EntryRef {
                         path: &r.path,
@@ -264,6 +270,7 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Claim;
 
     #[test]
     fn entries_round_trip() {
@@ -275,7 +282,7 @@ mod tests {
             url: None,
             transcript: Some("transcript.txt".into()),
         };
-        let rows = vec![
+        let rows: Vec<Row<'_, Claim>> = vec![
             Row {
                 path: "a".into(),
                 stamp: Stamp::default(),
@@ -291,8 +298,8 @@ mod tests {
         ];
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c");
-        Cache::write(&path, 5, rows).unwrap();
-        let cache = Cache::read(&path).unwrap();
+        Cache::<Claim>::write(&path, 5, rows).unwrap();
+        let cache = Cache::<Claim>::read(&path).unwrap();
         assert_eq!(cache.files(), 2);
         assert_eq!(
             cache.find("a", &Stamp::default()),
