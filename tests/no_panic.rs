@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 
 const SEED: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/seed/000_62153cb796b16969.txt"
+    "/claims/top10-ai-2023/transcript.txt"
 ));
 
 const CLAIM: &str = r#"status = "checked"

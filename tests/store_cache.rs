@@ -10,7 +10,7 @@ use errata::validate::validate;
 
 const SEED: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/seed/000_62153cb796b16969.txt"
+    "/claims/top10-ai-2023/transcript.txt"
 ));
 
 fn git(dir: &Path, args: &[&str]) {

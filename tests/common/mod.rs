@@ -21,7 +21,7 @@ use tempfile::TempDir;
 /// The machine-made transcript of 科技浪's New Year 2024 episode.
 pub const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/seed/000_62153cb796b16969.txt"
+    "/claims/top10-ai-2023/transcript.txt"
 );
 
 /// The episode every prepared repository registers, with the seed transcript.
