@@ -2,6 +2,8 @@
 //! columns), styles that say what a value means, and the JSON shapes of records.
 //! Everything returns text; the command decides where it goes.
 
+use std::borrow::Cow;
+
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -44,21 +46,22 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
-/// One cell: its text and how to style it.
-pub struct Cell {
-    pub text: String,
+/// One cell: its text (borrowed where it can be, as most cells are) and how to
+/// style it.
+pub struct Cell<'a> {
+    pub text: Cow<'a, str>,
     pub style: Style,
 }
 
-impl Cell {
-    pub fn plain(text: impl Into<String>) -> Cell {
+impl<'a> Cell<'a> {
+    pub fn plain(text: impl Into<Cow<'a, str>>) -> Self {
         Cell {
             text: text.into(),
             style: Style::new(),
         }
     }
 
-    pub fn styled(text: impl Into<String>, style: Style) -> Cell {
+    pub fn styled(text: impl Into<Cow<'a, str>>, style: Style) -> Self {
         Cell {
             text: text.into(),
             style,
@@ -68,73 +71,79 @@ impl Cell {
 
 /// A table whose columns line up in a terminal whatever the script of the text.
 /// The last column is never padded, so lines carry no trailing spaces.
-pub fn table(header: &[&str], rows: &[Vec<Cell>]) -> String {
+pub fn table(header: &[&str], rows: &[Vec<Cell<'_>>]) -> String {
     let mut out = Vec::new();
+    let row = |i: usize| {
+        rows[i]
+            .iter()
+            .map(|c| Cell::styled(c.text.as_ref(), c.style))
+            .collect()
+    };
+    let widths = column_widths(header, rows.len(), row);
     // Writing to a Vec cannot fail.
-    let _ = write_table(
-        &mut out,
-        header,
-        rows.len(),
-        |i| {
-            rows[i]
-                .iter()
-                .map(|c| Cell::styled(c.text.clone(), c.style))
-                .collect()
-        },
-        true,
-    );
+    let _ = write_rows(&mut out, header, &widths, rows.len(), row, true);
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Write a table of `count` rows straight to `w`, making each row twice (once to
-/// measure, once to write) rather than holding them all: a list of 100,000
-/// claims then costs no more memory than one row.
-///
-/// Without `color` no style is written at all, so the table can go straight to
-/// a pipe without escape codes to strip.
-pub fn write_table<W: std::io::Write>(
-    w: &mut W,
+/// The width of each column but the last (which is never padded): the widest
+/// of its header and its cells.
+pub fn column_widths<'a>(
     header: &[&str],
     count: usize,
-    row: impl Fn(usize) -> Vec<Cell>,
-    color: bool,
-) -> std::io::Result<()> {
-    let cols = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
-    // The last column is not padded, so its width is never needed.
+    row: impl Fn(usize) -> Vec<Cell<'a>>,
+) -> Vec<usize> {
+    let cols = header.len().saturating_sub(1);
+    let mut widths: Vec<usize> = header.iter().take(cols).map(|h| width(h)).collect();
     for i in 0..count {
-        for (c, cell) in row(i).iter().enumerate().take(cols.saturating_sub(1)) {
+        for (c, cell) in row(i).iter().enumerate().take(cols) {
             widths[c] = widths[c].max(width(&cell.text));
         }
     }
-    let plain = Style::new();
-    let bold = if color { Style::new().bold() } else { plain };
-    let line = |w: &mut W, cells: Vec<(&str, Style)>| -> std::io::Result<()> {
-        let n = cells.len();
-        for (c, (text, style)) in cells.into_iter().enumerate() {
-            write!(w, "{style}{text}{style:#}")?;
-            if c + 1 < n {
-                let pad = widths
+    widths
+}
+
+/// Write a table of `count` rows straight to `w`, one row made at a time, so a
+/// list of 100,000 claims costs no more memory than one row. Without `color` no
+/// style is written at all, so the table can go straight to a pipe.
+pub fn write_rows<'a, W: std::io::Write>(
+    w: &mut W,
+    header: &[&str],
+    widths: &[usize],
+    count: usize,
+    row: impl Fn(usize) -> Vec<Cell<'a>>,
+    color: bool,
+) -> std::io::Result<()> {
+    const SPACES: &[u8] = &[b' '; 128];
+    let line = |w: &mut W, cells: &[(&str, Style)]| -> std::io::Result<()> {
+        for (c, (text, style)) in cells.iter().enumerate() {
+            if color && *style != Style::new() {
+                write!(w, "{style}{text}{style:#}")?;
+            } else {
+                w.write_all(text.as_bytes())?;
+            }
+            if c + 1 < cells.len() {
+                let mut pad = widths
                     .get(c)
                     .copied()
                     .unwrap_or(0)
                     .saturating_sub(width(text))
                     + 2;
-                write!(w, "{:pad$}", "")?;
+                while pad > 0 {
+                    let n = pad.min(SPACES.len());
+                    w.write_all(&SPACES[..n])?;
+                    pad -= n;
+                }
             }
         }
-        writeln!(w)
+        w.write_all(b"\n")
     };
-    line(w, header.iter().map(|h| (*h, bold)).collect())?;
+    let bold = Style::new().bold();
+    let head: Vec<(&str, Style)> = header.iter().map(|h| (*h, bold)).collect();
+    line(w, &head)?;
     for i in 0..count {
         let cells = row(i);
-        line(
-            w,
-            cells
-                .iter()
-                .map(|c| (c.text.as_str(), if color { c.style } else { plain }))
-                .collect(),
-        )?;
+        let cells: Vec<(&str, Style)> = cells.iter().map(|c| (c.text.as_ref(), c.style)).collect();
+        line(w, &cells)?;
     }
     Ok(())
 }
@@ -200,7 +209,7 @@ impl<'a> ClaimJson<'a> {
 }
 
 /// The verdict column of a claim: its verdict, or `-` when it has none yet.
-pub fn verdict_cell(state: State) -> Cell {
+pub fn verdict_cell(state: State) -> Cell<'static> {
     match state.verdict() {
         Some(v) => Cell::styled(v.as_str(), verdict_style(v)),
         None => Cell::styled("-", Style::new().dimmed()),

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use std::collections::HashSet;
 
 use errata::model::{Status, Verdict};
-use errata::render::{Cell, ClaimJson, status_style, truncate, verdict_cell, write_table};
+use errata::render::{Cell, ClaimJson, status_style, truncate, verdict_cell, write_rows};
 use errata::store::{ClaimRecord, Snapshot};
 
 use super::{CliError, Ctx, output_error, print_json};
@@ -102,21 +102,39 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         header.push("EPISODE");
     }
     header.extend(["STATUS", "VERDICT", "AT", "CLAIM"]);
+    // Widths straight from the claims (all but the last column are ASCII), so
+    // no row is made twice.
+    let mut widths: Vec<usize> = header[..header.len() - 1].iter().map(|h| h.len()).collect();
+    for c in &claims {
+        let mut col = [c.id.as_str().len(), c.episode.as_str().len()].into_iter();
+        widths[0] = widths[0].max(col.next().unwrap_or(0));
+        if multi_episode {
+            widths[1] = widths[1].max(col.next().unwrap_or(0));
+        }
+    }
+    let n = widths.len();
+    widths[n - 3] = widths[n - 3].max("needs-check".len());
+    widths[n - 2] = widths[n - 2].max(
+        claims
+            .iter()
+            .filter_map(|c| c.state.verdict())
+            .map(|v| v.as_str().len())
+            .max()
+            .unwrap_or(1),
+    );
+    widths[n - 1] = widths[n - 1].max(
+        claims
+            .iter()
+            .filter_map(|c| c.said_at)
+            .map(|t| errata::model::format_point(t.start()).len())
+            .max()
+            .unwrap_or(1),
+    );
     // Styles are written only when they will be shown: stripping them again from
     // 100,000 rows costs more than making the rows.
-    let stdout = anstream::stdout();
-    let color = stdout.current_choice() != anstream::ColorChoice::Never;
-    let row = |i| {
-        let mut cells = row(i);
-        if !color {
-            cells
-                .iter_mut()
-                .for_each(|c| c.style = anstyle::Style::new());
-        }
-        cells
-    };
-    let mut w = std::io::BufWriter::new(stdout.lock());
-    write_table(&mut w, &header, claims.len(), row, color)
+    let color = anstream::stdout().current_choice() != anstream::ColorChoice::Never;
+    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    write_rows(&mut w, &header, &widths, claims.len(), row, color)
         .and_then(|()| std::io::Write::flush(&mut w))
         .map_err(output_error)?;
     Ok(ExitCode::SUCCESS)

@@ -34,26 +34,34 @@ pub struct Stamp {
 
 impl Stamp {
     pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::symlink_metadata(path).ok()?;
+        Some(Stamp::from_metadata(&std::fs::symlink_metadata(path).ok()?))
+    }
+
+    /// From metadata already at hand (a directory entry's, say).
+    pub fn from_metadata(meta: &std::fs::Metadata) -> Stamp {
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
-            Some(Stamp {
+            Stamp {
                 size: meta.len(),
                 mtime_ns: meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128,
                 ctime_ns: meta.ctime() as i128 * 1_000_000_000 + meta.ctime_nsec() as i128,
                 inode: meta.ino(),
-            })
+            }
         }
         #[cfg(not(unix))]
         {
-            let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-            Some(Stamp {
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .unwrap_or_default();
+            Stamp {
                 size: meta.len(),
                 mtime_ns: mtime.as_nanos() as i128,
                 ctime_ns: 0,
                 inode: 0,
-            })
+            }
         }
     }
 }
@@ -190,7 +198,10 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
                 postcard::from_bytes::<Vec<Entry<C>>>(&bytes).ok()
             })
             .collect();
-        let entries: Vec<Option<Entry<C>>> = decoded?.into_iter().flatten().map(Some).collect();
+        let decoded = decoded?;
+        let mut entries: Vec<Option<Entry<C>>> =
+            Vec::with_capacity(decoded.iter().map(Vec::len).sum());
+        entries.extend(decoded.into_iter().flatten().map(Some));
         let sorted = entries.windows(2).all(|w| match (&w[0], &w[1]) {
             (Some(a), Some(b)) => a.path < b.path,
             _ => false,
@@ -201,15 +212,30 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
         })
     }
 
-    /// The index of the entry for `path` if the file still has `stamp` and the
-    /// stamp can be trusted. Call before any [`Cache::take`].
-    pub fn find(&self, path: &str, stamp: &Stamp) -> Option<usize> {
-        let i = self
-            .entries
-            .binary_search_by(|e| e.as_ref().map_or("", |e| e.path.as_str()).cmp(path))
-            .ok()?;
-        let entry = self.entries[i].as_ref()?;
-        (entry.stamp == *stamp && self.trusts(stamp)).then_some(i)
+    /// For each of `paths` (sorted, as the entries are), the index of its entry,
+    /// found in one merge of the two lists. Call before any [`Cache::take`].
+    pub fn positions<'p>(&self, paths: impl Iterator<Item = &'p str>) -> Vec<Option<usize>> {
+        let mut at = 0;
+        paths
+            .map(|p| {
+                while let Some(Some(e)) = self.entries.get(at) {
+                    match e.path.as_str().cmp(p) {
+                        std::cmp::Ordering::Less => at += 1,
+                        std::cmp::Ordering::Equal => return Some(at),
+                        std::cmp::Ordering::Greater => return None,
+                    }
+                }
+                None
+            })
+            .collect()
+    }
+
+    /// Whether entry `i` still stands for a file that now has `stamp`.
+    pub fn still(&self, i: usize, stamp: &Stamp) -> bool {
+        self.entries
+            .get(i)
+            .and_then(Option::as_ref)
+            .is_some_and(|e| e.stamp == *stamp && self.trusts(stamp))
     }
 
     /// Move an entry out of the cache.
@@ -302,8 +328,11 @@ mod tests {
         let cache = Cache::<Claim>::read(&path).unwrap();
         assert_eq!(cache.files(), 2);
         assert_eq!(
-            cache.find("a", &Stamp::default()),
-            None,
+            cache.positions(["a", "b", "claims/ep/episode.toml"].into_iter()),
+            vec![Some(0), None, Some(1)]
+        );
+        assert!(
+            !cache.still(0, &Stamp::default()),
             "a fresh stamp is not trusted"
         );
         let body = cache;
