@@ -150,6 +150,8 @@ pub struct Snapshot<C = Claim> {
     /// How many record files this load parsed rather than took from the cache.
     pub parsed: usize,
     memo: Memo,
+    /// For each claim, its file's place in `memo.files`.
+    claim_files: Vec<usize>,
 }
 
 impl<C> Default for Snapshot<C> {
@@ -163,6 +165,7 @@ impl<C> Default for Snapshot<C> {
             orphan_folders: Vec::new(),
             parsed: 0,
             memo: Memo::default(),
+            claim_files: Vec::new(),
         }
     }
 }
@@ -224,6 +227,17 @@ impl<C: ClaimRecord> Snapshot<C> {
                 self.memo.dirty = true;
             }
         }
+    }
+
+    /// The problems remembered for the `i`th claim, if it and `context` have not
+    /// changed: [`Snapshot::remembered_checks`] without building its path.
+    pub fn remembered_claim_checks(&self, i: usize, context: u64) -> Option<&[Problem]> {
+        self.claim_files
+            .get(i)
+            .and_then(|&f| self.memo.files.get(f))
+            .and_then(|f| f.checks.as_ref())
+            .filter(|c| c.context == context)
+            .map(|c| c.problems.as_slice())
     }
 
     /// A stamp standing for a file's content, for use as a checks context.
@@ -404,7 +418,10 @@ impl Store {
                 }
             };
             match parsed {
-                Parsed::Claim(c) => snap.claims.push(c),
+                Parsed::Claim(c) => {
+                    snap.claims.push(c);
+                    snap.claim_files.push(snap.memo.files.len());
+                }
                 Parsed::Episode(ep) => {
                     snap.episodes.insert(ep.id.clone(), ep);
                 }
@@ -421,13 +438,18 @@ impl Store {
             });
         }
         drop(old);
-        snap.claims.par_sort_unstable_by(|a, b| {
+        let mut paired: Vec<(C, usize)> = std::mem::take(&mut snap.claims)
+            .into_iter()
+            .zip(std::mem::take(&mut snap.claim_files))
+            .collect();
+        paired.par_sort_unstable_by(|(a, _), (b, _)| {
             (a.episode(), a.said_at().map(|t| t.start()), a.id()).cmp(&(
                 b.episode(),
                 b.said_at().map(|t| t.start()),
                 b.id(),
             ))
         });
+        (snap.claims, snap.claim_files) = paired.into_iter().unzip();
         snap.corrections.sort_by(|a, b| a.id.cmp(&b.id));
         if fresh {
             self.save_cache(&snap);
