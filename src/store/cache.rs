@@ -277,19 +277,19 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
                 postcard::to_allocvec(&refs).map_err(|e| std::io::Error::other(e.to_string()))
             })
             .collect::<std::io::Result<_>>()?;
-        let mut bytes = MAGIC.to_vec();
-        bytes.extend_from_slice(&started_ns.to_le_bytes());
-        bytes.extend_from_slice(&(encoded.len() as u64).to_le_bytes());
-        for chunk in &encoded {
-            bytes.extend_from_slice(&(chunk.len() as u64).to_le_bytes());
-        }
-        for chunk in &encoded {
-            bytes.extend_from_slice(chunk);
-        }
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        super::write::atomic(path, &bytes)
+        drop(rows);
+        super::write::atomic_with(path, false, |w| {
+            w.write_all(MAGIC)?;
+            w.write_all(&started_ns.to_le_bytes())?;
+            w.write_all(&(encoded.len() as u64).to_le_bytes())?;
+            for chunk in &encoded {
+                w.write_all(&(chunk.len() as u64).to_le_bytes())?;
+            }
+            for chunk in &encoded {
+                w.write_all(chunk)?;
+            }
+            Ok(())
+        })
     }
 }
 

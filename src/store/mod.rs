@@ -452,7 +452,12 @@ impl Store {
         (snap.claims, snap.claim_files) = paired.into_iter().unzip();
         snap.corrections.sort_by(|a, b| a.id.cmp(&b.id));
         if fresh {
-            self.save_cache(&snap);
+            if check.is_some() {
+                // The caller adds checks of its own and saves once, at the end.
+                snap.memo.dirty = true;
+            } else {
+                self.save_cache(&snap);
+            }
         }
         snap
     }

@@ -9,6 +9,17 @@ use toml_edit::{DocumentMut, Item, Table, value};
 /// Replace a file's content so that a crash leaves either the old file or the new
 /// one, never a mix: write a temporary file beside it, flush it to disk, rename.
 pub fn atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    atomic_with(path, true, |w| w.write_all(bytes))
+}
+
+/// [`atomic`] for content written piece by piece, so it need not be held whole
+/// in memory. Without `durable` the data is not flushed to disk before the
+/// rename: right for a cache, whose reader checks it and rebuilds it if torn.
+pub fn atomic_with(
+    path: &Path,
+    durable: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| std::io::Error::other("a file to write has no parent folder"))?;
@@ -17,7 +28,11 @@ pub fn atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .prefix(".errata-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut w)?;
+        w.flush()?;
+    }
     // A temporary file is private (0600); the record keeps the permissions the
     // file had, or gets the usual ones for a new file.
     let permissions = match std::fs::metadata(path) {
@@ -27,7 +42,9 @@ pub fn atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(p) = permissions {
         tmp.as_file().set_permissions(p)?;
     }
-    tmp.as_file().sync_data()?;
+    if durable {
+        tmp.as_file().sync_data()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
