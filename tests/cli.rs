@@ -11,22 +11,6 @@ use predicates::prelude::*;
 use serde_json::Value;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-fn ids(v: &Value) -> BTreeSet<String> {
-    v.as_array()
-        .expect("a JSON array")
-        .iter()
-        .map(|c| c["id"].as_str().expect("id").to_owned())
-        .collect()
-}
-
-fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
-
-fn toml_of(env: &Env, rel: &str) -> toml::Table {
-    toml::from_str(&env.read(rel)).unwrap_or_else(|e| panic!("{rel} is not TOML: {e}"))
-}
-
 // ---------------------------------------------------------------- init
 
 #[test]

@@ -14,22 +14,6 @@ use unicode_width::UnicodeWidthStr;
 const GRAPHCAST_TEXT: &str = "上週說 GraphCast 不需要超級電腦,這是錯的:GraphCast 的輸入仍要先用超級電腦做資料同化,算出大氣現況。";
 const CORRECTION_URL: &str = "https://factcheck.example.org";
 
-fn ids(v: &Value) -> BTreeSet<String> {
-    v.as_array()
-        .expect("a JSON array")
-        .iter()
-        .map(|c| c["id"].as_str().expect("id").to_owned())
-        .collect()
-}
-
-fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
-
-fn toml_of(env: &Env, rel: &str) -> toml::Table {
-    toml::from_str(&env.read(rel)).unwrap_or_else(|e| panic!("{rel} is not TOML: {e}"))
-}
-
 /// `errata correct ARGS...`; returns the correction id, the last line of stdout.
 fn correct(env: &Env, args: &[&str]) -> String {
     let mut all = vec!["correct"];
@@ -1000,36 +984,9 @@ fn claimreview_export_without_episode_urls_leaves_out_appearance_and_says_so() {
 
 // ---------------------------------------------------------------- the shipped repository
 
-/// A copy of the shipped 科技浪 records in a repository of its own, so the test
-/// never writes into the project's clone.
-fn shipped() -> Env {
-    let env = Env::empty();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    fn copy(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                copy(&e.path(), &to.join(e.file_name()));
-            } else {
-                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-            }
-        }
-    }
-    std::fs::copy(root.join("errata.toml"), env.path("errata.toml")).unwrap();
-    copy(&root.join("claims"), &env.path("claims"));
-    if root.join("corrections").is_dir() {
-        copy(&root.join("corrections"), &env.path("corrections"));
-    }
-    env.git(&["init", "-q"]);
-    env.git(&["add", "."]);
-    env.git(&["commit", "-q", "-m", "shipped records"]);
-    env
-}
-
 #[test]
 fn report_and_corrections_work_on_the_shipped_episode() {
-    let env = shipped();
+    let env = Env::shipped();
     let report = env.json(&["report"]);
     let top = report
         .as_array()

@@ -179,37 +179,11 @@ fn assert_none(problems: &[String], what: &str) {
     );
 }
 
-/// A copy of the shipped records in a temp repository of its own, for running
-/// errata without writing anything (not even its cache) into the project's clone.
-fn copy() -> Env {
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                copy_dir(&e.path(), &to.join(e.file_name()));
-            } else {
-                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-            }
-        }
-    }
-    let env = Env::empty();
-    std::fs::copy(root().join("errata.toml"), env.path("errata.toml")).unwrap();
-    copy_dir(&root().join("claims"), &env.path("claims"));
-    if root().join("corrections").is_dir() {
-        copy_dir(&root().join("corrections"), &env.path("corrections"));
-    }
-    env.git(&["init", "-q"]);
-    env.git(&["add", "."]);
-    env.git(&["commit", "-q", "-m", "shipped records"]);
-    env
-}
-
 // ---------------------------------------------------------------- (a) validate
 
 #[test]
 fn the_shipped_records_keep_every_rule() {
-    let env = copy();
+    let env = Env::shipped();
     let out = env.run(&["validate"]);
     assert!(
         out.status.success(),
@@ -459,7 +433,7 @@ fn list_owed_is_exactly_the_uncorrected_misleading_and_inaccurate_claims() {
         .map(|c| (c.episode.clone(), c.id.clone()))
         .collect();
 
-    let env = copy();
+    let env = Env::shipped();
     let owed = env.json(&["list", "--owed"]);
     let owed = owed.as_array().expect("`list --owed --json` is an array");
     let got: BTreeSet<(String, String)> = owed

@@ -547,27 +547,7 @@ fn the_site_renders_in_headless_chromium_and_runs_no_record_script() {
 
 #[test]
 fn the_site_of_the_shipped_episode() {
-    let env = Env::empty();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                copy(&e.path(), &to.join(e.file_name()));
-            } else {
-                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-            }
-        }
-    }
-    std::fs::copy(root.join("errata.toml"), env.path("errata.toml")).unwrap();
-    copy(&root.join("claims"), &env.path("claims"));
-    if root.join("corrections").is_dir() {
-        copy(&root.join("corrections"), &env.path("corrections"));
-    }
-    env.git(&["init", "-q"]);
-    env.git(&["add", "."]);
-    env.git(&["commit", "-q", "-m", "shipped records"]);
+    let env = Env::shipped();
     let out = build_site(&env);
     let page = read(&out.join(EP).join("index.html"));
     assert!(page.contains(&format!("<h1>{EP_TITLE}</h1>")));

@@ -440,6 +440,43 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
     }
 }
 
+/// Ids of a JSON array of claims, as `list --json` gives them.
+pub fn ids(v: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    v.as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+pub fn set(items: &[&str]) -> std::collections::BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// A record of the repository, parsed as plain TOML.
+pub fn toml_of(env: &Env, rel: &str) -> toml::Table {
+    toml::from_str(&env.read(rel)).unwrap_or_else(|e| panic!("{rel} is not TOML: {e}"))
+}
+
+impl Env {
+    /// A copy of this project's shipped records in a temp repository of its own,
+    /// for running errata on them without writing anything (not even its cache)
+    /// into the project's clone.
+    pub fn shipped() -> Env {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let env = Env::empty();
+        std::fs::copy(root.join("errata.toml"), env.path("errata.toml")).unwrap();
+        copy_dir(&root.join("claims"), &env.path("claims"));
+        if root.join("corrections").is_dir() {
+            copy_dir(&root.join("corrections"), &env.path("corrections"));
+        }
+        env.git(&["init", "-q"]);
+        env.git(&["add", "."]);
+        env.git(&["commit", "-q", "-m", "shipped records"]);
+        env
+    }
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
