@@ -389,3 +389,33 @@ fn edit_that_changes_nothing_or_empties_the_file_commits_nothing() {
         .code(1);
     env.state().assert_same(&before, "a failed editor");
 }
+
+#[test]
+fn log_agrees_with_git_when_a_commit_graph_with_changed_path_filters_is_written() {
+    let env = six_revisions();
+    // More history around the claim, so the filters have commits to rule out.
+    for i in 0..5 {
+        env.commit_by_hand(&[(&format!("notes/{i}.txt"), "unrelated\n")], "notes");
+    }
+    let path = claim_file("graphcast-2023", ID);
+    let text = env.read(&path).replace("小明", "小華");
+    env.commit_by_hand(&[(&path, &text)], "reassign by hand");
+    env.git(&["commit-graph", "write", "--reachable", "--changed-paths"]);
+    assert!(env.path(".git/objects/info/commit-graph").is_file());
+    let ours = |env: &Env| -> Vec<String> {
+        env.json(&["log", ID])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["commit"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ours(&env), git_follow(&env, &path));
+    assert_eq!(ours(&env).len(), 7);
+    // Commits made after the graph was written are read the ordinary way.
+    let text = env.read(&path).replace("小華", "小李");
+    env.commit_by_hand(&[(&path, &text)], "reassign again");
+    env.commit_by_hand(&[("notes/late.txt", "x\n")], "late notes");
+    assert_eq!(ours(&env), git_follow(&env, &path));
+    assert_eq!(ours(&env).len(), 8);
+}

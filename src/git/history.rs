@@ -13,6 +13,7 @@ use std::path::Path;
 
 use git2::{Delta, DiffFindOptions, DiffFormat, DiffOptions, ObjectType, Oid, Sort};
 
+use super::graph::{Graph, Key};
 use super::{CommitId, GitError, Repo};
 
 /// A commit as errata shows it.
@@ -201,8 +202,17 @@ impl Repo {
     ) -> Result<Option<String>, GitError> {
         let old = self.inner.find_commit(parent)?.tree()?;
         let new = self.inner.find_commit(commit)?.tree()?;
+        // A rename needs a file that went away: find those first, reading only
+        // the folders that changed, and compare just them with the new path.
+        let deleted = self.deleted_under(&old, &new, under)?;
+        if deleted.is_empty() {
+            return Ok(None);
+        }
         let mut opts = DiffOptions::new();
-        opts.pathspec(under);
+        opts.disable_pathspec_match(true).pathspec(path);
+        for d in &deleted {
+            opts.pathspec(d);
+        }
         let mut diff = self
             .inner
             .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut opts))?;
@@ -219,22 +229,86 @@ impl Repo {
         Ok(None)
     }
 
+    /// Files under the folder `under` that are in `old` and not in `new`, found
+    /// by descending only into subtrees whose ids differ.
+    fn deleted_under(
+        &self,
+        old: &git2::Tree<'_>,
+        new: &git2::Tree<'_>,
+        under: &str,
+    ) -> Result<Vec<String>, GitError> {
+        let sub = |t: &git2::Tree<'_>| -> Option<Oid> {
+            t.get_name(under)
+                .filter(|e| e.kind() == Some(ObjectType::Tree))
+                .map(|e| e.id())
+        };
+        let mut out = Vec::new();
+        let mut stack: Vec<(String, Option<Oid>, Option<Oid>)> =
+            vec![(under.to_owned(), sub(old), sub(new))];
+        while let Some((prefix, a, b)) = stack.pop() {
+            let Some(a) = a else { continue };
+            if Some(a) == b {
+                continue;
+            }
+            let a = self.inner.find_tree(a)?;
+            let b = match b {
+                Some(b) => Some(self.inner.find_tree(b)?),
+                None => None,
+            };
+            for entry in a.iter() {
+                let Ok(name) = entry.name() else { continue };
+                let there = b.as_ref().and_then(|b| b.get_name(name).map(|e| e.id()));
+                let child = format!("{prefix}/{name}");
+                if entry.kind() == Some(ObjectType::Tree) {
+                    stack.push((child, Some(entry.id()), there));
+                } else if there.is_none() {
+                    out.push(child);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The commits that changed the file at `path`, newest first, from `start`
     /// back, following renames: the same commits `git log --follow -- path` lists.
     /// At a merge the walk follows a parent the file is unchanged from, if any, as
     /// git's history simplification does.
     pub fn path_history(&self, start: &str, path: &str) -> Result<Vec<Revision>, GitError> {
         let start = self.resolve(start)?;
+        let graph = Graph::open(self.git_dir()).filter(Graph::has_filters);
+        let mut keys: HashMap<String, Option<Key>> = HashMap::new();
         let mut chains: Chains = HashMap::new();
         let mut queue: BinaryHeap<(i64, u64, Oid, String)> = BinaryHeap::new();
         let mut seen: HashSet<(Oid, String)> = HashSet::new();
         let mut seq = u64::MAX;
-        let time_of =
-            |id: Oid| -> Result<i64, GitError> { Ok(self.inner.find_commit(id)?.time().seconds()) };
+        let time_of = |id: Oid| -> Result<i64, GitError> {
+            if let Some(e) = graph
+                .as_ref()
+                .and_then(|g| g.position(id))
+                .and_then(|pos| graph.as_ref()?.entry(pos))
+            {
+                return Ok(e.time);
+            }
+            Ok(self.inner.find_commit(id)?.time().seconds())
+        };
         queue.push((time_of(start.0)?, seq, start.0, path.to_owned()));
         let mut out = Vec::new();
         while let Some((_, _, id, path)) = queue.pop() {
             if !seen.insert((id, path.clone())) {
+                continue;
+            }
+            // A commit with one parent whose changed-path filter rules the record
+            // out is passed over without reading it or any tree.
+            if let Some(g) = &graph
+                && let Some(pos) = g.position(id)
+                && let Some(entry) = g.entry(pos)
+                && let [parent] = entry.parents.as_slice()
+                && let Some(key) = keys.entry(path.clone()).or_insert_with(|| g.key(&path))
+                && !g.may_have_changed(pos, key)
+                && let Some(parent) = g.oid(*parent)
+            {
+                seq -= 1;
+                queue.push((time_of(parent)?, seq, parent, path));
                 continue;
             }
             let commit = self.inner.find_commit(id)?;

@@ -7,6 +7,7 @@
 //! [`Repo::publish`] moves the branch with a compare-and-swap and records the
 //! touched paths, and only those, in the index.
 
+mod graph;
 mod history;
 
 pub use history::{BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};

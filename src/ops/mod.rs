@@ -99,6 +99,12 @@ pub fn resolve_claim<'a>(snap: &'a Snapshot, prefix: &str) -> Result<&'a Claim, 
 /// Find a claim's file by its id or a unique prefix, by file names alone: for
 /// commands that need only where a claim is (its history), not what it says.
 pub fn resolve_claim_file(store: &Store, prefix: &str) -> Result<(EpisodeId, ClaimId), OpError> {
+    // A whole id is looked up in each episode folder without listing them.
+    if let Ok(id) = ClaimId::new(prefix)
+        && let [episode] = store.episodes_with_claim(&id).as_slice()
+    {
+        return Ok((episode.clone(), id));
+    }
     let files = store.claim_files();
     let i = pick(files.iter().map(|(e, c)| (e, c)), prefix)?;
     Ok(files[i].clone())

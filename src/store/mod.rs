@@ -506,6 +506,23 @@ impl Store {
         let _ = cache::Cache::<C>::write(&self.cache_path(C::CACHE), memo.started_ns, rows);
     }
 
+    /// The episodes that have a claim file named for `id`, found by looking for
+    /// that one file in each episode folder.
+    pub fn episodes_with_claim(&self, id: &ClaimId) -> Vec<EpisodeId> {
+        let claims = self.root().join(CLAIMS_DIR);
+        read_dir_names(&claims)
+            .into_iter()
+            .filter(|(_, is_dir)| *is_dir)
+            .filter_map(|(name, _)| EpisodeId::new(&name).ok())
+            .filter(|ep| {
+                claims
+                    .join(ep.as_str())
+                    .join(format!("{id}.toml"))
+                    .is_file()
+            })
+            .collect()
+    }
+
     /// Every claim file's episode and id, from file names alone (no record is
     /// read), for finding a claim's path cheaply.
     pub fn claim_files(&self) -> Vec<(EpisodeId, ClaimId)> {
