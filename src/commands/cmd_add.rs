@@ -5,10 +5,11 @@ use errata::ops::{self, NewClaim};
 
 use super::{CliError, Ctx, out, print_json};
 
-/// Log a claim that needs checking. Give the quote as aired, the claim in clean
-/// words, or both. With a quote and a transcript, the time is found for you
-/// (whitespace in the quote need not match). The new claim's id is the last
-/// line printed.
+/// Log a claim that needs checking.
+///
+/// Give the quote as aired, the claim in clean words, or both. With a quote and a
+/// transcript, the time is found for you (whitespace in the quote need not match). The
+/// new claim's id is the last line printed.
 #[derive(clap::Args)]
 pub struct Args {
     /// The episode the claim was made in.

@@ -4,7 +4,9 @@ use clap::CommandFactory;
 
 use super::{Cli, CliError, Ctx};
 
-/// Print a shell completion script, e.g. `errata completions bash > ~/.local/share/bash-completion/completions/errata`.
+/// Print a shell completion script.
+///
+/// For example: `errata completions bash > ~/.local/share/bash-completion/completions/errata`.
 #[derive(clap::Args)]
 pub struct Args {
     shell: clap_complete::Shell,

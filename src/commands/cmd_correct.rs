@@ -5,10 +5,13 @@ use errata::ops::{self, CorrectError, NewCorrection};
 
 use super::{CliError, Ctx, out, print_json};
 
-/// Record a correction that aired (or was published) and mark every claim it
-/// corrects as `corrected`, in one commit. Only checked claims rated something
-/// other than accurate can be corrected. The claims may come from any episode,
-/// including one without a transcript; the correction's id is the last line printed.
+/// Record a correction that aired, and mark the claims it corrects.
+///
+/// The correction (aired on air, or published in show notes, on the website or on
+/// social media) and every claim it names, marked `corrected`, go into one commit.
+/// Only checked claims rated something other than accurate can be corrected. The claims
+/// may come from any episode, including one without a transcript; the correction's id
+/// is the last line printed.
 #[derive(clap::Args)]
 pub struct Args {
     /// The claims it corrects: ids or unique prefixes.

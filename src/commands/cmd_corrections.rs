@@ -4,10 +4,12 @@ use errata::publish::{Publisher, log};
 
 use super::{CliError, Ctx, out, print_json};
 
-/// The public corrections log, newest first: where and when each correction aired,
-/// what was said, what is right, and the sources behind it. Markdown pastes into
-/// show notes; HTML is a fragment (a <section>) for a website; JSON is for scripts.
-/// Links point to the published site when errata.toml has a `url`.
+/// The public corrections log, newest first.
+///
+/// Where and when each correction aired, what was said, what is right, and the sources
+/// behind it. Markdown pastes into show notes; HTML is a fragment (a <section>) for a
+/// website; JSON is for scripts. Links point to the published site when errata.toml has
+/// a `url`.
 #[derive(clap::Args)]
 pub struct Args {
     /// md, html or json (--json does the same as --format json).

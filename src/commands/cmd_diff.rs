@@ -10,9 +10,10 @@ use errata::store::{CLAIMS_DIR, claim_path};
 
 use super::{CliError, Ctx, out, print_json};
 
-/// Show what changed in the records between two revisions, field by field:
-/// by default between HEAD and the working tree (uncommitted hand edits
-/// included); with one revision, between it and the working tree.
+/// Show what changed in the records between two revisions, field by field.
+///
+/// By default between HEAD and the working tree (uncommitted hand edits included); with
+/// one revision, between it and the working tree.
 #[derive(clap::Args)]
 pub struct Args {
     /// Revisions and claim ids: up to two revisions first (HEAD~3, a tag, a hash), then ids to limit the diff to.

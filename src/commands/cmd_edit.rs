@@ -5,10 +5,11 @@ use errata::ops::{self, edit};
 
 use super::{CliError, Ctx, print_json};
 
-/// Edit a claim in $VISUAL or $EDITOR (else vi). When you save, the record is
-/// checked; if it has problems it is reopened with them listed on top, as
-/// `git rebase -i` does, until it is valid (then it is committed) or you empty it
-/// or leave it unchanged (then nothing changes).
+/// Edit a claim in $VISUAL or $EDITOR (else vi).
+///
+/// When you save, the record is checked; if it has problems it is reopened with them
+/// listed on top, as `git rebase -i` does, until it is valid (then it is committed) or
+/// you empty it or leave it unchanged (then nothing changes).
 #[derive(clap::Args)]
 pub struct Args {
     /// The claim's id, or a unique prefix of it.

@@ -21,9 +21,10 @@ enum Sub {
     List(ListArgs),
 }
 
-/// Register an episode, importing its transcript if one is given. The transcript
-/// may be in errata's own "(MM:SS~MM:SS) text" lines, WebVTT or SRT; it is stored
-/// as claims/EPISODE/transcript.txt in errata's format.
+/// Register an episode, importing its transcript if one is given.
+///
+/// The transcript may be in errata's own "(MM:SS~MM:SS) text" lines, WebVTT or SRT; it
+/// is stored as claims/EPISODE/transcript.txt in errata's format.
 #[derive(clap::Args)]
 struct AddArgs {
     /// The episode's id: lowercase a-z, 0-9 and -, e.g. top10-ai-2023.

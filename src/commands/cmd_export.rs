@@ -18,11 +18,12 @@ enum What {
     Claimreview(ClaimReviewArgs),
 }
 
-/// schema.org ClaimReview JSON-LD for every checked or corrected claim, as a JSON
-/// array. Needs `url`, `publisher` and `name` in errata.toml. Ratings run from 1
-/// (inaccurate) to 5 (accurate): inaccurate 1, misleading 2, mostly-accurate 4,
-/// accurate 5; unverifiable has no ratingValue. datePublished is today (UTC), or
-/// the day of SOURCE_DATE_EPOCH when it is set.
+/// schema.org ClaimReview JSON-LD for every checked or corrected claim, as a JSON array.
+///
+/// Needs `url`, `publisher` and `name` in errata.toml. Ratings run from 1 (inaccurate)
+/// to 5 (accurate): inaccurate 1, misleading 2, mostly-accurate 4, accurate 5;
+/// unverifiable has no ratingValue. datePublished is today (UTC), or the day of
+/// SOURCE_DATE_EPOCH when it is set.
 #[derive(clap::Args)]
 struct ClaimReviewArgs {
     /// Only the claims of this episode.

@@ -4,9 +4,9 @@ use errata::ops::{self, InitSettings};
 
 use super::{CliError, Ctx, print_json};
 
-/// Lay out a fact-check repository here (or at --repo), running `git init` if
-/// there is no repository yet. Writes errata.toml with the show's settings and
-/// commits it.
+/// Lay out a fact-check repository here (or at --repo).
+///
+/// Runs `git init` if there is no repository yet, then writes errata.toml with the show's settings and commits it.
 #[derive(clap::Args)]
 pub struct Args {
     /// The show's name (default: the folder's name).

@@ -8,8 +8,10 @@ use errata::store::{ClaimRecord, Snapshot};
 
 use super::{CliError, Ctx, output_error, print_json};
 
-/// List claims, filtered. Filters combine: `--status checked --tag nvidia` lists
-/// the checked claims tagged nvidia.
+/// List claims, filtered.
+///
+/// Filters combine: `--status checked --tag nvidia` lists the checked claims tagged
+/// nvidia.
 #[derive(clap::Args)]
 pub struct Args {
     /// Only claims with this status.

@@ -9,9 +9,10 @@ use errata::store::claim_path;
 
 use super::{CliError, Ctx, out, print_json};
 
-/// Show the history of one claim (every commit that changed it, as
-/// `git log --follow` would, moves and renames included), or without an id the
-/// changelog of every record. Newest first.
+/// Show the history of a claim, or the changelog of every record.
+///
+/// Newest first. For a claim, every commit that changed it, as `git log --follow`
+/// lists them, moves to another episode and renames included.
 #[derive(clap::Args)]
 pub struct Args {
     /// The claim's id or a unique prefix; without it, every change to any record.

@@ -4,7 +4,9 @@ use clap::CommandFactory;
 
 use super::{Cli, CliError, Ctx};
 
-/// Print the man page (roff), e.g. `errata man > errata.1`.
+/// Print the man page (roff).
+///
+/// For example: `errata man > errata.1`.
 #[derive(clap::Args)]
 pub struct Args {}
 

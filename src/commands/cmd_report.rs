@@ -7,9 +7,10 @@ use errata::report::{Scorecard, scorecards};
 
 use super::{CliError, Ctx, out, print_json};
 
-/// A scorecard per episode: claims by status and by verdict, the accuracy score
-/// out of 100, how many claims are still unchecked, corrections owed, and
-/// corrections aired in the episode.
+/// A scorecard per episode, with its accuracy score out of 100.
+///
+/// Claims by status and by verdict, the accuracy score, how many claims are still
+/// unchecked, corrections owed, and corrections aired in the episode.
 ///
 /// The score is the share of rated claims (checked or corrected, unverifiable
 /// ones left out) rated accurate or mostly-accurate, shown as `66.7 (2/3)`: two

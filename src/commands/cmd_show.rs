@@ -9,9 +9,10 @@ use errata::store::{self, claim_path};
 
 use super::{CliError, Ctx, out, print_json};
 
-/// Show one claim whole: quote, claim, verdict, note, sources and any correction.
-/// `ID@REV` shows it as it was at any revision git understands (HEAD~3, a tag, a
-/// short hash).
+/// Show one claim whole.
+///
+/// Quote, claim, verdict, note, sources and any correction. `ID@REV` shows it as it was
+/// at any revision git understands (HEAD~3, a tag, a short hash).
 #[derive(clap::Args)]
 pub struct Args {
     /// The claim's id or a unique prefix, optionally followed by @REV.

@@ -6,11 +6,13 @@ use errata::publish::site;
 use super::cmd_export::today;
 use super::{CliError, Ctx, print_json};
 
-/// Build a static website in OUT: an index of episodes with their scorecards, a
-/// page per episode with its fact-checks (verdict, sources, time, corrections)
-/// and ClaimReview markup, and the corrections log. No JavaScript; pages link to
-/// each other by relative paths, so the site works from file:// and from any web
-/// server. OUT must be new, empty, or a site errata made before (which is replaced).
+/// Build a static website in OUT.
+///
+/// An index of episodes with their scorecards, a page per episode with its fact-checks
+/// (verdict, sources, time, corrections) and ClaimReview markup, and the corrections
+/// log. No JavaScript; pages link to each other by relative paths, so the site works
+/// from file:// and from any web server. OUT must be new, empty, or a site errata made
+/// before (which is replaced).
 #[derive(clap::Args)]
 pub struct Args {
     /// The folder to write the site into.

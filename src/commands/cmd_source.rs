@@ -5,9 +5,10 @@ use errata::ops;
 
 use super::{CliError, Ctx, print_json};
 
-/// Cite a source for a claim: the evidence behind its verdict. Give at least a
-/// title or a url; cite only addresses that really exist, and quote the source
-/// exactly in --excerpt.
+/// Cite a source for a claim: the evidence behind its verdict.
+///
+/// Give at least a title or a url; cite only addresses
+/// that really exist, and quote the source exactly in --excerpt.
 #[derive(clap::Args)]
 pub struct Args {
     /// The claim's id, or a unique prefix of it.

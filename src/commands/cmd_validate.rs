@@ -5,8 +5,9 @@ use errata::validate::validate;
 
 use super::{CliError, Ctx, out, print_json};
 
-/// Check every record against every rule and report each problem as
-/// `path:line:col: message`. Exits 1 if there is any.
+/// Check every record against every rule.
+///
+/// Each problem is reported as `path:line:col: message`. Exits 1 if there is any.
 #[derive(clap::Args)]
 pub struct Args {}
 

@@ -5,8 +5,10 @@ use errata::ops::{self, Moved};
 
 use super::{CliError, Ctx, print_json};
 
-/// Give a claim its verdict: status becomes `checked`. Every verdict but
-/// `unverifiable` needs at least one source, given here or already in the record.
+/// Give a claim its verdict: its status becomes `checked`.
+///
+/// Every verdict but `unverifiable` needs at least one
+/// source, given here or already in the record.
 #[derive(clap::Args)]
 pub struct Args {
     /// The claim's id, or a unique prefix of it.
