@@ -419,3 +419,61 @@ fn log_agrees_with_git_when_a_commit_graph_with_changed_path_filters_is_written(
     assert_eq!(ours(&env), git_follow(&env, &path));
     assert_eq!(ours(&env).len(), 8);
 }
+
+#[test]
+fn the_changelog_lists_every_record_change_and_filters_it() {
+    let env = six_revisions();
+    let all = env.json(&["log"]);
+    let summaries: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    assert!(summaries.contains(&"move the claim to the GraphCast episode"));
+    assert!(summaries.contains(&"add: amd-cost in top10-ai-2023"));
+    // Only commits that touched records: every entry names at least one.
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| !e["records"].as_array().unwrap().is_empty())
+    );
+    // --since a revision: only what came after it.
+    let since = env.json(&["log", "--since", "HEAD~2"]);
+    let since: Vec<&str> = since
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        since,
+        [
+            "move the claim to the GraphCast episode",
+            "fix the claim by hand"
+        ]
+    );
+    // --episode: only changes to that episode's records.
+    let graphcast = env.json(&["log", "--episode", "graphcast-2023"]);
+    assert!(graphcast.as_array().unwrap().iter().all(|e| {
+        e["records"].as_array().unwrap().iter().all(|r| {
+            r["path"]
+                .as_str()
+                .unwrap()
+                .starts_with("claims/graphcast-2023/")
+        })
+    }));
+    // --author: a name nobody has gives nothing; part of the real one gives all.
+    assert_eq!(
+        env.json(&["log", "--author", "nobody-at-all"]),
+        serde_json::json!([])
+    );
+    assert_eq!(env.json(&["log", "--author", "ann"]), all);
+    // --until a date before every commit gives nothing.
+    assert_eq!(
+        env.json(&["log", "--until", "2020-01-01"]),
+        serde_json::json!([])
+    );
+    env.refused(&["log", "--episode", "Bad Episode"], 2, &["--episode"]);
+}
