@@ -17,18 +17,19 @@ use crate::diagnostic::Problem;
 use crate::model::{Correction, Episode};
 
 /// Changes whenever the cached types change shape.
-const MAGIC: &[u8] = concat!("errata-records-cache 3 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
+const MAGIC: &[u8] = concat!("errata-records-cache 4 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
 
 /// A second: files modified within it of the cache being written are not trusted,
 /// since a file system with coarse timestamps could hide a later edit.
-const RACY_NS: i128 = 1_000_000_000;
+const RACY_NS: i64 = 1_000_000_000;
 
 /// What the file system says about a file, enough to notice it changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Stamp {
     size: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
+    /// Nanoseconds since the epoch (an `i64` lasts until 2262).
+    mtime_ns: i64,
+    ctime_ns: i64,
     inode: u64,
 }
 
@@ -44,8 +45,14 @@ impl Stamp {
             use std::os::unix::fs::MetadataExt;
             Stamp {
                 size: meta.len(),
-                mtime_ns: meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128,
-                ctime_ns: meta.ctime() as i128 * 1_000_000_000 + meta.ctime_nsec() as i128,
+                mtime_ns: meta
+                    .mtime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(meta.mtime_nsec()),
+                ctime_ns: meta
+                    .ctime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(meta.ctime_nsec()),
                 inode: meta.ino(),
             }
         }
@@ -58,7 +65,7 @@ impl Stamp {
                 .unwrap_or_default();
             Stamp {
                 size: meta.len(),
-                mtime_ns: mtime.as_nanos() as i128,
+                mtime_ns: i64::try_from(mtime.as_nanos()).unwrap_or(i64::MAX),
                 ctime_ns: 0,
                 inode: 0,
             }
@@ -75,10 +82,10 @@ impl Stamp {
     }
 }
 
-pub fn now_ns() -> i128 {
+pub fn now_ns() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i128)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,11 +129,11 @@ pub struct Row<'a, C> {
 const CHUNK: usize = 2048;
 
 /// Parsed records by path. Laid out as the magic line, the time it was written
-/// (16 bytes), the number of chunks (8 bytes), the length of each chunk (8 bytes
+/// (8 bytes), the number of chunks (8 bytes), the length of each chunk (8 bytes
 /// each), then the chunks, each a postcard-encoded list of entries; entries are
 /// sorted by path across chunks, so lookups are binary searches.
 pub struct Cache<C> {
-    written_ns: i128,
+    written_ns: i64,
     entries: Vec<Option<Entry<C>>>,
 }
 
@@ -169,11 +176,11 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
     pub fn read(path: &Path) -> Option<Cache<C>> {
         let file = std::fs::File::open(path).ok()?;
         let size = file.metadata().ok()?.len();
-        let fixed = MAGIC.len() as u64 + 16 + 8;
+        let fixed = MAGIC.len() as u64 + 8 + 8;
         let head = read_at(&file, 0, usize::try_from(fixed).ok()?)?;
         let mut rest = head.strip_prefix(MAGIC)?;
-        let (written, tail) = rest.split_first_chunk::<16>()?;
-        let written_ns = i128::from_le_bytes(*written);
+        let (written, tail) = rest.split_first_chunk::<8>()?;
+        let written_ns = i64::from_le_bytes(*written);
         rest = tail;
         let chunks = take_u64(&mut rest)?;
         if chunks > size / 8 {
@@ -256,7 +263,7 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
 
     /// Write the cache atomically; `started_ns` is when the files were examined,
     /// so an edit made while this run parsed is never trusted later.
-    pub fn write(path: &Path, started_ns: i128, mut rows: Vec<Row<'_, C>>) -> std::io::Result<()>
+    pub fn write(path: &Path, started_ns: i64, mut rows: Vec<Row<'_, C>>) -> std::io::Result<()>
     where
         C: Sync,
     {
