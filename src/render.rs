@@ -270,6 +270,21 @@ pub fn field_changes(changes: &[crate::diff::FieldChange], indent: &str) -> Stri
     let removed = |s: &str| format!("{red}[-{s}-]{red:#}");
     let added = |s: &str| format!("{green}{{+{s}+}}{green:#}");
     let one_line = |s: &str| s.replace('\n', "⏎");
+    // A whole text set or removed at once (a new note) reads better as the
+    // paragraphs it is than as one line with ⏎ marks.
+    let block_indent = format!("{indent}    ");
+    let block = |s: &str| -> String {
+        if !s.contains('\n') {
+            return s.to_owned();
+        }
+        let mut b = String::from("\n");
+        for line in s.trim_end().lines() {
+            b.push_str(format!("{block_indent}{line}").trim_end());
+            b.push('\n');
+        }
+        b.push_str(&block_indent);
+        b
+    };
     let mut out = String::new();
     for c in changes {
         let body = match &c.change {
@@ -284,19 +299,38 @@ pub fn field_changes(changes: &[crate::diff::FieldChange], indent: &str) -> Stri
             Change::Set {
                 old: None,
                 new: Some(n),
-            } => added(&one_line(n)),
+            } => added(&block(n)),
             Change::Set {
                 old: Some(o),
                 new: None,
-            } => removed(&one_line(o)),
+            } => removed(&block(o)),
             Change::Set {
                 old: None,
                 new: None,
             } => String::new(),
             Change::Added { item } => added(item),
             Change::Removed { item } => removed(item),
-            text @ Change::Text { .. } => {
+            text @ Change::Text { old, new } => {
                 let pieces = text.pieces();
+                let same: usize = pieces
+                    .iter()
+                    .map(|p| match p {
+                        Piece::Same(s) => s.chars().count(),
+                        _ => 0,
+                    })
+                    .sum();
+                let longest = old.chars().count().max(new.chars().count());
+                if same * 2 < longest {
+                    // Rewritten more than kept: the two versions whole read better
+                    // than a word-by-word patchwork.
+                    out.push_str(&format!(
+                        "{indent}{}: {} {}\n",
+                        c.field,
+                        removed(&block(old)),
+                        added(&block(new))
+                    ));
+                    continue;
+                }
                 let last = pieces.len().saturating_sub(1);
                 pieces
                     .iter()
@@ -318,6 +352,21 @@ pub fn field_changes(changes: &[crate::diff::FieldChange], indent: &str) -> Stri
 mod tests {
     use super::*;
 
+    /// The text without its style escapes.
+    fn plain(s: &str) -> String {
+        let mut out = String::new();
+        let mut in_esc = false;
+        for c in s.chars() {
+            match (in_esc, c) {
+                (false, '\x1b') => in_esc = true,
+                (true, 'm') => in_esc = false,
+                (false, c) => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
     #[test]
     fn tables_align_chinese_text_by_columns() {
         let rows = vec![
@@ -327,22 +376,7 @@ mod tests {
         let t = table(&["名稱", "v"], &rows);
         let lines: Vec<&str> = t.lines().collect();
         // Strip styles for the check.
-        let plain: Vec<String> = lines
-            .iter()
-            .map(|l| {
-                let mut s = String::new();
-                let mut in_esc = false;
-                for c in l.chars() {
-                    match (in_esc, c) {
-                        (false, '\x1b') => in_esc = true,
-                        (true, 'm') => in_esc = false,
-                        (false, c) => s.push(c),
-                        _ => {}
-                    }
-                }
-                s
-            })
-            .collect();
+        let plain: Vec<String> = lines.iter().map(|l| plain(l)).collect();
         assert_eq!(plain[1], "輝達  x");
         assert_eq!(plain[2], "AMD   y");
         assert_eq!(width(&plain[1][..plain[1].len() - 1]), width("AMD   "));
@@ -353,5 +387,36 @@ mod tests {
         assert_eq!(truncate("他的利潤高達70幾%耶", 8), "他的利…");
         assert_eq!(truncate("short", 8), "short");
         assert!(width(&truncate("他的利潤高達70幾%耶", 9)) <= 9);
+    }
+
+    #[test]
+    fn new_paragraphs_show_as_lines_and_rewrites_show_both_versions() {
+        use crate::diff::diff_records;
+        let added = diff_records(
+            Some("status = \"checking\"\n"),
+            Some("status = \"checking\"\nnote = \"\"\"\n第一段。\n\n第二段。\"\"\"\n"),
+        );
+        let shown = plain(&field_changes(&added, "  "));
+        assert!(
+            shown.contains("note: {+\n      第一段。\n\n      第二段。\n      +}"),
+            "{shown}"
+        );
+        let rewritten = diff_records(
+            Some("note = \"The margin was 74.0% in the quarter.\"\n"),
+            Some("note = \"Nobody reported a figure for that year at all.\"\n"),
+        );
+        let shown = plain(&field_changes(&rewritten, ""));
+        assert_eq!(
+            shown,
+            "note: [-The margin was 74.0% in the quarter.-] {+Nobody reported a figure for that year at all.+}\n"
+        );
+        let edited = diff_records(
+            Some("note = \"The margin was 74.0% in the quarter.\"\n"),
+            Some("note = \"The margin was 70.1% in the quarter.\"\n"),
+        );
+        assert_eq!(
+            plain(&field_changes(&edited, "")),
+            "note: The margin was [-74.0-]{+70.1+}% in the quarter.\n"
+        );
     }
 }
