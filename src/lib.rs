@@ -13,5 +13,6 @@ pub mod render;
 pub mod report;
 pub mod review;
 pub mod store;
+pub mod suggest;
 pub mod transcript;
 pub mod validate;

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init(args) => commands::cmd_init::run(&ctx, args),
         Command::Episode(args) => commands::cmd_episode::run(&ctx, args),
+        Command::Suggest(args) => commands::cmd_suggest::run(&ctx, args),
         Command::Add(args) => commands::cmd_add::run(&ctx, args),
         Command::List(args) => commands::cmd_list::run(&ctx, args),
         Command::Show(args) => commands::cmd_show::run(&ctx, args),

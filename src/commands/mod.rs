@@ -18,6 +18,7 @@ pub mod cmd_show;
 pub mod cmd_site;
 pub mod cmd_source;
 pub mod cmd_start;
+pub mod cmd_suggest;
 pub mod cmd_validate;
 pub mod cmd_verdict;
 
@@ -70,6 +71,7 @@ pub enum ColorWhen {
 pub enum Command {
     Init(cmd_init::Args),
     Episode(cmd_episode::Args),
+    Suggest(cmd_suggest::Args),
     Add(cmd_add::Args),
     List(cmd_list::Args),
     Show(cmd_show::Args),
