@@ -54,12 +54,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         let snap = ctx.load(&store);
         for id in &ids {
             // A claim's file on every side, since it may have moved between them.
-            let mut found = false;
-            if let Ok(c) = ops::resolve_claim(&snap, id) {
-                only.push(claim_path(&c.episode, &c.id));
-                found = true;
-            }
-            let full = ops::resolve_claim(&snap, id).map_or(id.clone(), |c| c.id.to_string());
+            let current = ops::resolve_claim(&snap, id).ok();
+            let mut found = current.is_some();
+            only.extend(current.map(|c| claim_path(&c.episode, &c.id)));
+            let full = current.map_or(id.clone(), |c| c.id.to_string());
             for side in [&old, &new] {
                 if let Side::Rev(r) = side {
                     for p in repo.files_at(r, CLAIMS_DIR)? {

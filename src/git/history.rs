@@ -121,11 +121,6 @@ impl Repo {
         }
     }
 
-    /// A commit's details.
-    pub fn commit_info(&self, id: CommitId) -> Result<CommitInfo, GitError> {
-        Ok(self.info(&self.inner.find_commit(id.0)?))
-    }
-
     /// The content of a blob.
     pub fn blob(&self, id: BlobId) -> Result<Vec<u8>, GitError> {
         Ok(self.inner.find_blob(id.0)?.content().to_vec())

@@ -5,7 +5,9 @@
 
 use toml_edit::{DocumentMut, value};
 
-use super::{OpError, ensure_initialised, nonblank, resolve_claim, resolve_episode, slug};
+use super::{
+    OpError, ensure_initialised, nonblank, random_suffix, resolve_claim, resolve_episode, slug,
+};
 use crate::git::{Change, CommitId};
 use crate::model::{
     Claim, ClaimId, CorrectionId, EpisodeId, Medium, State, Status, Timestamp, Verdict,
@@ -252,7 +254,6 @@ fn generate_correction_id(
     first_claim: &ClaimId,
     taken: impl Fn(&CorrectionId) -> bool,
 ) -> Result<CorrectionId, CorrectError> {
-    use rand::Rng;
     // A Chinese text with a product name or two makes a poor slug ("graphcast-
     // graphcast"); the claim's id says more.
     let latin = text.chars().filter(char::is_ascii_alphabetic).count();
@@ -270,13 +271,8 @@ fn generate_correction_id(
     } else {
         from_text
     };
-    const ALPHABET: &[u8] = b"0123456789abcdefghijkmnpqrstuvwxyz";
-    let mut rng = rand::rng();
-    let mut next = || -> Result<CorrectionId, CorrectError> {
-        let suffix: String = (0..4)
-            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-            .collect();
-        Ok(CorrectionId::new(&format!("{base}-{suffix}"))?)
+    let next = || -> Result<CorrectionId, CorrectError> {
+        Ok(CorrectionId::new(&format!("{base}-{}", random_suffix()))?)
     };
     let mut id = next()?;
     // 34^4 suffixes: a hundred tries all taken means something else is wrong.

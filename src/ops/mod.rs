@@ -489,6 +489,16 @@ fn slug(text: &str) -> String {
     out
 }
 
+/// Four random characters (no `l` or `o`, easily misread) that make an id made
+/// from words unique, without asking any other clone.
+fn random_suffix() -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghijkmnpqrstuvwxyz";
+    let mut rng = rand::rng();
+    (0..4)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
 /// A new id: readable words from the claim (or quote, or tags), then four random
 /// characters, so two editors adding claims at once on different clones do not
 /// pick the same id for different claims.
@@ -505,13 +515,8 @@ fn generate_id(
         .chain(std::iter::once(slug(&tags.join(" "))))
         .find(|s| !s.is_empty())
         .unwrap_or_else(|| "claim".to_owned());
-    const ALPHABET: &[u8] = b"0123456789abcdefghijkmnpqrstuvwxyz";
-    let mut rng = rand::rng();
     loop {
-        let suffix: String = (0..4)
-            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-            .collect();
-        if let Ok(id) = ClaimId::new(&format!("{base}-{suffix}"))
+        if let Ok(id) = ClaimId::new(&format!("{base}-{}", random_suffix()))
             && !snap.claims.iter().any(|c| c.id == id)
         {
             return id;

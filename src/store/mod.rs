@@ -240,11 +240,6 @@ impl<C: ClaimRecord> Snapshot<C> {
             .map(|c| c.problems.as_slice())
     }
 
-    /// A stamp standing for a file's content, for use as a checks context.
-    pub fn stamp(&self, path: &str) -> Option<Stamp> {
-        self.memo.get(path).map(|f| f.stamp)
-    }
-
     /// Claims named by at least one correction, with the corrections naming them.
     pub fn corrections_by_claim(&self) -> HashMap<&ClaimId, Vec<&Correction>> {
         let mut map: HashMap<&ClaimId, Vec<&Correction>> = HashMap::new();
