@@ -1,0 +1,133 @@
+//! One file's bytes into a record, with the same rules wherever the bytes come
+//! from (the working tree, the cache's miss, a revision in history). A file that
+//! is not a record becomes a [`Problem`] at the span the parser names.
+
+use std::path::Path;
+
+use super::layout::{Kind, RecordFile};
+use super::{Parsed, StoreError, episode_path, transcript_path};
+use crate::diagnostic::{Location, Problem};
+use crate::model::{
+    Claim, ClaimError, ClaimFile, ClaimId, Correction, CorrectionFile, CorrectionId, Episode,
+    EpisodeFile,
+};
+use crate::transcript::Transcript;
+
+/// The transcript of an episode in the working tree at `root`, if it has one.
+pub fn read_transcript(root: &Path, episode: &Episode) -> Result<Option<Transcript>, StoreError> {
+    let Some(file) = &episode.transcript else {
+        return Ok(None);
+    };
+    let path = transcript_path(&episode.id, file);
+    if file.is_empty() || file.contains(['/', '\\']) || file.starts_with('.') {
+        return Err(StoreError::BadFile {
+            path: episode_path(&episode.id),
+            message: format!(
+                "transcript = \"{file}\" must name a file inside the episode folder, like \"transcript.txt\""
+            ),
+        });
+    }
+    let text = std::fs::read_to_string(root.join(&path)).map_err(|source| StoreError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    Transcript::parse(&text)
+        .map(Some)
+        .map_err(|e| StoreError::BadFile {
+            path,
+            message: e.to_string(),
+        })
+}
+
+/// Parse a TOML file into `T`, turning a failure into a problem at the parser's span.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(rel: &str, bytes: &[u8]) -> Result<T, Problem> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Problem::new(
+            rel,
+            Location::Span(e.valid_up_to()..e.valid_up_to()),
+            "the file is not UTF-8 text; save it as UTF-8",
+        )
+    })?;
+    toml::from_str(text).map_err(|e| {
+        let location = match e.span() {
+            Some(span) if span != (0..0) => Location::Span(span),
+            _ => Location::File,
+        };
+        Problem::new(rel, location, e.message().trim_end().to_owned())
+    })
+}
+
+/// Parse a claim file's content as it is at `rel` (in the working tree or at any
+/// revision), with the same rules as [`Store::load`].
+pub fn parse_claim_at(rel: &str, bytes: &[u8]) -> Result<Claim, Problem> {
+    let file = RecordFile {
+        rel: rel.to_owned(),
+        kind: Kind::Claim,
+        stamp: None,
+    };
+    match parse_record(&file, bytes) {
+        Parsed::Claim(c) => Ok(c),
+        Parsed::Bad(p) => Err(p),
+        _ => Err(Problem::new(rel, Location::File, "not a claim")),
+    }
+}
+
+pub(super) fn parse_record(f: &RecordFile, bytes: &[u8]) -> Parsed {
+    let bad = |location, message: String| Parsed::Bad(Problem::new(&f.rel, location, message));
+    let episode = || {
+        f.episode()
+            .ok_or_else(|| Problem::new(&f.rel, Location::File, "not in an episode folder"))
+    };
+    match &f.kind {
+        Kind::Episode => match (episode(), parse_toml::<EpisodeFile>(&f.rel, bytes)) {
+            (Ok(episode), Ok(file)) => Parsed::Episode(Episode::from_file(episode, file)),
+            (Err(p), _) | (_, Err(p)) => Parsed::Bad(p),
+        },
+        Kind::Claim => {
+            let episode = match episode() {
+                Ok(e) => e,
+                Err(p) => return Parsed::Bad(p),
+            };
+            let id = match ClaimId::new(f.stem()) {
+                Ok(id) => id,
+                Err(e) => {
+                    return bad(
+                        Location::File,
+                        format!("file name is not a valid claim id: {e}"),
+                    );
+                }
+            };
+            let file = match parse_toml::<ClaimFile>(&f.rel, bytes) {
+                Ok(file) => file,
+                Err(p) => return Parsed::Bad(p),
+            };
+            match Claim::from_file(id, episode, file) {
+                Ok(claim) => Parsed::Claim(claim),
+                Err(ClaimError::State(e)) => {
+                    let key = if matches!(e, crate::model::StateError::MissingVerdict(_)) {
+                        "status"
+                    } else {
+                        "verdict"
+                    };
+                    bad(Location::key(key), e.to_string())
+                }
+                Err(e @ ClaimError::Empty) => bad(Location::File, e.to_string()),
+            }
+        }
+        Kind::Correction => {
+            let id = match CorrectionId::new(f.stem()) {
+                Ok(id) => id,
+                Err(e) => {
+                    return bad(
+                        Location::File,
+                        format!("file name is not a valid correction id: {e}"),
+                    );
+                }
+            };
+            match parse_toml::<CorrectionFile>(&f.rel, bytes) {
+                Ok(file) => Parsed::Correction(Correction::from_file(id, file)),
+                Err(p) => Parsed::Bad(p),
+            }
+        }
+    }
+}
