@@ -4,11 +4,13 @@
 
 mod ids;
 mod records;
+mod text;
 mod time;
 
 pub use ids::{ClaimId, CorrectionId, EpisodeId, IdError, MAX_ID_LEN};
 pub use records::{
     Claim, ClaimError, ClaimFile, ClaimSummary, Correction, CorrectionFile, Episode, EpisodeFile,
-    Medium, Settings, Source, State, StateError, Status, Verdict, is_web_url,
+    LifecycleError, Medium, Settings, Source, State, StateError, Status, Verdict, is_web_url,
 };
+pub use text::{LineError, OneLine, one_line_fault};
 pub use time::{Date, Seconds, TimeError, Timestamp, format_point, parse_point};

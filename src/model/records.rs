@@ -148,6 +148,57 @@ impl State {
     pub fn is_owed(self) -> bool {
         matches!(self, State::Checked(v) if v.owes_correction())
     }
+
+    /// `start`: needs-check → checking. A claim being checked may be started again
+    /// (to hand it to someone else); one with a verdict may not go back.
+    pub fn start(self) -> Result<State, LifecycleError> {
+        match self {
+            State::NeedsCheck | State::Checking => Ok(State::Checking),
+            State::Checked(verdict) | State::Corrected(verdict) => {
+                Err(LifecycleError::HasVerdict {
+                    status: self.status(),
+                    verdict,
+                })
+            }
+        }
+    }
+
+    /// `verdict`: any state but corrected → checked with this verdict. A verdict
+    /// may be revised until a correction has aired on it.
+    pub fn judge(self, verdict: Verdict) -> Result<State, LifecycleError> {
+        match self {
+            State::Corrected(old) => Err(LifecycleError::JudgeCorrected { verdict: old }),
+            _ => Ok(State::Checked(verdict)),
+        }
+    }
+
+    /// `correct`: checked with a verdict other than accurate → corrected.
+    pub fn correct(self) -> Result<State, LifecycleError> {
+        match self {
+            State::Checked(Verdict::Accurate) => Err(LifecycleError::Accurate),
+            State::Checked(v) => Ok(State::Corrected(v)),
+            State::Corrected(_) => Err(LifecycleError::AlreadyCorrected),
+            State::NeedsCheck | State::Checking => Err(LifecycleError::NotChecked {
+                status: self.status(),
+            }),
+        }
+    }
+}
+
+/// A move the lifecycle does not allow. The message follows the claim's id:
+/// `nvidia-gross-margin is already checked (accurate); ...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LifecycleError {
+    #[error("is already {status} ({verdict}); a claim with a verdict cannot go back to checking")]
+    HasVerdict { status: Status, verdict: Verdict },
+    #[error("is already corrected ({verdict}); its verdict stands with the correction that aired")]
+    JudgeCorrected { verdict: Verdict },
+    #[error("is {status}: only a checked claim can be corrected")]
+    NotChecked { status: Status },
+    #[error("is rated accurate: an accurate claim needs no correction")]
+    Accurate,
+    #[error("is already corrected")]
+    AlreadyCorrected,
 }
 
 /// Evidence behind a verdict.
@@ -400,6 +451,42 @@ pub fn is_web_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moves_follow_the_lifecycle() {
+        use Verdict::*;
+        assert_eq!(State::NeedsCheck.start(), Ok(State::Checking));
+        assert_eq!(State::Checking.start(), Ok(State::Checking));
+        assert!(matches!(
+            State::Checked(Accurate).start(),
+            Err(LifecycleError::HasVerdict { .. })
+        ));
+        assert_eq!(
+            State::Checking.judge(Inaccurate),
+            Ok(State::Checked(Inaccurate))
+        );
+        assert_eq!(
+            State::Checked(Accurate).judge(Misleading),
+            Ok(State::Checked(Misleading))
+        );
+        assert!(State::Corrected(Misleading).judge(Accurate).is_err());
+        assert_eq!(
+            State::Checked(Misleading).correct(),
+            Ok(State::Corrected(Misleading))
+        );
+        assert_eq!(
+            State::Checked(Accurate).correct(),
+            Err(LifecycleError::Accurate)
+        );
+        assert_eq!(
+            State::Corrected(Misleading).correct(),
+            Err(LifecycleError::AlreadyCorrected)
+        );
+        assert!(matches!(
+            State::Checking.correct(),
+            Err(LifecycleError::NotChecked { .. })
+        ));
+    }
 
     #[test]
     fn state_follows_the_lifecycle() {

@@ -82,6 +82,25 @@ impl Stamp {
     }
 }
 
+/// A key for checks that depend on files other than the record checked (a
+/// claim's on its episode's record and transcript): equal while none of `paths`
+/// under `root` has changed. A file changed too recently to tell a later edit
+/// from this one gives a key that never matches again.
+pub fn context_key(root: &Path, paths: &[&str]) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    let mut fresh = false;
+    for p in paths {
+        let s = Stamp::of(&root.join(p));
+        fresh |= s.is_some_and(|s| !s.settled());
+        s.hash(&mut h);
+    }
+    if fresh {
+        now_ns().hash(&mut h);
+    }
+    h.finish()
+}
+
 pub fn now_ns() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -33,15 +33,23 @@ pub fn correction_path(id: &CorrectionId) -> String {
     format!("{CORRECTIONS_DIR}/{id}.toml")
 }
 
+/// The episode folders under `claims/` whose names are valid ids, from the
+/// folder listing alone.
+pub fn episode_folders(root: &Path) -> Vec<EpisodeId> {
+    read_dir_names(&root.join(CLAIMS_DIR))
+        .into_iter()
+        .filter(|(_, is_dir)| *is_dir)
+        .filter_map(|(name, _)| EpisodeId::new(&name).ok())
+        .collect()
+}
+
 impl Store {
     /// The episodes that have a claim file named for `id`, found by looking for
     /// that one file in each episode folder.
     pub fn episodes_with_claim(&self, id: &ClaimId) -> Vec<EpisodeId> {
         let claims = self.root().join(CLAIMS_DIR);
-        read_dir_names(&claims)
+        episode_folders(self.root())
             .into_iter()
-            .filter(|(_, is_dir)| *is_dir)
-            .filter_map(|(name, _)| EpisodeId::new(&name).ok())
             .filter(|ep| {
                 claims
                     .join(ep.as_str())
@@ -55,10 +63,8 @@ impl Store {
     /// read), for finding a claim's path cheaply.
     pub fn claim_files(&self) -> Vec<(EpisodeId, ClaimId)> {
         let claims = self.root().join(CLAIMS_DIR);
-        read_dir_names(&claims)
+        episode_folders(self.root())
             .into_par_iter()
-            .filter(|(_, is_dir)| *is_dir)
-            .filter_map(|(name, _)| EpisodeId::new(&name).ok())
             .flat_map_iter(|episode| {
                 read_dir_names(&claims.join(episode.as_str()))
                     .into_iter()

@@ -1,0 +1,167 @@
+//! Every rule a fact-check repository must keep, checked across all records.
+//!
+//! Parsing already refused what cannot be a record at all (bad TOML, unknown
+//! fields, a verdict on an unchecked claim). Here: `rules`, what one record
+//! keeps on its own (also run by every operation before it writes); `cross`,
+//! what needs several records; `context`, what a claim's rules depend on
+//! besides the claim (its episode's transcript). This file runs them all over a
+//! snapshot, remembering each claim's checks in the store's cache so that an
+//! unchanged repository is validated from claim summaries without reading a
+//! record. Uses `store`, `model`, `transcript` and `diagnostic`.
+
+mod context;
+mod cross;
+pub mod rules;
+
+use rayon::prelude::*;
+
+pub use rules::Violation;
+
+use crate::diagnostic::{Location, Problem};
+use crate::model::{Claim, ClaimSummary};
+use crate::store::{
+    self, Checks, SETTINGS_FILE, Snapshot, Store, claim_path, correction_path, episode_path,
+};
+use crate::transcript::Transcript;
+use context::Contexts;
+
+/// The problems of one claim on its own, given its episode's transcript, as
+/// `validate` reports them.
+pub fn check_claim(c: &Claim, transcript: Option<&Transcript>) -> Vec<Problem> {
+    let path = claim_path(&c.episode, &c.id);
+    rules::claim(c, transcript)
+        .iter()
+        .map(|v| v.problem(&path))
+        .collect()
+}
+
+/// All problems in the repository, those that kept a file from being read first
+/// among them, ordered by file. Each claim's checks against its transcript run
+/// while it is parsed and are remembered in the cache, so an unchanged
+/// repository is validated from claim summaries without reading a record.
+pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
+    let root = store.root();
+    let contexts = Contexts::new(root);
+    let checker = |c: &Claim| Checks {
+        context: contexts.key(&c.episode),
+        problems: check_claim(c, contexts.transcript(&c.episode)),
+    };
+    let mut snap = store.load_summaries(Some(&checker));
+    let mut problems = snap.problems.clone();
+    match &snap.settings {
+        Some(settings) => problems.extend(
+            rules::settings(settings)
+                .iter()
+                .map(|v| v.problem(SETTINGS_FILE)),
+        ),
+        None if !problems.iter().any(|p| p.path == SETTINGS_FILE) => {
+            problems.push(Problem::new(
+                SETTINGS_FILE,
+                Location::File,
+                "errata.toml is missing: run `errata init` to lay out the repository",
+            ));
+        }
+        None => {}
+    }
+    for folder in &snap.orphan_folders {
+        problems.push(Problem::new(
+            &format!("{}/{folder}", store::CLAIMS_DIR),
+            Location::File,
+            format!("episode folder has no episode.toml: register it with `errata episode add {folder} --title ...`"),
+        ));
+    }
+
+    let mut remember: Vec<(String, Checks)> = Vec::new();
+    for ep in snap.episodes.values() {
+        let path = episode_path(&ep.id);
+        let context = contexts.key(&ep.id);
+        if let Some(known) = snap.remembered_checks(&path, context) {
+            problems.extend_from_slice(known);
+            continue;
+        }
+        let mut found: Vec<Problem> = rules::episode(ep)
+            .iter()
+            .map(|v| v.problem(&path))
+            .collect();
+        if let Some(p) = contexts.problem(&ep.id) {
+            found.push(Problem::new(&path, Location::key("transcript"), p));
+        }
+        problems.extend_from_slice(&found);
+        remember.push((
+            path,
+            Checks {
+                context,
+                problems: found,
+            },
+        ));
+    }
+
+    let (duplicates, by_id) = cross::duplicate_ids(&snap.claims);
+    problems.extend(duplicates);
+
+    let named = snap.corrections_by_claim();
+    /// A claim's problems, and its checks if they are new and worth remembering.
+    type Checked = (Vec<Problem>, Option<(String, Checks)>);
+    let per_claim: Vec<Checked> = snap
+        .claims
+        .par_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let context = contexts.key(&c.episode);
+            let known = snap.remembered_claim_checks(i, context);
+            let named_by = named.get(&c.id);
+            if cross::agrees(c.state, named_by) && known.is_some_and(<[Problem]>::is_empty) {
+                // The common case on a large repository: nothing to say, no path to build.
+                return (Vec::new(), None);
+            }
+            let path = claim_path(&c.episode, &c.id);
+            let (mut out, new) = match known {
+                Some(known) => (known.to_vec(), None),
+                None => {
+                    // The transcript changed since the claim was checked: check again.
+                    let found = match std::fs::read(root.join(&path))
+                        .map_err(|e| e.to_string())
+                        .and_then(|b| store::parse_claim_at(&path, &b).map_err(|p| p.message))
+                    {
+                        Ok(claim) => check_claim(&claim, contexts.transcript(&c.episode)),
+                        Err(message) => vec![Problem::new(&path, Location::File, message)],
+                    };
+                    let checks = Checks {
+                        context,
+                        problems: found.clone(),
+                    };
+                    (found, Some((path.clone(), checks)))
+                }
+            };
+            out.extend(cross::disagreement(&path, c.state, named_by));
+            (out, new)
+        })
+        .collect();
+    for (found, new) in per_claim {
+        problems.extend(found);
+        remember.extend(new);
+    }
+
+    for corr in &snap.corrections {
+        let path = correction_path(&corr.id);
+        problems.extend(cross::correction_links(corr, &by_id, &snap.episodes));
+        let transcript = snap
+            .episodes
+            .contains_key(&corr.episode)
+            .then(|| contexts.transcript(&corr.episode))
+            .flatten();
+        problems.extend(
+            rules::correction(corr, transcript)
+                .iter()
+                .map(|v| v.problem(&path)),
+        );
+    }
+
+    drop(by_id);
+    drop(named);
+    drop(contexts);
+    snap.remember_checks(remember);
+    store.save_checks(&snap);
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    (problems, snap)
+}
