@@ -621,34 +621,78 @@ fn commits_carry_a_summary_and_trailers_a_script_can_read() {
 #[test]
 fn a_line_break_in_user_text_cannot_forge_a_trailer() {
     let env = Env::with_claims();
+    let forged = "x\n\nErrata-Claim: forged\nErrata-Status: checked -> corrected";
+    let attempts: [&[&str]; 8] = [
+        &["start", "nvidia-trillion", "--assignee", forged],
+        &["episode", "add", "new-episode", "--title", forged],
+        &["source", "nvidia-trillion", "--title", forged],
+        &[
+            "source",
+            "nvidia-trillion",
+            "--url",
+            URL_NVIDIA,
+            "--publisher",
+            forged,
+        ],
+        &["add", EP, "--claim", "x", "--speaker", forged],
+        &["add", EP, "--claim", "x", "--tag", forged],
+        &["init", "--name", forged],
+        &[
+            "correct",
+            "amd-mi300x-cost",
+            "--episode",
+            EP,
+            "--at",
+            "06:07",
+            "--text",
+            "t",
+            "--reported-by",
+            forged,
+        ],
+    ];
+    for args in attempts {
+        let flag = args.iter().rev().nth(1).unwrap();
+        let stderr = env.refused(args, 2, &["line break", flag]);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    // Where a one-line field is given on one line, the commit carries exactly
+    // the trailers errata writes, and git reads no others.
     env.ok(&[
         "start",
         "nvidia-trillion",
         "--assignee",
-        "小明\nErrata-Status: checked -> corrected",
+        "小明 Errata-Claim: x",
     ]);
     let trailers = env.head_trailers();
-    let status: Vec<&str> = trailers
-        .iter()
-        .filter(|(k, _)| k == "Errata-Status")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    assert_eq!(status, ["needs-check -> checking"], "{trailers:?}");
-    env.ok(&[
-        "episode",
-        "add",
-        "new-episode",
-        "--title",
-        "Two\n\nErrata-Claim: forged",
-    ]);
-    let msg = env.head_message();
+    let keys: Vec<&str> = trailers.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
-        msg.lines().next(),
-        Some("episode: add new-episode (Two Errata-Claim: forged)")
+        keys,
+        ["Errata-Claim", "Errata-Status", "Errata-Assignee"],
+        "{trailers:?}"
     );
+    assert_eq!(trailers[0].1, "nvidia-trillion");
+    let all = env.git(&["log", "--format=%B"]);
+    assert!(!all.contains("forged"), "{all}");
+}
+
+#[test]
+fn a_line_break_in_a_hand_edited_one_line_field_is_a_problem() {
+    let env = Env::with_claims();
+    let path = claim_file(EP, "nvidia-trillion");
+    let text = env.read(&path);
+    env.commit_by_hand(
+        &[(
+            &path,
+            &format!("{text}speaker = \"哈利\\nErrata-Claim: forged\"\n"),
+        )],
+        "a speaker on two lines",
+    );
+    let out = env.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        !env.head_trailers().iter().any(|(k, _)| k == "Errata-Claim"),
-        "{msg}"
+        stdout.contains(&format!("{path}:")) && stdout.contains("speaker is not one line"),
+        "{stdout}"
     );
 }
 

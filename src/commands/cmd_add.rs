@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use errata::model::Timestamp;
+use errata::model::{OneLine, Timestamp};
 use errata::ops::{self, NewClaim};
 
 use super::{CliError, Ctx, out, print_json};
@@ -28,10 +28,10 @@ pub struct Args {
     id: Option<String>,
     /// Who said it.
     #[arg(long, short = 's')]
-    speaker: Option<String>,
+    speaker: Option<OneLine>,
     /// A tag (repeatable).
     #[arg(long = "tag", short = 't', value_name = "TAG")]
-    tags: Vec<String>,
+    tags: Vec<OneLine>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
@@ -51,12 +51,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         },
     )?;
     if ctx.json {
-        print_json(&serde_json::json!({
-            "id": added.id.as_str(),
-            "path": added.path,
-            "said_at": added.said_at.map(|t| t.to_string()),
-            "commit": added.commit.to_string(),
-        }))?;
+        print_json(&added)?;
     } else {
         let at = added
             .said_at

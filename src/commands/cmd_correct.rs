@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
-use errata::model::{Medium, Timestamp};
-use errata::ops::{self, CorrectError, NewCorrection};
+use errata::model::{Medium, OneLine, Timestamp};
+use errata::ops::{self, NewCorrection};
 
 use super::{CliError, Ctx, out, print_json};
 
@@ -31,7 +31,7 @@ pub struct Args {
     medium: Medium,
     /// Who flagged the error, e.g. "listener message".
     #[arg(long, value_name = "WHO")]
-    reported_by: Option<String>,
+    reported_by: Option<OneLine>,
     /// The correction's id (default: made from the text, or the first claim's id, plus four random characters).
     #[arg(long = "id", value_name = "ID")]
     correction_id: Option<String>,
@@ -54,45 +54,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         },
     )?;
     if ctx.json {
-        print_json(&serde_json::json!({
-            "id": done.id.as_str(),
-            "path": done.path,
-            "claims": done.claims.iter().map(|(id, from, to)| serde_json::json!({
-                "id": id.as_str(),
-                "from": from.status(),
-                "to": to.status(),
-                "verdict": to.verdict(),
-            })).collect::<Vec<_>>(),
-            "commit": done.commit.to_string(),
-        }))?;
+        print_json(&done)?;
     } else {
-        for (id, from, to) in &done.claims {
-            ctx.note(format!("{id}: {} -> {}", from.status(), to.status()));
+        for m in &done.claims {
+            ctx.note(format!("{}: {} -> {}", m.id, m.from, m.to));
         }
         ctx.note(format!("Recorded {}", done.path));
         out(format_args!("{}\n", done.id))?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-impl From<CorrectError> for CliError {
-    fn from(e: CorrectError) -> Self {
-        let msg = e.to_string();
-        match e {
-            CorrectError::Op(op) => op.into(),
-            CorrectError::NotChecked { id, .. } => CliError::usage(msg).hint(format!(
-                "check it first: `errata verdict {id} VERDICT --source URL`; only a claim found wrong needs a correction"
-            )),
-            CorrectError::Accurate { .. } => CliError::usage(msg)
-                .hint("if the verdict was wrong, change it first with `errata verdict`"),
-            CorrectError::AlreadyCorrected { by, .. } => {
-                let first = by.first().map(|c| c.as_str()).unwrap_or("the correction");
-                CliError::usage(msg).hint(format!(
-                    "to change what the correction says, edit corrections/{first}.toml"
-                ))
-            }
-            CorrectError::Exists(_) => CliError::usage(msg).hint("choose another --id"),
-            CorrectError::NoClaims | CorrectError::NoText => CliError::usage(msg),
-        }
-    }
 }

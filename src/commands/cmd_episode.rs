@@ -2,7 +2,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use errata::model::{Date, EpisodeId};
+use errata::model::{Date, EpisodeId, OneLine};
 use errata::ops::{self, NewEpisode};
 use errata::render::{Cell, table};
 
@@ -31,7 +31,7 @@ struct AddArgs {
     episode: EpisodeId,
     /// The episode's title.
     #[arg(long)]
-    title: String,
+    title: OneLine,
     /// When it was published, YYYY-MM-DD.
     #[arg(long)]
     date: Option<Date>,
@@ -85,7 +85,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode, CliError> {
         },
     )
     .map_err(|e| match e {
-        ops::OpError::BadTranscript { message, .. } => CliError::usage(format!(
+        ops::OpError::BadTranscript(message) => CliError::usage(format!(
             "cannot import the transcript {}: {message}",
             a.transcript
                 .as_deref()
@@ -96,11 +96,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode, CliError> {
         other => other.into(),
     })?;
     if ctx.json {
-        print_json(&serde_json::json!({
-            "episode": id.as_str(),
-            "segments": added.segments,
-            "commit": added.commit.to_string(),
-        }))?;
+        print_json(&added)?;
     } else {
         let t = if added.segments > 0 {
             format!(" with a transcript of {} segments", added.segments)

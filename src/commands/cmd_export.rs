@@ -1,10 +1,9 @@
 use std::process::ExitCode;
 
-use errata::model::Date;
 use errata::ops;
-use errata::publish::{PublishError, Publisher, claimreview, date_of_unix};
+use errata::publish::{Publisher, claimreview};
 
-use super::{CliError, Ctx, print_json};
+use super::{CliError, Ctx, print_json, today};
 
 /// Export the fact-checks for others to read.
 #[derive(clap::Args)]
@@ -53,41 +52,4 @@ fn claim_review(ctx: &Ctx, args: ClaimReviewArgs) -> Result<ExitCode, CliError> 
     }
     print_json(&reviews)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The publication date: SOURCE_DATE_EPOCH's day when set (reproducible builds),
-/// else today, in UTC.
-pub fn today() -> Result<Date, CliError> {
-    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v.trim().parse::<i64>().map_err(|_| {
-            CliError::usage(format!(
-                "SOURCE_DATE_EPOCH is `{v}`, which is not a number of seconds since 1970"
-            ))
-        })?,
-        Err(_) => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .map_err(|_| CliError::failure("the system clock is set before 1970"))?,
-    };
-    date_of_unix(secs).ok_or_else(|| {
-        CliError::usage(format!(
-            "the time {secs} is outside the years errata can write"
-        ))
-    })
-}
-
-impl From<PublishError> for CliError {
-    fn from(e: PublishError) -> Self {
-        let msg = e.to_string();
-        match e {
-            PublishError::MissingSetting { key, .. } | PublishError::BadSetting { key, .. } => {
-                CliError::usage(msg)
-                    .hint(format!("edit errata.toml and set `{key}`, then commit it"))
-            }
-            PublishError::NotASite(_) | PublishError::NotAFolder(_) => {
-                CliError::usage(msg).hint("choose a new or empty folder")
-            }
-            PublishError::Write { .. } => CliError::failure(msg),
-        }
-    }
 }

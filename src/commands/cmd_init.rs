@@ -1,5 +1,6 @@
 use std::process::ExitCode;
 
+use errata::model::OneLine;
 use errata::ops::{self, InitSettings};
 
 use super::{CliError, Ctx, print_json};
@@ -11,13 +12,13 @@ use super::{CliError, Ctx, print_json};
 pub struct Args {
     /// The show's name (default: the folder's name).
     #[arg(long)]
-    name: Option<String>,
+    name: Option<OneLine>,
     /// Who publishes the fact-checks (default: "<name> fact-check desk").
     #[arg(long)]
-    publisher: Option<String>,
+    publisher: Option<OneLine>,
     /// The show's language, as a BCP 47 tag such as zh-TW (default: en).
     #[arg(long)]
-    language: Option<String>,
+    language: Option<OneLine>,
     /// Where the fact-check site will be published.
     #[arg(long)]
     url: Option<String>,
@@ -41,13 +42,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
             url: args.url,
         },
     )?;
-    let root = outcome.store.root().display().to_string();
+    let root = outcome.root.display();
     if ctx.json {
-        print_json(&serde_json::json!({
-            "root": root,
-            "created_git": outcome.created_git,
-            "commit": outcome.commit.map(|c| c.to_string()),
-        }))?;
+        print_json(&outcome)?;
     } else if outcome.commit.is_none() {
         ctx.note(format!("{root} is already a fact-check repository"));
     } else {

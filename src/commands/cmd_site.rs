@@ -3,8 +3,7 @@ use std::process::ExitCode;
 
 use errata::publish::site;
 
-use super::cmd_export::today;
-use super::{CliError, Ctx, print_json};
+use super::{CliError, Ctx, print_json, today};
 
 /// Build a static website in OUT.
 ///

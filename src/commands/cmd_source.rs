@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
-use errata::model::{Date, Source};
-use errata::ops;
+use errata::model::{Date, OneLine};
+use errata::ops::{self, NewSource};
 
 use super::{CliError, Ctx, print_json};
 
@@ -15,13 +15,13 @@ pub struct Args {
     id: String,
     /// The source's title, as published.
     #[arg(long)]
-    title: Option<String>,
+    title: Option<OneLine>,
     /// Its address (http or https).
     #[arg(long)]
     url: Option<String>,
     /// Who published it.
     #[arg(long)]
-    publisher: Option<String>,
+    publisher: Option<OneLine>,
     /// When it was published, YYYY-MM-DD.
     #[arg(long)]
     published: Option<Date>,
@@ -34,26 +34,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let snap = ctx.load(&store);
     let claim = ops::resolve_claim(&snap, &args.id)?;
-    let source = Source {
+    let source = NewSource {
         title: args.title,
         url: args.url,
         publisher: args.publisher,
         published: args.published,
         excerpt: args.excerpt,
     };
-    let commit = ops::add_source(&store, claim, &source)?;
+    let added = ops::add_source(&store, &snap, claim, &source)?;
     if ctx.json {
-        print_json(&serde_json::json!({
-            "id": claim.id.as_str(),
-            "source": source,
-            "commit": commit.to_string(),
-        }))?;
+        print_json(&added)?;
     } else {
+        let n = added.sources;
         ctx.note(format!(
-            "{}: {} source{}",
-            claim.id,
-            claim.sources.len() + 1,
-            if claim.sources.is_empty() { "" } else { "s" }
+            "{}: {n} source{}",
+            added.id,
+            if n == 1 { "" } else { "s" }
         ));
     }
     Ok(ExitCode::SUCCESS)

@@ -1,8 +1,9 @@
 use std::process::ExitCode;
 
+use errata::model::OneLine;
 use errata::ops;
 
-use super::{CliError, Ctx};
+use super::{CliError, Ctx, report_move};
 
 /// Start checking a claim: its status becomes `checking`.
 #[derive(clap::Args)]
@@ -11,13 +12,13 @@ pub struct Args {
     id: String,
     /// Who is checking it.
     #[arg(long, short = 'a')]
-    assignee: Option<String>,
+    assignee: Option<OneLine>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let snap = ctx.load(&store);
     let claim = ops::resolve_claim(&snap, &args.id)?;
-    let moved = ops::start(&store, claim, args.assignee.as_deref())?;
-    super::cmd_verdict::report_move(ctx, &moved)
+    let moved = ops::start(&store, &snap, claim, args.assignee.as_ref())?;
+    report_move(ctx, &moved)
 }

@@ -1,9 +1,9 @@
 use std::process::ExitCode;
 
 use errata::model::Verdict;
-use errata::ops::{self, Moved};
+use errata::ops;
 
-use super::{CliError, Ctx, print_json};
+use super::{CliError, Ctx, report_move};
 
 /// Give a claim its verdict: its status becomes `checked`.
 ///
@@ -29,36 +29,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let claim = ops::resolve_claim(&snap, &args.id)?;
     let moved = ops::verdict(
         &store,
+        &snap,
         claim,
         args.verdict,
         &args.sources,
         args.note.as_deref(),
     )?;
     report_move(ctx, &moved)
-}
-
-/// Report a lifecycle step the same way for every command that makes one.
-pub fn report_move(ctx: &Ctx, moved: &Moved) -> Result<ExitCode, CliError> {
-    if ctx.json {
-        print_json(&serde_json::json!({
-            "id": moved.id.as_str(),
-            "from": moved.from.status(),
-            "to": moved.to.status(),
-            "verdict": moved.to.verdict(),
-            "commit": moved.commit.to_string(),
-        }))?;
-    } else {
-        let verdict = moved
-            .to
-            .verdict()
-            .map(|v| format!(" ({v})"))
-            .unwrap_or_default();
-        ctx.note(format!(
-            "{}: {} -> {}{verdict}",
-            moved.id,
-            moved.from.status(),
-            moved.to.status()
-        ));
-    }
-    Ok(ExitCode::SUCCESS)
 }

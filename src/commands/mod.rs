@@ -31,8 +31,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use errata::git::GitError;
 use errata::model::ClaimSummary;
-use errata::ops::OpError;
+use errata::model::{ClaimId, Date, LifecycleError};
+use errata::ops::{Moved, OpError};
+use errata::publish::{PublishError, date_of_unix};
 use errata::store::{Snapshot, Store, StoreError};
+use errata::validate::Violation;
 
 /// errata: log the factual claims a show makes, check them, and record the
 /// corrections that aired, every step a git commit.
@@ -292,37 +295,129 @@ impl From<OpError> for CliError {
             OpError::AmbiguousClaim { .. } => {
                 CliError::usage(msg).hint("type more of the id to pick one")
             }
-            OpError::DuplicateClaim { .. } => CliError::failure(msg)
-                .hint("rename one of the files so ids are unique; `errata validate` lists such problems"),
-            OpError::UnknownEpisode(_) => CliError::usage(msg)
-                .hint("`errata episode list` shows the episodes; `errata episode add` registers one"),
-            OpError::SourceNeeded(_) => CliError::usage(msg).hint(
-                "give the evidence with --source URL (repeatable), or use the verdict unverifiable",
+            OpError::DuplicateClaim { .. } => CliError::failure(msg).hint(
+                "rename one of the files so ids are unique; `errata validate` lists such problems",
             ),
-            OpError::QuoteNotFound { ref closest, .. } => {
-                let hint = match closest {
-                    Some(seg) => format!("the closest segment is {seg}; quote the transcript exactly (whitespace may differ), or log the claim with --claim alone"),
-                    None => "quote the transcript exactly (whitespace may differ), or log the claim with --claim alone".into(),
-                };
-                CliError::usage(msg).hint(hint)
-            }
-            OpError::QuoteElsewhere { found, .. } => CliError::usage(msg)
-                .hint(format!("leave out --at to use {found}, where the quote is")),
-            OpError::NotInitialised => {
-                CliError::usage(msg).hint("run `errata init` first")
-            }
-            OpError::BadId(_) | OpError::ReservedId(_) => CliError::usage(msg)
-                .hint("ids use lowercase a-z, 0-9 and -, at most 64 characters, e.g. nvidia-gross-margin"),
-            OpError::ClaimExists(_) | OpError::EpisodeExists(_) => {
-                CliError::usage(msg).hint("choose another id")
-            }
-            OpError::Forbidden(_) => CliError::usage(msg).hint(
-                "the lifecycle is needs-check -> checking -> checked -> corrected; `errata edit` changes a record by hand",
+            OpError::UnknownEpisode(_) => CliError::usage(msg).hint(
+                "`errata episode list` shows the episodes; `errata episode add` registers one",
             ),
-            OpError::BadUrl(_)
-            | OpError::NothingToAdd
-            | OpError::OutsideTranscript { .. }
-            | OpError::BadTranscript { .. } => CliError::usage(msg),
+            OpError::NotInitialised => CliError::usage(msg).hint("run `errata init` first"),
+            OpError::BadId(_) | OpError::ReservedId(_) => CliError::usage(msg).hint(
+                "ids use lowercase a-z, 0-9 and -, at most 64 characters, e.g. nvidia-gross-margin",
+            ),
+            OpError::ClaimExists(_) | OpError::EpisodeExists(_) | OpError::CorrectionExists(_) => {
+                CliError::usage(msg).hint("choose another --id")
+            }
+            OpError::NoFreeId(_) => CliError::failure(msg).hint("give an id with --id"),
+            OpError::Rule(v) => rule_error(msg, &v),
+            OpError::Lifecycle { id, error } => lifecycle_error(msg, &id, error),
+            OpError::AlreadyChecking { id, .. } => CliError::usage(msg).hint(format!(
+                "to hand it to someone else: errata start {id} --assignee NAME"
+            )),
+            OpError::AlreadyCorrected { by, .. } => {
+                let first = by.first().map(|c| c.as_str()).unwrap_or("the correction");
+                CliError::usage(msg).hint(format!(
+                    "to change what the correction says, edit corrections/{first}.toml"
+                ))
+            }
+            OpError::AlreadyCited { id, .. } => {
+                CliError::usage(msg).hint(format!("to change a source it cites: errata edit {id}"))
+            }
+            OpError::ChangedOnDisk { .. } => {
+                CliError::failure(msg).hint("run the command again to edit the file as it is now")
+            }
+            OpError::BadTranscript(_) => CliError::usage(msg)
+                .hint("errata reads \"(MM:SS~MM:SS) text\" lines, WebVTT and SRT"),
+            OpError::NothingToChange { .. } | OpError::Record(_) => CliError::usage(msg),
+        }
+    }
+}
+
+/// A rule the record would break, with what to give on the command line instead.
+fn rule_error(msg: String, v: &Violation) -> CliError {
+    let err = CliError::usage(msg);
+    match v {
+        Violation::SourceNeeded { .. } => err.hint(
+            "give the evidence with --source URL (repeatable), or use the verdict unverifiable",
+        ),
+        Violation::QuoteNotFound { closest, .. } => {
+            let quote = "quote the transcript exactly (whitespace may differ), or log the claim with --claim alone";
+            err.hint(match closest {
+                Some(seg) => format!("the closest segment is {seg}; {quote}"),
+                None => quote.to_owned(),
+            })
+        }
+        Violation::QuoteElsewhere { found, .. } => {
+            err.hint(format!("leave out --at to use {found}, where the quote is"))
+        }
+        Violation::SourceUnnamed { .. } => err.hint("give the source a --title, a --url, or both"),
+        _ => err,
+    }
+}
+
+/// A move the lifecycle refuses, with the way forward.
+fn lifecycle_error(msg: String, id: &ClaimId, error: LifecycleError) -> CliError {
+    let err = CliError::usage(msg);
+    match error {
+        LifecycleError::NotChecked { .. } => err.hint(format!(
+            "check it first: `errata verdict {id} VERDICT --source URL`; only a claim found wrong needs a correction"
+        )),
+        LifecycleError::Accurate => {
+            err.hint("if the verdict was wrong, change it first with `errata verdict`")
+        }
+        LifecycleError::HasVerdict { .. }
+        | LifecycleError::JudgeCorrected { .. }
+        | LifecycleError::AlreadyCorrected => err.hint(
+            "the lifecycle is needs-check -> checking -> checked -> corrected; `errata edit` changes a record by hand",
+        ),
+    }
+}
+
+/// Report a lifecycle step the same way for every command that makes one.
+pub fn report_move(ctx: &Ctx, moved: &Moved) -> Result<ExitCode, CliError> {
+    if ctx.json {
+        print_json(moved)?;
+    } else {
+        let m = &moved.claim;
+        let verdict = m.verdict.map(|v| format!(" ({v})")).unwrap_or_default();
+        ctx.note(format!("{}: {} -> {}{verdict}", m.id, m.from, m.to));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The publication date of what errata publishes: SOURCE_DATE_EPOCH's day when
+/// set (reproducible builds), else today, in UTC.
+pub fn today() -> Result<Date, CliError> {
+    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse::<i64>().map_err(|_| {
+            CliError::usage(format!(
+                "SOURCE_DATE_EPOCH is `{v}`, which is not a number of seconds since 1970"
+            ))
+        })?,
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .map_err(|_| CliError::failure("the system clock is set before 1970"))?,
+    };
+    date_of_unix(secs).ok_or_else(|| {
+        CliError::usage(format!(
+            "the time {secs} is outside the years errata can write"
+        ))
+    })
+}
+
+impl From<PublishError> for CliError {
+    fn from(e: PublishError) -> Self {
+        let msg = e.to_string();
+        match e {
+            PublishError::MissingSetting { key, .. } | PublishError::BadSetting { key, .. } => {
+                CliError::usage(msg)
+                    .hint(format!("edit errata.toml and set `{key}`, then commit it"))
+            }
+            PublishError::NotASite(_) | PublishError::NotAFolder(_) => {
+                CliError::usage(msg).hint("choose a new or empty folder")
+            }
+            PublishError::Write { .. } => CliError::failure(msg),
         }
     }
 }

@@ -51,6 +51,13 @@ impl std::fmt::Display for CommitId {
     }
 }
 
+/// As its full hex id, as `git log --format=%H` gives it.
+impl serde::Serialize for CommitId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// One path a commit writes or removes, relative to the top of the working tree,
 /// with `/` separators.
 #[derive(Debug, Clone)]

@@ -1,51 +1,21 @@
-//! Recording a correction: the show said something wrong, and said (or published)
+//! `errata correct`: the show said something wrong, and said (or published)
 //! what is right. The correction record and every claim it names change in one
 //! commit, so history never holds a correction whose claims are not yet marked
 //! `corrected`, or a `corrected` claim that no correction names.
 
+use serde::Serialize;
 use toml_edit::{DocumentMut, value};
 
+use super::message::{Message, Trailer};
 use super::{
-    OpError, ensure_initialised, nonblank, random_suffix, resolve_claim, resolve_episode, slug,
+    ClaimMove, OpError, checked_claim, document, ensure_initialised, ids, resolve_claim,
+    resolve_episode, transcript_of,
 };
 use crate::git::{Change, CommitId};
-use crate::model::{
-    Claim, ClaimId, CorrectionId, EpisodeId, Medium, State, Status, Timestamp, Verdict,
-    format_point,
-};
+use crate::model::{Claim, ClaimId, Correction, CorrectionId, LifecycleError, Medium, Timestamp};
 use crate::store::write::{CLAIM_KEY_ORDER, set_key, string_array};
-use crate::store::{Snapshot, Store, StoreError, claim_path, correction_path};
-
-/// Why a correction cannot be recorded. Nothing is written when any of these occur.
-#[derive(Debug, thiserror::Error)]
-pub enum CorrectError {
-    #[error(transparent)]
-    Op(#[from] OpError),
-    #[error("name at least one claim the correction corrects")]
-    NoClaims,
-    #[error("{id} is {status}: only a checked claim can be corrected")]
-    NotChecked { id: ClaimId, status: Status },
-    #[error("{id} is rated accurate: an accurate claim needs no correction")]
-    Accurate { id: ClaimId },
-    #[error("{id} is already corrected by {}", by.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))]
-    AlreadyCorrected { id: ClaimId, by: Vec<CorrectionId> },
-    #[error("a correction with id `{0}` already exists")]
-    Exists(CorrectionId),
-    #[error("a correction needs its text: what was aired or published")]
-    NoText,
-}
-
-impl From<StoreError> for CorrectError {
-    fn from(e: StoreError) -> Self {
-        CorrectError::Op(OpError::Store(e))
-    }
-}
-
-impl From<crate::model::IdError> for CorrectError {
-    fn from(e: crate::model::IdError) -> Self {
-        CorrectError::Op(OpError::BadId(e))
-    }
-}
+use crate::store::{Parsed, Snapshot, Store, claim_path, correction_path, parse_at};
+use crate::validate::rules;
 
 /// A correction as given on the command line.
 #[derive(Debug, Clone)]
@@ -58,18 +28,18 @@ pub struct NewCorrection {
     pub at: Timestamp,
     pub text: String,
     pub medium: Medium,
-    pub reported_by: Option<String>,
+    pub reported_by: Option<crate::model::OneLine>,
     /// The correction's id; made from the text or the first claim when absent.
     pub id: Option<String>,
 }
 
 /// What `correct` did.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Corrected {
     pub id: CorrectionId,
     pub path: String,
     /// Each claim corrected, with the state it left and the one it has now.
-    pub claims: Vec<(ClaimId, State, State)>,
+    pub claims: Vec<ClaimMove>,
     pub commit: CommitId,
 }
 
@@ -84,19 +54,11 @@ const CORRECTION_KEY_ORDER: &[&str] = &[
 ];
 
 /// Record a correction and mark every claim it names `corrected`, in one commit.
-pub fn correct(
-    store: &Store,
-    snap: &Snapshot,
-    new: NewCorrection,
-) -> Result<Corrected, CorrectError> {
+pub fn correct(store: &Store, snap: &Snapshot, new: NewCorrection) -> Result<Corrected, OpError> {
     ensure_initialised(store)?;
-    if new.claims.is_empty() {
-        return Err(CorrectError::NoClaims);
-    }
-    let text = nonblank(Some(new.text)).ok_or(CorrectError::NoText)?;
     let episode = resolve_episode(snap, &new.episode)?.clone();
 
-    // The claims, each once, in the order given.
+    // The claims, each once, in the order given, each allowed by the lifecycle.
     let mut claims: Vec<&Claim> = Vec::new();
     for prefix in &new.claims {
         let c = resolve_claim(snap, prefix)?;
@@ -105,109 +67,92 @@ pub fn correct(
         }
     }
     let named = snap.corrections_by_claim();
+    let mut moves = Vec::new();
     for c in &claims {
-        match c.state {
-            State::Checked(Verdict::Accurate) => {
-                return Err(CorrectError::Accurate { id: c.id.clone() });
-            }
-            State::Checked(_) => {}
-            State::Corrected(_) => {
-                let by = named
-                    .get(&c.id)
-                    .map(|cs| cs.iter().map(|k| k.id.clone()).collect())
-                    .unwrap_or_default();
-                return Err(CorrectError::AlreadyCorrected {
+        match c.state.correct() {
+            Ok(to) => moves.push((*c, to)),
+            Err(LifecycleError::AlreadyCorrected) => {
+                return Err(OpError::AlreadyCorrected {
                     id: c.id.clone(),
-                    by,
+                    by: named
+                        .get(&c.id)
+                        .map(|cs| cs.iter().map(|k| k.id.clone()).collect())
+                        .unwrap_or_default(),
                 });
             }
-            State::NeedsCheck | State::Checking => {
-                return Err(CorrectError::NotChecked {
+            Err(error) => {
+                return Err(OpError::Lifecycle {
                     id: c.id.clone(),
-                    status: c.state.status(),
+                    error,
                 });
             }
         }
-    }
-
-    // The moment it aired must be in the episode, when the episode's length is known.
-    if let Some(t) = store.transcript(&episode)?
-        && let Some((start, end)) = t.span()
-        && Timestamp::range(start, end).is_some_and(|span| !new.at.within(&span))
-    {
-        return Err(OpError::OutsideTranscript {
-            time: new.at,
-            episode: episode.id.clone(),
-            start: format_point(start),
-            end: format_point(end),
-        }
-        .into());
     }
 
     let taken = |id: &CorrectionId| {
         snap.corrections.iter().any(|c| &c.id == id)
             || store.root().join(correction_path(id)).exists()
     };
+    let text = new.text.as_str();
     let id = match &new.id {
         Some(given) => {
             let id = CorrectionId::new(given)?;
             if taken(&id) {
-                return Err(CorrectError::Exists(id));
+                return Err(OpError::CorrectionExists(id));
             }
             id
         }
-        None => generate_correction_id(&text, &claims[0].id, taken)?,
+        None => ids::correction_id(text, claims.first().map(|c| &c.id), taken)?
+            .ok_or_else(|| OpError::NoFreeId("the correction's words".into()))?,
     };
 
     let mut doc = DocumentMut::new();
     let order = CORRECTION_KEY_ORDER;
+    let names: Vec<&ClaimId> = claims.iter().map(|c| &c.id).collect();
     set_key(
         &mut doc,
         "claims",
-        string_array(claims.iter().map(|c| c.id.as_str())),
+        string_array(names.iter().map(|id| id.as_str())),
         order,
     );
     set_key(&mut doc, "episode", value(episode.id.as_str()), order);
     set_key(&mut doc, "aired_at", value(new.at.to_string()), order);
     set_key(&mut doc, "medium", value(new.medium.as_str()), order);
-    if let Some(r) = nonblank(new.reported_by) {
-        set_key(&mut doc, "reported_by", value(r), order);
+    if let Some(r) = &new.reported_by {
+        set_key(&mut doc, "reported_by", value(r.as_str()), order);
     }
-    set_key(&mut doc, "text", value(text.as_str()), order);
+    set_key(&mut doc, "text", value(text), order);
     let path = correction_path(&id);
+    let record = doc.to_string();
+    check_correction(store, &path, &record, snap)?;
     let mut changes = vec![Change {
         path: path.clone(),
-        content: Some(doc.to_string().into_bytes()),
+        content: Some(record.into_bytes()),
     }];
 
     let mut moved = Vec::new();
-    for c in &claims {
+    for (c, to) in moves {
         let rel = claim_path(&c.episode, &c.id);
         let before = store.read_for_change(&rel)?;
-        let mut claim_doc: DocumentMut =
-            before
-                .parse()
-                .map_err(|e: toml_edit::TomlError| StoreError::BadFile {
-                    path: rel.clone(),
-                    message: e.message().to_owned(),
-                })?;
+        let mut claim_doc = document(&rel, &before)?;
         set_key(
             &mut claim_doc,
             "status",
-            value(Status::Corrected.as_str()),
+            value(to.status().as_str()),
             CLAIM_KEY_ORDER,
         );
+        let after = claim_doc.to_string();
+        let transcript = transcript_of(store, snap, c);
+        checked_claim(&rel, &after, Some(c), transcript.as_ref())?;
         changes.push(Change {
             path: rel,
-            content: Some(claim_doc.to_string().into_bytes()),
+            content: Some(after.into_bytes()),
         });
-        // Checked above: every claim here is checked with a verdict.
-        let verdict = c.state.verdict().unwrap_or(Verdict::Inaccurate);
-        moved.push((c.id.clone(), c.state, State::Corrected(verdict)));
+        moved.push(ClaimMove::new(&c.id, c.state, to));
     }
 
-    let message = commit_message(&id, &episode.id, new.at, new.medium, &claims);
-    let commit = store.commit(&changes, &message)?;
+    let message = commit_message(&id, &episode.id, new.at, new.medium, &names);
+    let commit = store.commit(&changes, &message.to_string())?;
     Ok(Corrected {
         id,
         path,
@@ -216,122 +161,57 @@ pub fn correct(
     })
 }
 
+/// The correction as it will be written, against the rules of one correction
+/// (and the transcript of the episode it aired in).
+fn check_correction(store: &Store, path: &str, text: &str, snap: &Snapshot) -> Result<(), OpError> {
+    let correction: Correction = match parse_at(path, text.as_bytes()) {
+        Parsed::Correction(c) => c,
+        Parsed::Bad(p) => return Err(OpError::Record(p)),
+        _ => return super::unreachable_record(path),
+    };
+    let transcript = snap
+        .episodes
+        .get(&correction.episode)
+        .and_then(|ep| store.transcript(ep).transpose())
+        .transpose()?;
+    match rules::correction(&correction, transcript.as_ref())
+        .into_iter()
+        .next()
+    {
+        Some(v) => Err(v.into()),
+        None => Ok(()),
+    }
+}
+
 /// `correct: a, b corrected on air in EP at T`, then trailers a script can read.
 fn commit_message(
     id: &CorrectionId,
-    episode: &EpisodeId,
+    episode: &crate::model::EpisodeId,
     at: Timestamp,
     medium: Medium,
-    claims: &[&Claim],
-) -> String {
-    let names: Vec<&str> = claims.iter().map(|c| c.id.as_str()).collect();
+    claims: &[&ClaimId],
+) -> Message {
+    let names: Vec<&str> = claims.iter().map(|c| c.as_str()).collect();
     let place = match medium {
         Medium::OnAir => "on air",
         Medium::ShowNotes => "in the show notes",
         Medium::Website => "on the website",
         Medium::Social => "on social media",
     };
-    let mut m = format!(
-        "correct: {} corrected {place} in {episode} at {at}\n\nErrata-Correction: {id}\nErrata-Episode: {episode}\n",
-        names.join(", ")
-    );
+    let mut m = Message::new(
+        "correct",
+        format_args!(
+            "{} corrected {place} in {episode} at {at}",
+            names.join(", ")
+        ),
+    )
+    .trailer(Trailer::Correction, id)
+    .trailer(Trailer::Episode, episode);
     for n in &names {
-        m.push_str(&format!("Errata-Claim: {n}\n"));
+        m = m.trailer(Trailer::Claim, n);
     }
-    m.push_str(&format!(
-        "Errata-Status: {} -> {}\n",
-        Status::Checked,
-        Status::Corrected
-    ));
-    m
-}
-
-/// A new correction id: readable words from the text when it is mostly in Latin
-/// letters (else, as for Chinese, from the first claim's id), then four random
-/// characters, so corrections recorded at once on two clones do not collide.
-fn generate_correction_id(
-    text: &str,
-    first_claim: &ClaimId,
-    taken: impl Fn(&CorrectionId) -> bool,
-) -> Result<CorrectionId, CorrectError> {
-    // A Chinese text with a product name or two makes a poor slug ("graphcast-
-    // graphcast"); the claim's id says more.
-    let latin = text.chars().filter(char::is_ascii_alphabetic).count();
-    let other = text
-        .chars()
-        .filter(|c| c.is_alphabetic() && !c.is_ascii())
-        .count();
-    let from_text = if latin > other {
-        slug(text)
-    } else {
-        String::new()
-    };
-    let base = if from_text.is_empty() {
-        shorten(first_claim.as_str(), 40)
-    } else {
-        from_text
-    };
-    let next = || -> Result<CorrectionId, CorrectError> {
-        Ok(CorrectionId::new(&format!("{base}-{}", random_suffix()))?)
-    };
-    let mut id = next()?;
-    // 34^4 suffixes: a hundred tries all taken means something else is wrong.
-    for _ in 0..100 {
-        if !taken(&id) {
-            return Ok(id);
-        }
-        id = next()?;
-    }
-    Err(CorrectError::Exists(id))
-}
-
-/// An id cut to at most `max` characters at a hyphen, so it stays whole words.
-fn shorten(id: &str, max: usize) -> String {
-    if id.len() <= max {
-        return id.to_owned();
-    }
-    let cut = &id[..max];
-    match cut.rfind('-') {
-        Some(i) if i > 0 => cut[..i].to_owned(),
-        _ => cut.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_come_from_latin_words_or_the_claim() {
-        let claim = ClaimId::new("graphcast-no-supercomputers").unwrap();
-        let id = generate_correction_id(
-            "GraphCast still needs a supercomputer for its input.",
-            &claim,
-            |_| false,
-        )
-        .unwrap();
-        assert!(
-            id.as_str()
-                .starts_with("graphcast-still-needs-supercomputer-"),
-            "{id}"
-        );
-        let id =
-            generate_correction_id("上週說錯了:仍然需要超級電腦。", &claim, |_| false).unwrap();
-        assert!(
-            id.as_str().starts_with("graphcast-no-supercomputers-"),
-            "{id}"
-        );
-        assert_eq!(id.as_str().len(), "graphcast-no-supercomputers-".len() + 4);
-        let long = ClaimId::new(&format!("{}tail", "word-".repeat(11))).unwrap();
-        let id = generate_correction_id("", &long, |_| false).unwrap();
-        assert!(id.as_str().len() <= 45, "{id}");
-        assert!(!id.as_str().contains("--"), "{id}");
-    }
-
-    #[test]
-    fn generated_ids_avoid_taken_ones_and_give_up_cleanly() {
-        let claim = ClaimId::new("x").unwrap();
-        let err = generate_correction_id("", &claim, |_| true).unwrap_err();
-        assert!(matches!(err, CorrectError::Exists(_)), "{err}");
-    }
+    m.status(
+        crate::model::Status::Checked,
+        crate::model::Status::Corrected,
+    )
 }

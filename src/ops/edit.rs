@@ -10,6 +10,7 @@ use crate::store::{Snapshot, Store, parse_claim_at};
 use crate::validate::check_claim;
 
 use super::OpError;
+use super::message::{Message, Trailer};
 
 /// Lines errata puts at the top of a file it reopens, so they can be taken out
 /// again before the file is checked or committed.
@@ -82,25 +83,22 @@ pub fn commit_edit(
     let path = crate::store::claim_path(&claim.episode, &claim.id);
     let current = std::fs::read_to_string(store.root().join(&path)).unwrap_or_default();
     if current != before {
-        return Err(OpError::Forbidden(format!(
-            "{path} changed on disk while it was being edited; nothing was committed"
-        )));
+        return Err(OpError::ChangedOnDisk { path });
     }
     let changes = diff_records(Some(before), Some(after));
-    let mut message = format!(
-        "edit: {} ({})\n\nErrata-Claim: {}\n",
-        claim.id,
-        summary(&changes),
-        claim.id
-    );
+    let mut message = Message::new("edit", format_args!("{} ({})", claim.id, summary(&changes)))
+        .trailer(Trailer::Claim, &claim.id);
     for c in &changes {
         if let FieldChangeKind::Set { old, new } = &c.change {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
             match c.field.as_str() {
                 "status" => {
-                    message.push_str(&format!("Errata-Status: {} -> {}\n", show(old), show(new)))
+                    message = message.trailer(
+                        Trailer::Status,
+                        format_args!("{} -> {}", show(old), show(new)),
+                    )
                 }
-                "verdict" => message.push_str(&format!("Errata-Verdict: {}\n", show(new))),
+                "verdict" => message = message.trailer(Trailer::Verdict, show(new)),
                 _ => {}
             }
         }
@@ -110,6 +108,6 @@ pub fn commit_edit(
             path,
             content: Some(after.as_bytes().to_vec()),
         }],
-        &message,
+        &message.to_string(),
     )?)
 }

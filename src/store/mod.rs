@@ -32,7 +32,7 @@ pub use layout::{
     CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, SETTINGS_FILE, TRANSCRIPT_FILE, claim_path,
     correction_path, episode_folders, episode_path, transcript_path,
 };
-pub use parse::{parse_claim_at, parse_toml, read_transcript};
+pub use parse::{parse_at, parse_claim_at, parse_toml, read_transcript};
 pub use snapshot::{Checker, Checks, ClaimRecord, Parsed, Snapshot};
 
 /// Errors of the store, each with what the user can do about it.

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::layout::{Kind, RecordFile};
-use super::{Parsed, StoreError, episode_path, transcript_path};
+use super::{CORRECTIONS_DIR, EPISODE_FILE, Parsed, StoreError, episode_path, transcript_path};
 use crate::diagnostic::{Location, Problem};
 use crate::model::{
     Claim, ClaimError, ClaimFile, ClaimId, Correction, CorrectionFile, CorrectionId, Episode,
@@ -57,15 +57,30 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(rel: &str, bytes: &[u8]) -> Re
     })
 }
 
-/// Parse a claim file's content as it is at `rel` (in the working tree or at any
-/// revision), with the same rules as [`Store::load`].
-pub fn parse_claim_at(rel: &str, bytes: &[u8]) -> Result<Claim, Problem> {
+/// Parse a record's content as it is at `rel` (in the working tree, about to be
+/// written, or at any revision), with the same rules as [`Store::load`]; what
+/// the record is comes from its path, as it does when the tree is loaded.
+///
+/// [`Store::load`]: super::Store::load
+pub fn parse_at(rel: &str, bytes: &[u8]) -> Parsed {
+    let kind = if rel.starts_with(&format!("{CORRECTIONS_DIR}/")) {
+        Kind::Correction
+    } else if rel.ends_with(&format!("/{EPISODE_FILE}")) {
+        Kind::Episode
+    } else {
+        Kind::Claim
+    };
     let file = RecordFile {
         rel: rel.to_owned(),
-        kind: Kind::Claim,
+        kind,
         stamp: None,
     };
-    match parse_record(&file, bytes) {
+    parse_record(&file, bytes)
+}
+
+/// [`parse_at`] for a file that must hold a claim.
+pub fn parse_claim_at(rel: &str, bytes: &[u8]) -> Result<Claim, Problem> {
+    match parse_at(rel, bytes) {
         Parsed::Claim(c) => Ok(c),
         Parsed::Bad(p) => Err(p),
         _ => Err(Problem::new(rel, Location::File, "not a claim")),

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use toml_edit::{DocumentMut, Item, Table, value};
 
+use crate::model::Date;
+
 /// Replace a file's content so that a crash leaves either the old file or the new
 /// one, never a mix: write a temporary file beside it, flush it to disk, rename.
 pub fn atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -119,15 +121,17 @@ pub fn set_key(doc: &mut DocumentMut, key: &str, item: Item, order: &[&str]) {
     table.decor_mut().clone_from(old.decor());
 }
 
-/// Remove a top-level key.
-pub fn remove_key(doc: &mut DocumentMut, key: &str) {
-    doc.as_table_mut().remove(key);
-}
-
-/// A string value: a basic one-line string, or a multi-line literal block when
-/// the text has line breaks, as a person would write a long note.
-pub fn text(s: &str) -> Item {
-    value(s)
+/// A TOML date (`2023-11-21`), as a person writes one.
+pub fn date(d: Date) -> Item {
+    value(toml_edit::Datetime {
+        date: Some(toml_edit::Date {
+            year: d.year,
+            month: d.month,
+            day: d.day,
+        }),
+        time: None,
+        offset: None,
+    })
 }
 
 /// An array of strings.

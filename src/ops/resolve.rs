@@ -1,0 +1,71 @@
+//! Finding a record by what a user types: its id or a unique prefix of it, as
+//! git finds a commit by a short hash. Uses `store` and `model`.
+
+use super::OpError;
+use crate::model::{Claim, ClaimId, Episode, EpisodeId};
+use crate::store::{Snapshot, Store, claim_path};
+
+/// Find a claim by its id or a unique prefix of it. An exact id always wins
+/// over longer ids it is a prefix of.
+pub fn resolve_claim<'a>(snap: &'a Snapshot, prefix: &str) -> Result<&'a Claim, OpError> {
+    let i = pick(snap.claims.iter().map(|c| (&c.episode, &c.id)), prefix)?;
+    Ok(&snap.claims[i])
+}
+
+/// Find a claim's file by its id or a unique prefix, by file names alone: for
+/// commands that need only where a claim is (its history), not what it says.
+pub fn resolve_claim_file(store: &Store, prefix: &str) -> Result<(EpisodeId, ClaimId), OpError> {
+    // A whole id is looked up in each episode folder without listing them.
+    if let Ok(id) = ClaimId::new(prefix)
+        && let [episode] = store.episodes_with_claim(&id).as_slice()
+    {
+        return Ok((episode.clone(), id));
+    }
+    let files = store.claim_files();
+    let i = pick(files.iter().map(|(e, c)| (e, c)), prefix)?;
+    Ok(files[i].clone())
+}
+
+/// The one of `ids` that `prefix` names, with the rules of [`resolve_claim`].
+fn pick<'a>(
+    ids: impl Iterator<Item = (&'a EpisodeId, &'a ClaimId)>,
+    prefix: &str,
+) -> Result<usize, OpError> {
+    let all: Vec<(usize, &EpisodeId, &ClaimId)> = ids
+        .enumerate()
+        .filter(|(_, (_, id))| id.as_str().starts_with(prefix))
+        .map(|(i, (e, id))| (i, e, id))
+        .collect();
+    let exact: Vec<_> = all
+        .iter()
+        .filter(|(_, _, id)| id.as_str() == prefix)
+        .copied()
+        .collect();
+    let matches = if exact.is_empty() { all } else { exact };
+    match matches.as_slice() {
+        [] => Err(OpError::UnknownClaim(prefix.to_owned())),
+        [(i, _, _)] => Ok(*i),
+        many if many.iter().all(|(_, _, id)| *id == many[0].2) => Err(OpError::DuplicateClaim {
+            id: many[0].2.to_string(),
+            paths: many.iter().map(|(_, e, id)| claim_path(e, id)).collect(),
+        }),
+        many => {
+            let mut candidates: Vec<String> =
+                many.iter().map(|(_, _, id)| id.to_string()).collect();
+            candidates.sort();
+            candidates.dedup();
+            Err(OpError::AmbiguousClaim {
+                prefix: prefix.to_owned(),
+                candidates,
+            })
+        }
+    }
+}
+
+/// Find an episode by its whole id.
+pub fn resolve_episode<'a, C>(snap: &'a Snapshot<C>, id: &str) -> Result<&'a Episode, OpError> {
+    let id = EpisodeId::new(id)?;
+    snap.episodes
+        .get(&id)
+        .ok_or_else(|| OpError::UnknownEpisode(id.to_string()))
+}
