@@ -1,5 +1,7 @@
 //! Reviewing changes: the history of a record, the changelog of the whole
-//! repository, and what changed between two revisions, each as field changes.
+//! repository, what changed between two revisions, each as field changes, and
+//! a record as it was at any revision. Uses `git` (through `Repo`), `store`
+//! (paths and parsing) and `diff`.
 
 use std::path::Path;
 
@@ -8,10 +10,100 @@ use serde::Serialize;
 
 use crate::diff::{FieldChange, diff_records};
 use crate::git::{ChangeKind, CommitInfo, FileChange, GitError, Repo, Side};
-use crate::store::{CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE, Store};
+use crate::model::Claim;
+use crate::store::{self, CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE, Store, claim_path};
 
 /// The folders and files that hold records.
 pub const RECORD_PATHS: &[&str] = &[CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE];
+
+/// Why a record cannot be read at a revision.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error("claim `{id}` did not exist at {rev}")]
+    NotAtRevision { id: String, rev: String },
+    #[error("{path} at {rev} is not a valid claim: {message}")]
+    Invalid {
+        path: String,
+        rev: String,
+        message: String,
+    },
+    #[error("no claim matches `{0}` (and no revision is named so)")]
+    NoSuchClaim(String),
+}
+
+/// A claim as it was at `rev`: at the path it has now when it was there, else
+/// wherever a file of that id was (it may have moved between episodes since).
+/// `current` is the claim `id` names now, if it still exists.
+pub fn claim_at(
+    store: &Store,
+    current: Option<&Claim>,
+    id: &str,
+    rev: &str,
+) -> Result<Claim, ReviewError> {
+    let repo = store.repo();
+    repo.resolve(rev)?;
+    let id = current.map_or(id.to_owned(), |c| c.id.to_string());
+    let mut found = None;
+    if let Some(c) = current {
+        let path = claim_path(&c.episode, &c.id);
+        if let Some(bytes) = repo.read_at(rev, &path)? {
+            found = Some((path, bytes));
+        }
+    }
+    if found.is_none() {
+        let suffix = format!("/{id}.toml");
+        for path in repo.files_at(rev, CLAIMS_DIR)? {
+            if path.ends_with(&suffix)
+                && let Some(bytes) = repo.read_at(rev, &path)?
+            {
+                found = Some((path, bytes));
+                break;
+            }
+        }
+    }
+    let (path, bytes) = found.ok_or_else(|| ReviewError::NotAtRevision {
+        id: id.clone(),
+        rev: rev.to_owned(),
+    })?;
+    store::parse_claim_at(&path, &bytes).map_err(|p| ReviewError::Invalid {
+        path,
+        rev: rev.to_owned(),
+        message: p.message,
+    })
+}
+
+/// Every path a claim's file has on any of `sides` (it may have moved between
+/// them), for limiting a diff to it. `current` is the claim `id` names now.
+pub fn claim_paths(
+    store: &Store,
+    current: Option<&Claim>,
+    id: &str,
+    sides: &[&Side],
+) -> Result<Vec<String>, ReviewError> {
+    let mut paths: Vec<String> = current
+        .map(|c| claim_path(&c.episode, &c.id))
+        .into_iter()
+        .collect();
+    let full = current.map_or(id.to_owned(), |c| c.id.to_string());
+    let suffix = format!("/{full}.toml");
+    for side in sides {
+        if let Side::Rev(r) = side {
+            paths.extend(
+                store
+                    .repo()
+                    .files_at(r, CLAIMS_DIR)?
+                    .into_iter()
+                    .filter(|p| p.ends_with(&suffix)),
+            );
+        }
+    }
+    if paths.is_empty() {
+        return Err(ReviewError::NoSuchClaim(id.to_owned()));
+    }
+    Ok(paths)
+}
 
 /// A record file changed, with its field changes.
 #[derive(Debug, Clone, Serialize)]

@@ -6,7 +6,6 @@ use errata::git::Side;
 use errata::ops;
 use errata::render::field_changes;
 use errata::review::{self, RecordChange};
-use errata::store::{CLAIMS_DIR, claim_path};
 
 use super::{CliError, Ctx, out, print_json};
 
@@ -53,27 +52,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     if !ids.is_empty() {
         let snap = ctx.load(&store);
         for id in &ids {
-            // A claim's file on every side, since it may have moved between them.
             let current = ops::resolve_claim(&snap, id).ok();
-            let mut found = current.is_some();
-            only.extend(current.map(|c| claim_path(&c.episode, &c.id)));
-            let full = current.map_or(id.clone(), |c| c.id.to_string());
-            for side in [&old, &new] {
-                if let Side::Rev(r) = side {
-                    for p in repo.files_at(r, CLAIMS_DIR)? {
-                        if p.ends_with(&format!("/{full}.toml")) {
-                            only.push(p);
-                            found = true;
-                        }
-                    }
-                }
-            }
-            if !found {
-                return Err(CliError::usage(format!(
-                    "no claim matches `{id}` (and no revision is named so)"
-                ))
-                .hint("`errata list` shows the claims; revisions come before ids"));
-            }
+            only.extend(review::claim_paths(&store, current, id, &[&old, &new])?);
         }
         only.sort();
         only.dedup();

@@ -69,7 +69,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
             let _ = std::fs::remove_file(&file);
             ctx.note(format!("No change to {}; nothing committed", claim.id));
             if ctx.json {
-                print_json(&serde_json::json!({ "id": claim.id.as_str(), "commit": null }))?;
+                print_json(&edit::Edited {
+                    id: claim.id.clone(),
+                    commit: None,
+                })?;
             }
             return Ok(ExitCode::SUCCESS);
         }
@@ -88,7 +91,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let commit = edit::commit_edit(&store, &claim, &before, &after)?;
     let _ = std::fs::remove_file(&file);
     if ctx.json {
-        print_json(&serde_json::json!({ "id": claim.id.as_str(), "commit": commit.to_string() }))?;
+        print_json(&edit::Edited {
+            id: claim.id.clone(),
+            commit: Some(commit),
+        })?;
     } else {
         ctx.note(format!("Committed your edit of {}", claim.id));
     }

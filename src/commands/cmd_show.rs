@@ -5,7 +5,8 @@ use anstyle::Style;
 use errata::model::Claim;
 use errata::ops;
 use errata::render::{ClaimJson, status_style, verdict_style};
-use errata::store::{self, claim_path};
+use errata::review;
+use errata::store::claim_path;
 
 use super::{CliError, Ctx, out, print_json};
 
@@ -28,41 +29,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     };
     let claim: Claim = match rev {
         None => ops::resolve_claim(&snap, prefix)?.clone(),
-        Some(rev) => {
-            let current = ops::resolve_claim(&snap, prefix).ok();
-            let id = current.map_or(prefix.to_owned(), |c| c.id.to_string());
-            let repo = store.repo();
-            repo.resolve(rev)?;
-            let mut found = None;
-            if let Some(c) = current {
-                let path = claim_path(&c.episode, &c.id);
-                if let Some(bytes) = repo.read_at(rev, &path)? {
-                    found = Some((path, bytes));
-                }
-            }
-            if found.is_none() {
-                let suffix = format!("/{id}.toml");
-                for path in repo.files_at(rev, store::CLAIMS_DIR)? {
-                    if path.ends_with(&suffix)
-                        && let Some(bytes) = repo.read_at(rev, &path)?
-                    {
-                        found = Some((path, bytes));
-                        break;
-                    }
-                }
-            }
-            let (path, bytes) = found.ok_or_else(|| {
-                CliError::usage(format!("claim `{id}` did not exist at {rev}")).hint(format!(
-                    "`git log --oneline -- '*{id}.toml'` shows when it did"
-                ))
-            })?;
-            store::parse_claim_at(&path, &bytes).map_err(|p| {
-                CliError::failure(format!(
-                    "{path} at {rev} is not a valid claim: {}",
-                    p.message
-                ))
-            })?
-        }
+        Some(rev) => review::claim_at(&store, ops::resolve_claim(&snap, prefix).ok(), prefix, rev)?,
     };
     let corrections = snap.corrections_by_claim();
     let named = corrections.get(&claim.id).cloned().unwrap_or_default();

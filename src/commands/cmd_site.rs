@@ -28,12 +28,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     }
     let index = args.out.join("index.html");
     if ctx.json {
-        print_json(&serde_json::json!({
-            "out": args.out.display().to_string(),
-            "files": written.files,
-            "removed": written.removed,
-            "warnings": built.warnings,
-        }))?;
+        print_json(&written)?;
     } else {
         ctx.note(format!(
             "Wrote {} files to {}; open {}",

@@ -34,6 +34,7 @@ use errata::model::ClaimSummary;
 use errata::model::{ClaimId, Date, LifecycleError};
 use errata::ops::{Moved, OpError};
 use errata::publish::{PublishError, date_of_unix};
+use errata::review::ReviewError;
 use errata::store::{Snapshot, Store, StoreError};
 use errata::validate::Violation;
 
@@ -269,6 +270,21 @@ impl From<GitError> for CliError {
             GitError::UnknownRevision(_) => CliError::usage(msg),
             GitError::Bare(_) => CliError::usage(msg).hint("run errata in a clone with a working tree"),
             GitError::Git(_) | GitError::Reopen(_) => CliError::failure(msg),
+        }
+    }
+}
+
+impl From<ReviewError> for CliError {
+    fn from(e: ReviewError) -> Self {
+        let msg = e.to_string();
+        match e {
+            ReviewError::Git(g) => g.into(),
+            ReviewError::NotAtRevision { id, .. } => CliError::usage(msg).hint(format!(
+                "`git log --oneline -- '*{id}.toml'` shows when it did"
+            )),
+            ReviewError::NoSuchClaim(_) => CliError::usage(msg)
+                .hint("`errata list` shows the claims; revisions come before ids"),
+            ReviewError::Invalid { .. } => CliError::failure(msg),
         }
     }
 }

@@ -12,6 +12,13 @@ use crate::validate::check_claim;
 use super::OpError;
 use super::message::{Message, Trailer};
 
+/// What `errata edit` did: the commit of the edit, or none when nothing changed.
+#[derive(Debug, serde::Serialize)]
+pub struct Edited {
+    pub id: crate::model::ClaimId,
+    pub commit: Option<CommitId>,
+}
+
 /// Lines errata puts at the top of a file it reopens, so they can be taken out
 /// again before the file is checked or committed.
 pub const NOTE_PREFIX: &str = "# errata: ";

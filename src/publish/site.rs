@@ -36,12 +36,16 @@ pub struct Site {
     pub warnings: Vec<String>,
 }
 
-/// What [`write`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What [`write`] did, as `errata site --json` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Written {
+    /// The folder written, as given.
+    pub out: String,
     pub files: usize,
     /// Files of an earlier run that the new site no longer has.
     pub removed: usize,
+    /// The site's warnings (see [`Site::warnings`]).
+    pub warnings: Vec<String>,
 }
 
 /// Paths to other pages, relative to the page being written.
@@ -556,8 +560,10 @@ pub fn write(site: &Site, out: &Path) -> Result<Written, PublishError> {
     let marker_path = out.join(MARKER);
     crate::store::write::atomic(&marker_path, marker.as_bytes()).map_err(io(&marker_path))?;
     Ok(Written {
+        out: shown,
         files: site.files.len(),
         removed,
+        warnings: site.warnings.clone(),
     })
 }
 
