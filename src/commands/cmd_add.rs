@@ -1,3 +1,5 @@
+//! `errata add`: log a claim, over `ops::add_claim`; prints its id last.
+
 use std::process::ExitCode;
 
 use errata::model::{OneLine, Timestamp};

@@ -1,3 +1,5 @@
+//! `errata completions`: a shell completion script, by clap_complete.
+
 use std::process::ExitCode;
 
 use clap::CommandFactory;

@@ -1,3 +1,5 @@
+//! `errata correct`: record a correction that aired, over `ops::correct`.
+
 use std::process::ExitCode;
 
 use errata::model::{Medium, OneLine, Timestamp};

@@ -1,3 +1,5 @@
+//! `errata corrections`: the public corrections log, rendered by `publish::log`.
+
 use std::process::ExitCode;
 
 use errata::publish::{Publisher, log};

@@ -1,3 +1,6 @@
+//! `errata diff`: what changed in the records between two revisions, over
+//! `review::diff` and `review::unified`; this file parses the arguments and prints.
+
 use std::fmt::Write as _;
 use std::process::ExitCode;
 

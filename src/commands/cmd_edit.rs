@@ -1,3 +1,6 @@
+//! `errata edit`: a claim in the user's editor, reopened until it is valid;
+//! the checks and the commit are `ops::edit`'s, the editor loop is this file's.
+
 use std::path::Path;
 use std::process::{Command, ExitCode};
 

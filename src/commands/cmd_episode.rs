@@ -1,3 +1,6 @@
+//! `errata episode add|list`: register episodes (over `ops::add_episode`)
+//! and list them with their claim counts.
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,3 +1,6 @@
+//! `errata export claimreview`: schema.org ClaimReview JSON-LD, from
+//! `publish::claimreview`.
+
 use std::process::ExitCode;
 
 use errata::ops;

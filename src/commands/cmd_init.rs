@@ -1,3 +1,5 @@
+//! `errata init`: lay out a fact-check repository, over `ops::init`.
+
 use std::process::ExitCode;
 
 use errata::model::OneLine;

@@ -1,3 +1,6 @@
+//! `errata list`: claims filtered and shown as a table or JSON, from a
+//! snapshot of summaries.
+
 use std::process::ExitCode;
 
 use std::collections::HashSet;

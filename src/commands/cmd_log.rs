@@ -1,3 +1,6 @@
+//! `errata log`: the history of one claim, or the changelog of every record,
+//! from `review`; this file prints it.
+
 use std::fmt::Write as _;
 use std::process::ExitCode;
 

@@ -1,3 +1,5 @@
+//! `errata man`: the man page, by clap_mangen.
+
 use std::process::ExitCode;
 
 use clap::CommandFactory;

@@ -1,3 +1,5 @@
+//! `errata report`: the scorecard per episode, computed by `report`.
+
 use std::process::ExitCode;
 
 use errata::model::{Status, Verdict};

@@ -1,3 +1,5 @@
+//! `errata show`: one claim whole, now or at a revision (`review::claim_at`).
+
 use std::fmt::Write as _;
 use std::process::ExitCode;
 

@@ -1,3 +1,5 @@
+//! `errata site`: build the static website, over `publish::site`.
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -1,3 +1,5 @@
+//! `errata source`: cite a source for a claim, over `ops::add_source`.
+
 use std::process::ExitCode;
 
 use errata::model::{Date, OneLine};

@@ -1,3 +1,5 @@
+//! `errata start`: a claim is being checked, over `ops::start`.
+
 use std::process::ExitCode;
 
 use errata::model::OneLine;

@@ -1,3 +1,5 @@
+//! `errata suggest`: a transcript ranked by check-worthiness, from `suggest`.
+
 use std::process::ExitCode;
 
 use errata::render::{Cell, table, truncate};

@@ -1,3 +1,5 @@
+//! `errata verdict`: a claim's verdict, over `ops::verdict`.
+
 use std::process::ExitCode;
 
 use errata::model::Verdict;

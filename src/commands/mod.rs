@@ -1,5 +1,10 @@
 //! One module per command. Each holds the command's arguments (whose doc comment is
 //! its `--help`) and a `run` that calls the library and prints what it returns.
+//!
+//! Commands never import each other: what several need lives here: the global
+//! flags ([`Ctx`]), output ([`out`], [`print_json`]), the one error type at the
+//! edge ([`CliError`], with its exit code and hint, and the conversions from the
+//! library's errors that choose them), [`report_move`] and [`today`].
 
 pub mod cmd_add;
 pub mod cmd_completions;
