@@ -4,10 +4,13 @@
 //! TOML parser, or the field it concerns) and resolved to a line and column only
 //! when it is shown, since most runs show none. Columns count characters, not
 //! bytes, so a caret under a Chinese quote lands where an editor puts its cursor.
+//! [`snippet`] draws the line under the problem the way rustc and cargo do, with
+//! annotate-snippets, which knows a Han character takes two columns on screen.
 
 use std::ops::Range;
 use std::path::Path;
 
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::{Deserialize, Serialize};
 
 /// One step into a TOML document: a key of a table or an index of an array.
@@ -69,6 +72,19 @@ pub struct Diagnostic {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// The line the problem is on, to draw under it; `None` when the problem has
+    /// no line (the whole file, a missing field). Not part of the JSON output.
+    #[serde(skip)]
+    pub source: Option<SourceLine>,
+}
+
+/// One line of a file and where a problem is in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLine {
+    /// The line, without its line ending.
+    pub text: String,
+    /// Byte offsets of the problem within `text`, cut at the end of the line.
+    pub span: Range<usize>,
 }
 
 impl std::fmt::Display for Diagnostic {
@@ -83,15 +99,66 @@ impl std::fmt::Display for Diagnostic {
 
 /// Line and column (1-based, column in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let (line, line_start, offset) = position(text, offset);
+    let column = text[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+/// A byte offset moved into the text and back to the start of its character, with
+/// its line (1-based) and the offset where that line starts.
+fn position(text: &str, offset: usize) -> (usize, usize, usize) {
+    let offset = floor_char_boundary(text, offset);
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, line_start, offset)
+}
+
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = text[line_start..offset].chars().count() + 1;
-    (line, column)
+    offset
+}
+
+/// The line holding the start of `span`, and the part of `span` on that line.
+fn source_line(text: &str, span: &Range<usize>) -> SourceLine {
+    let (_, line_start, start) = position(text, span.start);
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
+    let line = text[line_start..line_end]
+        .strip_suffix('\r')
+        .unwrap_or(&text[line_start..line_end]);
+    let start = (start - line_start).min(line.len());
+    // The end moves forward to the end of its character, so the caret covers it.
+    let mut end = span.end.saturating_sub(line_start).clamp(start, line.len());
+    while !line.is_char_boundary(end) {
+        end += 1;
+    }
+    SourceLine {
+        text: line.to_owned(),
+        span: start..end,
+    }
+}
+
+/// The problem's line with a caret under it, drawn as rustc and cargo draw them,
+/// for showing below `path:line:col: message` (which stands in for their title);
+/// `None` for a problem with no line. `styled` adds the ANSI colours cargo uses.
+pub fn snippet(d: &Diagnostic, styled: bool) -> Option<String> {
+    let source = d.source.as_ref()?;
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let report = [Group::with_level(Level::ERROR).element(
+        Snippet::source(source.text.as_str())
+            .line_start(d.line)
+            .annotation(AnnotationKind::Primary.span(source.span.clone())),
+    )];
+    Some(renderer.render(&report))
 }
 
 /// The byte span of a field's key, or of the nearest enclosing thing that exists.
@@ -136,15 +203,18 @@ fn field_span(text: &str, steps: &[Step]) -> Option<Range<usize>> {
 fn place(text: &str, p: &Problem) -> Diagnostic {
     let span = match &p.location {
         Location::File => None,
+        // What a parser reports for a missing field: no place in the file.
+        Location::Span(r) if *r == (0..0) => None,
         Location::Span(r) => Some(r.clone()),
         Location::Field(steps) => field_span(text, steps),
     };
-    let (line, column) = span.map_or((1, 1), |r| line_col(text, r.start));
+    let (line, column) = span.as_ref().map_or((1, 1), |r| line_col(text, r.start));
     Diagnostic {
         path: p.path.clone(),
         line,
         column,
         message: p.message.clone(),
+        source: span.map(|r| source_line(text, &r)),
     }
 }
 
@@ -200,5 +270,96 @@ mod tests {
         )
         .unwrap();
         assert_eq!(line_col(text, url.start), (9, 1));
+    }
+
+    fn placed(text: &str, location: Location) -> Diagnostic {
+        locate_in(text, &[Problem::new("a.toml", location, "m")]).remove(0)
+    }
+
+    #[test]
+    fn snippets_put_the_caret_under_the_character_on_screen() {
+        let text = "status = \"checked\"\ntags = [\"輝達\", 3]\n";
+        let at = text.find('3').unwrap();
+        let d = placed(text, Location::Span(at..at + 1));
+        assert_eq!(
+            d.to_string(),
+            "a.toml:2:15: m",
+            "the column counts characters"
+        );
+        let source = d.source.as_ref().unwrap();
+        assert_eq!(source.text, "tags = [\"輝達\", 3]");
+        assert_eq!(&source.text[source.span.clone()], "3");
+        let shown = snippet(&d, false).unwrap();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "  |",
+                "2 | tags = [\"輝達\", 3]",
+                // 輝 and 達 take two columns each on screen.
+                "  |                 ^",
+            ],
+            "{shown}"
+        );
+        assert!(!shown.contains('\x1b'), "plain has no colour");
+        assert!(snippet(&d, true).unwrap().contains('\x1b'), "styled has");
+    }
+
+    #[test]
+    fn problems_without_a_line_have_no_snippet() {
+        let text = "status = \"checked\"\n";
+        for location in [
+            Location::File,
+            Location::Span(0..0),
+            Location::Field(vec![Step::Key("no-such-key".into())]),
+        ] {
+            let d = placed(text, location.clone());
+            assert_eq!((d.line, d.column), (1, 1), "{location:?}");
+            assert_eq!(d.source, None, "{location:?}");
+            assert_eq!(snippet(&d, false), None, "{location:?}");
+        }
+        // A field that is there has its line.
+        let d = placed(text, Location::key("status"));
+        assert!(
+            snippet(&d, false)
+                .unwrap()
+                .contains("1 | status = \"checked\"")
+        );
+    }
+
+    #[test]
+    fn snippets_keep_to_the_problems_first_line() {
+        let text = "a = 1\r\nquote = \"unterminated\r\nb = 2\r\n";
+        let at = text.find("\"un").unwrap();
+        let d = placed(text, Location::Span(at..text.len()));
+        let source = d.source.as_ref().unwrap();
+        assert_eq!(
+            source.text, "quote = \"unterminated",
+            "no \\r, no next line"
+        );
+        assert_eq!(&source.text[source.span.clone()], "\"unterminated");
+        // A point, at the end of a line or of the file, or inside a character.
+        for (at, line) in [(5, "a = 1"), (text.len(), ""), (1_000, "")] {
+            let d = placed(text, Location::Span(at..at));
+            assert!(snippet(&d, false).unwrap().contains('^'), "{at}");
+            assert_eq!(d.source.unwrap().text, line, "{at}");
+        }
+        let text = "q = \"他的利潤\"";
+        let d = placed(text, Location::Span(7..8));
+        let source = d.source.unwrap();
+        assert_eq!(
+            &source.text[source.span], "他",
+            "widened to whole characters"
+        );
+    }
+
+    #[test]
+    fn json_leaves_the_source_line_out() {
+        let d = placed("status = 1\n", Location::key("status"));
+        assert!(d.source.is_some());
+        assert_eq!(
+            serde_json::to_value(&d).unwrap(),
+            serde_json::json!({"path": "a.toml", "line": 1, "column": 1, "message": "m"})
+        );
     }
 }

@@ -1228,6 +1228,90 @@ fn validate_names_every_broken_record_with_line_and_column() {
     env.ok(&["start", "nvidia-trillion"]);
 }
 
+#[test]
+fn validate_draws_the_line_under_a_problem_as_cargo_does() {
+    let env = Env::with_episode();
+    let bad = claim_file(EP, "bad-tag");
+    let line = "tags = [\"輝達\", \"晶片\", 3]";
+    let at = line.find('3').unwrap();
+    env.write(
+        &bad,
+        &format!("status = \"needs-check\"\nclaim = \"輝達的利潤\"\n{line}\n"),
+    );
+    // And a problem of the whole file, which has no line to show.
+    env.write(
+        "claims/stray.toml",
+        "status = \"needs-check\"\nclaim = \"x\"\n",
+    );
+
+    // Both streams into one file, in the order a terminal shows them.
+    let shown = env.root.join("validate.txt");
+    let file = std::fs::File::create(&shown).unwrap();
+    let status = env
+        .errata_process()
+        .arg("validate")
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let shown = std::fs::read_to_string(&shown).unwrap();
+    let lines: Vec<&str> = shown.lines().collect();
+    let first = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("{bad}:")))
+        .unwrap_or_else(|| panic!("{bad} not named:\n{shown}"));
+    // The column counts characters; the caret sits under the `3` on screen, where
+    // each Han character before it takes two columns.
+    let column = line[..at].chars().count() + 1;
+    assert!(
+        lines[first].starts_with(&format!("{bad}:3:{column}: invalid type: integer `3`")),
+        "{shown}"
+    );
+    assert_eq!(lines[first + 1].trim_end(), "  |", "{shown}");
+    assert_eq!(lines[first + 2], format!("3 | {line}"), "{shown}");
+    let caret = lines[first + 3];
+    assert_eq!(
+        caret.find('^'),
+        Some("3 | ".len() + line[..at].width()),
+        "{shown}"
+    );
+    assert_eq!(
+        caret.trim_end(),
+        format!("  |{}^", " ".repeat(line[..at].width() + 1))
+    );
+    let stray = lines
+        .iter()
+        .position(|l| l.starts_with("claims/stray.toml:1:1: "))
+        .unwrap_or_else(|| panic!("stray claim not named:\n{shown}"));
+    let next = lines.get(stray + 1).copied().unwrap_or("");
+    assert!(
+        next == "2 problems" || next.starts_with(&format!("{bad}:")),
+        "a whole-file problem has no snippet:\n{shown}"
+    );
+    assert_eq!(lines.last(), Some(&"2 problems"), "{shown}");
+
+    // stdout alone stays one line per problem; the snippet is on stderr.
+    let out = env.run(&["validate"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(stderr.contains(&format!("3 | {line}\n")), "{stderr}");
+    assert!(!stderr.contains('\x1b'), "NO_COLOR: no colour:\n{stderr}");
+
+    // Colour only when asked for; the first line never has any.
+    let out = env.run(&["--color", "always", "validate"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains('\x1b') && stderr.contains('^'), "{stderr}");
+    assert!(!stdout.contains('\x1b'), "{stdout}");
+
+    // --quiet keeps only the problems.
+    let out = env.run(&["--quiet", "validate"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), stdout);
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+}
+
 // ---------------------------------------------------------------- list and show
 
 #[test]

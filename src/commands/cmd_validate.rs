@@ -1,13 +1,16 @@
+use std::io::Write;
 use std::process::ExitCode;
 
-use errata::diagnostic::locate;
+use errata::diagnostic::{locate, snippet};
 use errata::validate::validate;
 
 use super::{CliError, Ctx, out, print_json};
 
 /// Check every record against every rule.
 ///
-/// Each problem is reported as `path:line:col: message`. Exits 1 if there is any.
+/// Each problem is reported as `path:line:col: message`, one line each on stdout;
+/// below it, on stderr, the line it is on with a caret under the place, as cargo
+/// shows them (not under --quiet). Exits 1 if there is any.
 #[derive(clap::Args)]
 pub struct Args {}
 
@@ -22,8 +25,16 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode, CliError> {
             "problems": diagnostics,
         }))?;
     } else {
+        // The snippets go to stderr, as rustc's and cargo's do: stdout stays one
+        // line per problem for scripts, and a terminal shows each below its line.
+        let styled = anstream::stderr().current_choice() != anstream::ColorChoice::Never;
         for d in &diagnostics {
             out(format_args!("{d}\n"))?;
+            if !ctx.quiet
+                && let Some(s) = snippet(d, styled)
+            {
+                let _ = writeln!(anstream::stderr(), "{s}");
+            }
         }
         let records = snap.claims.len() + snap.corrections.len() + snap.episodes.len();
         match diagnostics.len() {

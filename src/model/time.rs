@@ -159,21 +159,15 @@ pub struct Date {
     pub day: u8,
 }
 
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        2 => 28,
-        _ => 0,
-    }
-}
-
 impl Date {
+    /// The date, if it exists in the (proleptic Gregorian) calendar and lies within
+    /// the years `YYYY-MM-DD` can write, 0000 to 9999.
     pub fn new(year: u16, month: u8, day: u8) -> Result<Self, TimeError> {
-        if month == 0 || month > 12 || day == 0 || day > days_in_month(year, month) {
+        let exists = match (i16::try_from(year), i8::try_from(month), i8::try_from(day)) {
+            (Ok(y), Ok(m), Ok(d)) => jiff::civil::Date::new(y, m, d).is_ok(),
+            _ => false,
+        };
+        if !exists {
             return Err(TimeError::NoSuchDate(format!(
                 "{year:04}-{month:02}-{day:02}"
             )));
@@ -289,5 +283,77 @@ mod tests {
         assert!("2023-13-01".parse::<Date>().is_err());
         assert!("2023-1-01".parse::<Date>().is_err());
         assert!("２０２３-01-01".parse::<Date>().is_err());
+    }
+
+    #[test]
+    fn leap_years_follow_the_gregorian_rule() {
+        for ok in ["2024-02-29", "2000-02-29", "2400-02-29", "2023-02-28"] {
+            assert_eq!(ok.parse::<Date>().unwrap().to_string(), ok);
+        }
+        for (bad, why) in [
+            ("2023-02-29", "2023-02-29 is not a real date"),
+            ("1900-02-29", "1900-02-29 is not a real date"),
+            ("2100-02-29", "2100-02-29 is not a real date"),
+            ("2024-02-30", "2024-02-30 is not a real date"),
+            ("2024-04-31", "2024-04-31 is not a real date"),
+            ("2024-00-10", "2024-00-10 is not a real date"),
+            ("2024-13-01", "2024-13-01 is not a real date"),
+            ("2024-01-00", "2024-01-00 is not a real date"),
+            ("2024-01-32", "2024-01-32 is not a real date"),
+        ] {
+            let e = bad.parse::<Date>().unwrap_err();
+            assert_eq!(e, TimeError::NoSuchDate(bad.into()));
+            assert_eq!(e.to_string(), why);
+        }
+        assert_eq!(
+            "2024-2-29".parse::<Date>().unwrap_err().to_string(),
+            "`2024-2-29` is not a date: write YYYY-MM-DD"
+        );
+    }
+
+    #[test]
+    fn the_years_run_from_0000_to_9999() {
+        let d = |s: &str| s.parse::<Date>().map(|d| d.to_string());
+        assert_eq!(d("0000-01-01").as_deref(), Ok("0000-01-01"));
+        // Year 0 is a leap year in the proleptic Gregorian calendar (divisible by 400).
+        assert_eq!(d("0000-02-29").as_deref(), Ok("0000-02-29"));
+        assert_eq!(d("9999-12-31").as_deref(), Ok("9999-12-31"));
+        assert_eq!(
+            Date::new(0, 1, 1),
+            Ok(Date {
+                year: 0,
+                month: 1,
+                day: 1
+            })
+        );
+        assert!(Date::new(9999, 12, 31).is_ok());
+        // Past 9999 a year no longer fits YYYY-MM-DD, so it is not a date errata holds.
+        for (y, m, d) in [
+            (10_000, 1, 1),
+            (u16::MAX, 1, 1),
+            (2024, 200, 1),
+            (2024, 1, 255),
+        ] {
+            assert_eq!(
+                Date::new(y, m, d),
+                Err(TimeError::NoSuchDate(format!("{y:04}-{m:02}-{d:02}")))
+            );
+        }
+    }
+
+    #[test]
+    fn dates_keep_both_serde_forms() {
+        let date: Date = "2024-02-29".parse().unwrap();
+        // Text for people.
+        assert_eq!(serde_json::to_string(&date).unwrap(), "\"2024-02-29\"");
+        let back: Date = serde_json::from_str("\"2024-02-29\"").unwrap();
+        assert_eq!(back, date);
+        // Numbers for the binary cache, checked again when read back.
+        let bytes = postcard::to_stdvec(&date).unwrap();
+        assert_eq!(bytes, postcard::to_stdvec(&(2024u16, 2u8, 29u8)).unwrap());
+        assert_eq!(postcard::from_bytes::<Date>(&bytes).unwrap(), date);
+        let bad = postcard::to_stdvec(&(2023u16, 2u8, 29u8)).unwrap();
+        let e = postcard::from_bytes::<Date>(&bad).unwrap_err();
+        assert!(matches!(e, postcard::Error::SerdeDeCustom), "{e:?}");
     }
 }

@@ -195,22 +195,21 @@ pub fn link_at(episode_url: &str, seconds: Option<u32>) -> String {
     }
 }
 
-/// The calendar date (UTC) of a Unix time, for `datePublished`.
+/// The calendar date (UTC) of a Unix time, for `datePublished`; `None` outside the
+/// years a date can be written in (0000 to 9999).
 pub fn date_of_unix(secs: i64) -> Option<Date> {
-    // Howard Hinnant's civil_from_days.
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    // Unix time counts every UTC day as 86,400 seconds, so the day is civil
+    // arithmetic from the epoch. (`jiff::Timestamp` would do too, but its range ends
+    // at 9999-12-30T22:00:00Z, to leave room for any offset, and the last day is lost.)
+    let epoch = jiff::civil::DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
+    let day = epoch
+        .checked_add(jiff::SignedDuration::from_secs(secs))
+        .ok()?
+        .date();
     Date::new(
-        u16::try_from(year).ok()?,
-        u8::try_from(month).ok()?,
-        u8::try_from(day).ok()?,
+        u16::try_from(day.year()).ok()?,
+        u8::try_from(day.month()).ok()?,
+        u8::try_from(day.day()).ok()?,
     )
     .ok()
 }
@@ -287,6 +286,30 @@ mod tests {
         assert_eq!(d(1_709_164_800).as_deref(), Some("2024-02-29"));
         assert_eq!(d(-1).as_deref(), Some("1969-12-31"));
         assert_eq!(d(i64::MAX), None);
+    }
+
+    #[test]
+    fn unix_times_at_the_edges() {
+        let d = |s| date_of_unix(s).map(|d| d.to_string());
+        // Around the epoch, on both sides of midnight.
+        assert_eq!(d(86_399).as_deref(), Some("1970-01-01"));
+        assert_eq!(d(86_400).as_deref(), Some("1970-01-02"));
+        assert_eq!(d(-86_400).as_deref(), Some("1969-12-31"));
+        assert_eq!(d(-86_401).as_deref(), Some("1969-12-30"));
+        assert_eq!(d(-31_536_000).as_deref(), Some("1969-01-01"));
+        // Leap days far from the epoch, either way.
+        assert_eq!(d(951_782_400).as_deref(), Some("2000-02-29"));
+        assert_eq!(d(-2_203_891_200).as_deref(), Some("1900-03-01"));
+        assert_eq!(d(-2_203_891_201).as_deref(), Some("1900-02-28"));
+        // The first and last seconds of the years a date can be written in.
+        assert_eq!(d(-62_167_219_200).as_deref(), Some("0000-01-01"));
+        assert_eq!(d(-62_167_219_201), None, "year -1");
+        assert_eq!(d(253_402_300_799).as_deref(), Some("9999-12-31"));
+        assert_eq!(d(253_402_300_800), None, "year 10000");
+        // Far out of range: None, never a panic or an overflow.
+        for secs in [i64::MIN, i64::MIN + 1, i64::MAX - 1, -(1 << 62), 1 << 62] {
+            assert_eq!(d(secs), None, "{secs}");
+        }
     }
 
     #[test]
