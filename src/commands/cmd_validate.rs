@@ -1,8 +1,11 @@
+//! `errata validate`: every rule over every record, from `validate`; problems
+//! placed at line and column by `diagnostic`.
+
 use std::io::Write;
 use std::process::ExitCode;
 
 use errata::diagnostic::{locate, snippet};
-use errata::validate::validate;
+use errata::validate::{Report, validate};
 
 use super::{CliError, Ctx, out, print_json};
 
@@ -17,18 +20,15 @@ pub struct Args {}
 pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let (problems, snap) = validate(&store);
-    let diagnostics = locate(store.root(), &problems);
+    let report = Report::new(&snap, locate(store.root(), &problems));
+    let diagnostics = &report.problems;
     if ctx.json {
-        print_json(&serde_json::json!({
-            "ok": diagnostics.is_empty(),
-            "claims": snap.claims.len(),
-            "problems": diagnostics,
-        }))?;
+        print_json(&report)?;
     } else {
         // The snippets go to stderr, as rustc's and cargo's do: stdout stays one
         // line per problem for scripts, and a terminal shows each below its line.
         let styled = anstream::stderr().current_choice() != anstream::ColorChoice::Never;
-        for d in &diagnostics {
+        for d in diagnostics {
             out(format_args!("{d}\n"))?;
             if !ctx.quiet
                 && let Some(s) = snippet(d, styled)
@@ -36,14 +36,14 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode, CliError> {
                 let _ = writeln!(anstream::stderr(), "{s}");
             }
         }
-        let records = snap.claims.len() + snap.corrections.len() + snap.episodes.len();
+        let records = report.records;
         match diagnostics.len() {
             0 => ctx.note(format!("ok: {records} records, no problems")),
             1 => out(format_args!("1 problem\n"))?,
             n => out(format_args!("{n} problems\n"))?,
         }
     }
-    let ok = diagnostics.is_empty();
+    let ok = report.ok;
     // The process ends here: freeing 100,000 records one by one would only
     // delay the exit, and the system takes the memory back at once.
     std::mem::forget(snap);

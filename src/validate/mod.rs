@@ -14,16 +14,40 @@ mod cross;
 pub mod rules;
 
 use rayon::prelude::*;
+use serde::Serialize;
 
 pub use rules::Violation;
 
-use crate::diagnostic::{Location, Problem};
+use crate::diagnostic::{Diagnostic, Location, Problem};
 use crate::model::{Claim, ClaimSummary};
 use crate::store::{
     self, Checks, SETTINGS_FILE, Snapshot, Store, claim_path, correction_path, episode_path,
 };
 use crate::transcript::Transcript;
 use context::Contexts;
+
+/// What `validate` found, placed at lines and columns, as `--json` reports it.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub ok: bool,
+    /// How many claims were read.
+    pub claims: usize,
+    /// Every record that was read: claims, episodes and corrections.
+    #[serde(skip)]
+    pub records: usize,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn new(snap: &Snapshot<ClaimSummary>, problems: Vec<Diagnostic>) -> Self {
+        Report {
+            ok: problems.is_empty(),
+            claims: snap.claims.len(),
+            records: snap.claims.len() + snap.corrections.len() + snap.episodes.len(),
+            problems,
+        }
+    }
+}
 
 /// The problems of one claim on its own, given its episode's transcript, as
 /// `validate` reports them.
@@ -67,7 +91,7 @@ pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
         problems.push(Problem::new(
             &format!("{}/{folder}", store::CLAIMS_DIR),
             Location::File,
-            format!("episode folder has no episode.toml: register it with `errata episode add {folder} --title ...`"),
+            format!("episode folder has no episode.toml: add one with its `title`, or register the episode with `errata episode add {folder}`"),
         ));
     }
 
