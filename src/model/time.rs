@@ -150,8 +150,10 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
-/// A calendar date. TOML has a date type of its own, but its parser accepts
-/// `2023-02-30`; this one only holds dates that exist.
+/// A calendar date that exists. TOML's own date type is refused by the parser
+/// when the day does not exist, but a date may also be written as a string
+/// (`"2023-02-29"`), or typed on the command line; this type holds either only
+/// when the calendar has the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
     pub year: u16,
