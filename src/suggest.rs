@@ -249,7 +249,7 @@ const FEATURES: &[Feature] = &[
 ];
 
 /// How check-worthy a piece of speech is, and why: the sum of the weights of the
-/// features it has, and their names in the order of [`FEATURES`].
+/// features it has, and their names in the order of the feature table.
 pub fn score(text: &str) -> (i32, Vec<&'static str>) {
     let t = Text::new(text);
     let mut score = 0;

@@ -5,7 +5,7 @@
 //! Pages use no JavaScript, link to each other by relative paths (so the site
 //! works from `file://` as well as from any web server), and forbid scripts
 //! outright with a Content-Security-Policy, as a second wall behind escaping.
-//! [`build`] makes the pages as text; [`write`] puts them in a folder.
+//! [`build`] makes the pages as text; [`write()`] puts them in a folder.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -36,7 +36,7 @@ pub struct Site {
     pub warnings: Vec<String>,
 }
 
-/// What [`write`] did, as `errata site --json` reports it.
+/// What [`write()`] did, as `errata site --json` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Written {
     /// The folder written, as given.

@@ -172,7 +172,7 @@ impl<C: ClaimRecord> Snapshot<C> {
             .map(|c| c.problems.as_slice())
     }
 
-    /// Remember checks for files; [`Store::save_checks`] makes them last.
+    /// Remember checks for files; [`Store::save_checks`](super::Store::save_checks) makes them last.
     pub fn remember_checks(&mut self, checks: impl IntoIterator<Item = (String, Checks)>) {
         for (path, c) in checks {
             if let Ok(i) = self

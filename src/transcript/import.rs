@@ -82,8 +82,7 @@ fn is_cue_timing(line: &str) -> bool {
 }
 
 fn is_webvtt_header(line: &str) -> bool {
-    line.strip_prefix("WEBVTT")
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+    is_keyword_line(line, "WEBVTT")
 }
 
 /// Runs of non-blank lines, with their line numbers: the blocks of WebVTT and SRT.
