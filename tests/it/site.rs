@@ -5,13 +5,11 @@
 //! `.ci/run`), or its path in ERRATA_CHROMIUM. Without one it fails, unless
 //! ERRATA_SKIP_BROWSER=1 says to skip it on this machine.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const SITE_URL: &str = "https://factcheck.example.org";
