@@ -12,6 +12,7 @@ mod cli;
 mod corrections;
 mod history;
 mod no_panic;
+mod readme;
 mod shipped;
 mod site;
 mod store_cache;
