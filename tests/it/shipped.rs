@@ -12,14 +12,12 @@
 //! a copy in a temp repository (it keeps a cache under `.git/errata/`), and the
 //! project's clone is only read, with `git log`, so a test run never writes into it.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::Env;
+use crate::common::Env;
 use errata::model::Timestamp;
 use errata::transcript::Transcript;
 

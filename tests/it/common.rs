@@ -7,9 +7,6 @@
 //! config, a pinned identity and commit dates, TZ=UTC and NO_COLOR=1, so the
 //! tests behave the same on any machine and never read the developer's config.
 
-// Each test binary that includes this module uses a different part of it.
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -2,11 +2,9 @@
 //! folders, checked with the real `git` command. See `common` for the hermetic
 //! environment each command runs in.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 use serde_json::Value;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};

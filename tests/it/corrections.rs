@@ -2,11 +2,9 @@
 //! ClaimReview: `errata correct`, `report`, `corrections` and `export`, run on real
 //! git repositories in temp folders and checked with the real `git`.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 

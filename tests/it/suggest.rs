@@ -1,7 +1,6 @@
 //! `errata suggest`: what in a transcript is worth checking, and what is still to do.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn suggestions(env: &Env, args: &[&str]) -> Vec<serde_json::Value> {
     let mut all = vec!["suggest", EP];

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use errata::store::Store;
+use errata::store::{Stamp, Store};
 use errata::validate::validate;
 
 const SEED: &str = include_str!(concat!(
@@ -60,6 +60,33 @@ fn repo() -> tempfile::TempDir {
     tmp
 }
 
+/// Wait until every file of the repository is older than the cache's "racily
+/// clean" window (`Stamp::settled`: its mtime and its ctime both at least a
+/// second old), as on any real second run. Setting the file times cannot stand
+/// in for this wait: the window holds the ctime too, which no call can set back
+/// (`File::set_times` itself makes it now), so a file is settled only once that
+/// second has really passed.
+fn wait_until_settled(dir: &Path) {
+    let files: Vec<_> = [
+        "errata.toml",
+        "claims/top10-ai-2023/episode.toml",
+        "claims/top10-ai-2023/transcript.txt",
+        "claims/top10-ai-2023/nvidia-gross-margin.toml",
+        "claims/top10-ai-2023/misquoted.toml",
+    ]
+    .iter()
+    .map(|rel| dir.join(rel))
+    .collect();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !files
+        .iter()
+        .all(|f| Stamp::of(f).expect("the file is there").settled())
+    {
+        assert!(Instant::now() < deadline, "files never settled");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn quote_problems(store: &Store) -> Vec<String> {
     validate(store)
         .0
@@ -77,8 +104,8 @@ fn a_warm_load_parses_nothing_and_an_edit_is_seen_at_once() {
     assert!(tmp.path().join(".git/errata/records.cache").is_file());
 
     // Files changed within a second of the cache being written are not trusted:
-    // wait that out, as any real second run would.
-    std::thread::sleep(Duration::from_millis(1100));
+    // wait that out, and load once more to write a cache that trusts them.
+    wait_until_settled(tmp.path());
     let _ = store.load();
     let warm = store.load();
     assert_eq!(warm.parsed, 0, "nothing re-parsed on an unchanged tree");
@@ -125,7 +152,7 @@ fn remembered_checks_match_fresh_ones_and_follow_the_transcript() {
     assert!(
         cold[0].starts_with("claims/top10-ai-2023/misquoted.toml: quote is not in the transcript")
     );
-    std::thread::sleep(Duration::from_millis(1100));
+    wait_until_settled(tmp.path());
     let _ = quote_problems(&store);
     assert_eq!(quote_problems(&store), cold, "warm validate says the same");
 

@@ -2,9 +2,7 @@
 //! `edit`, on a claim with six revisions made by errata and by plain git,
 //! checked against what the real `git` says.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const ID: &str = "amd-cost";
 const CLAIM_V1: &str = "AMD 的 MI300X 造價是 H100 的兩倍";

@@ -1,0 +1,19 @@
+//! errata's integration tests, in one test binary: each module used to be a
+//! binary of its own, linking errata and libgit2 again. Cargo finds this one as
+//! `tests/it/main.rs` (the test target `it`); run one module with
+//! `cargo test --test it cli::`.
+//!
+//! Snapshots (insta) are under `tests/it/snapshots/`, named after the module
+//! path: `it__cli__list_chinese_claims.snap`.
+
+mod common;
+
+mod cli;
+mod corrections;
+mod history;
+mod no_panic;
+mod readme;
+mod shipped;
+mod site;
+mod store_cache;
+mod suggest;
