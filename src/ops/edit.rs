@@ -68,10 +68,7 @@ pub fn check_edit(
             .collect()
     };
     let edited = parse_claim_at(&path, text.as_bytes()).map_err(|p| placed(vec![p]))?;
-    let transcript = snap
-        .episodes
-        .get(&edited.episode)
-        .and_then(|ep| store.transcript(ep).ok().flatten());
+    let transcript = super::transcript_of(store, snap, &edited);
     let problems = check_claim(&edited, transcript.as_ref());
     if problems.is_empty() {
         Ok(edited)
