@@ -40,7 +40,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
-    let store = ctx.store()?;
+    let (store, _lock) = ctx.store_for_writing()?;
     let snap = ctx.load(&store);
     let done = ops::correct(
         &store,

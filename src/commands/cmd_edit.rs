@@ -91,6 +91,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
             }
         }
     };
+    // Locked only now: the editor may stay open for long, and commit_edit
+    // refuses if the file changed on disk meanwhile.
+    let _lock = store.write_lock()?;
     let commit = edit::commit_edit(&store, &claim, &before, &after)?;
     let _ = std::fs::remove_file(&file);
     if ctx.json {

@@ -74,6 +74,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode, CliError> {
         }
         None => None,
     };
+    let _lock = store.write_lock()?;
     let snap = ctx.load(&store);
     let id = a.episode.clone();
     let added = ops::add_episode(

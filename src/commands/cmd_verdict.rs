@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
-    let store = ctx.store()?;
+    let (store, _lock) = ctx.store_for_writing()?;
     let snap = ctx.load(&store);
     let claim = ops::resolve_claim(&snap, &args.id)?;
     let moved = ops::verdict(

@@ -40,7 +40,7 @@ use errata::model::{ClaimId, Date, LifecycleError};
 use errata::ops::{Moved, OpError};
 use errata::publish::{PublishError, date_of_unix};
 use errata::review::ReviewError;
-use errata::store::{Snapshot, Store, StoreError};
+use errata::store::{Snapshot, Store, StoreError, WriteLock};
 use errata::validate::Violation;
 
 /// errata: log the factual claims a show makes, check them, and record the
@@ -139,6 +139,14 @@ impl Ctx {
             None => std::env::current_dir().map_err(|e| CliError::failure(e.to_string()))?,
         };
         Ok(Store::discover(&start)?)
+    }
+
+    /// The repository, locked for a command that changes records: taken before
+    /// the records are read, so what the command checks is what it changes.
+    pub fn store_for_writing(&self) -> Result<(Store, WriteLock), CliError> {
+        let store = self.store()?;
+        let lock = store.write_lock()?;
+        Ok((store, lock))
     }
 
     /// Load every record, warning (unless quiet) about files that could not be read.
@@ -300,6 +308,14 @@ impl From<StoreError> for CliError {
             StoreError::Git(g) => g.into(),
             StoreError::Uncommitted { .. } => CliError::usage(e.to_string())
                 .hint("errata commits only what it changes; use `errata edit` or `git commit` for hand edits"),
+            StoreError::Busy(_) => CliError::failure(e.to_string())
+                .hint("wait for it to finish and run the command again; if none is running, delete the lock file"),
+            StoreError::Overtaken { ref path, .. } => {
+                let hint = format!(
+                    "see what changed with `errata log` or `git log -1 -- {path}`, then run the command again if it still applies"
+                );
+                CliError::failure(e.to_string()).hint(hint)
+            }
             other => CliError::failure(other.to_string()),
         }
     }

@@ -103,7 +103,7 @@ struct Chain {
 }
 
 impl Repo {
-    fn info(&self, commit: &git2::Commit<'_>) -> CommitInfo {
+    pub(super) fn info(&self, commit: &git2::Commit<'_>) -> CommitInfo {
         let author = commit.author();
         CommitInfo {
             id: CommitId(commit.id()),

@@ -78,6 +78,11 @@ impl Prepared {
     pub fn id(&self) -> CommitId {
         CommitId(self.commit)
     }
+
+    /// The commit it was prepared on top of: what its changes were made against.
+    pub fn parent(&self) -> Option<CommitId> {
+        self.parent.map(CommitId)
+    }
 }
 
 /// Whether a record file on disk matches what HEAD has.
@@ -315,12 +320,13 @@ impl Repo {
                 })?;
             }
         }
+        let tree = self.inner.find_commit(prepared.commit)?.tree()?;
         with_lock_retry("the index (.git/index.lock)", || {
             let mut index = self.inner.index()?;
             index.read(false)?;
             for (path, present) in &prepared.paths {
                 if *present {
-                    index.add_path(Path::new(path))?;
+                    self.stage(&mut index, &tree, path)?;
                 } else {
                     match index.remove_path(Path::new(path)) {
                         Err(e) if e.code() != ErrorCode::NotFound => return Err(e),
@@ -331,6 +337,91 @@ impl Repo {
             index.write()
         })?;
         Ok(CommitId(prepared.commit))
+    }
+
+    /// Stage `path` as the commit has it. Normally the file on disk is that
+    /// content and is staged with its stat data, as `git add` would; if another
+    /// process has written the file since (a concurrent writer in this checkout),
+    /// the committed blob is staged instead, so the index never holds content
+    /// that no commit made.
+    fn stage(
+        &self,
+        index: &mut git2::Index,
+        tree: &git2::Tree<'_>,
+        path: &str,
+    ) -> Result<(), git2::Error> {
+        let entry = tree.get_path(Path::new(path))?;
+        let on_disk = std::fs::read(self.workdir.join(path))
+            .ok()
+            .and_then(|b| Oid::hash_object(ObjectType::Blob, &b).ok());
+        if on_disk == Some(entry.id()) {
+            return index.add_path(Path::new(path));
+        }
+        index.add(&git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: u32::try_from(entry.filemode()).unwrap_or(0o100644),
+            uid: 0,
+            gid: 0,
+            file_size: 0,
+            id: entry.id(),
+            flags: 0,
+            flags_extended: 0,
+            path: path.as_bytes().to_vec(),
+        })
+    }
+
+    /// The commit HEAD points at, if any.
+    pub fn head_id(&self) -> Result<Option<CommitId>, GitError> {
+        Ok(self.head_commit()?.map(|c| CommitId(c.id())))
+    }
+
+    /// A file's content in a commit (`None` for no commit, or no such file).
+    pub fn blob_in(
+        &self,
+        commit: Option<CommitId>,
+        rel: &str,
+    ) -> Result<Option<Vec<u8>>, GitError> {
+        let Some(commit) = commit else {
+            return Ok(None);
+        };
+        let tree = self.inner.find_commit(commit.0)?.tree()?;
+        match tree.get_path(Path::new(rel)) {
+            Ok(entry) => Ok(Some(self.inner.find_blob(entry.id())?.content().to_vec())),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The newest commit after `since` (not included) up to `newest` that changed
+    /// `rel`: who moved a file under a command that was committing it.
+    pub fn last_change(
+        &self,
+        rel: &str,
+        newest: CommitId,
+        since: Option<CommitId>,
+    ) -> Result<Option<CommitInfo>, GitError> {
+        let mut walk = self.inner.revwalk()?;
+        walk.push(newest.0)?;
+        if let Some(s) = since {
+            walk.hide(s.0)?;
+        }
+        let entry = |c: &git2::Commit<'_>| -> Result<Option<Oid>, GitError> {
+            Ok(c.tree()?.get_path(Path::new(rel)).ok().map(|e| e.id()))
+        };
+        for id in walk {
+            let commit = self.inner.find_commit(id?)?;
+            let before = match commit.parents().next() {
+                Some(p) => entry(&p)?,
+                None => None,
+            };
+            if entry(&commit)? != before {
+                return Ok(Some(self.info(&commit)));
+            }
+        }
+        Ok(None)
     }
 
     /// The content of a file at a revision (`HEAD~3`, a tag, a short hash).

@@ -90,12 +90,13 @@ pub fn add_claim(store: &Store, snap: &Snapshot, new: NewClaim) -> Result<ClaimA
     let message = Message::new("add", format_args!("{id} in {}", episode.id))
         .trailer(Trailer::Claim, &id)
         .trailer(Trailer::Status, Status::NeedsCheck);
-    let commit = store.commit(
+    let commit = super::commit(
+        store,
         &[Change {
             path: path.clone(),
             content: Some(text.into_bytes()),
         }],
-        &message.to_string(),
+        &message,
     )?;
     Ok(ClaimAdded {
         id,

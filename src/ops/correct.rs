@@ -152,7 +152,7 @@ pub fn correct(store: &Store, snap: &Snapshot, new: NewCorrection) -> Result<Cor
     }
 
     let message = commit_message(&id, &episode.id, new.at, new.medium, &names);
-    let commit = store.commit(&changes, &message.to_string())?;
+    let commit = super::commit(store, &changes, &message)?;
     Ok(Corrected {
         id,
         path,

@@ -79,7 +79,7 @@ pub fn add_episode(
     }
     let message = Message::new("episode", format_args!("add {} ({})", ep.id, ep.title))
         .trailer(Trailer::Episode, &ep.id);
-    let commit = store.commit(&changes, &message.to_string())?;
+    let commit = super::commit(store, &changes, &message)?;
     Ok(EpisodeAdded {
         episode: ep.id,
         segments,

@@ -86,12 +86,13 @@ pub fn init(path: &Path, settings: InitSettings) -> Result<InitOutcome, OpError>
     }
     let message = Message::new("init", format_args!("fact-check repository for {name}"))
         .trailer(Trailer::Init, &name);
-    let commit = store.commit(
+    let commit = super::commit(
+        &store,
         &[Change {
             path: SETTINGS_FILE.into(),
             content: Some(doc.to_string().into_bytes()),
         }],
-        &message.to_string(),
+        &message,
     )?;
     Ok(InitOutcome {
         store,

@@ -186,6 +186,26 @@ fn unreachable_record<T>(path: &str) -> Result<T, OpError> {
     )))
 }
 
+/// Commit an operation's changes with its message. When another writer
+/// committed meanwhile, a file both changed is merged field by field as
+/// `errata sync` merges (see [`reconcile`]); a change that no longer applies
+/// is refused, naming the other commit.
+fn commit(store: &Store, changes: &[Change], message: &Message) -> Result<CommitId, OpError> {
+    Ok(store.commit(changes, &message.to_string(), &reconcile)?)
+}
+
+/// Carry this operation's change of `path` (made against `base`) onto the
+/// version another writer committed meanwhile (`now`).
+fn reconcile(
+    _path: &str,
+    _base: Option<&[u8]>,
+    now: Option<&[u8]>,
+    ours: Option<&[u8]>,
+) -> Option<Option<Vec<u8>>> {
+    // Both made the same change: nothing is lost by keeping it.
+    (now == ours).then(|| ours.map(<[u8]>::to_vec))
+}
+
 /// Parse a file errata is about to change, as `toml_edit` keeps it.
 fn document(path: &str, text: &str) -> Result<DocumentMut, OpError> {
     text.parse().map_err(|e: toml_edit::TomlError| {
@@ -221,11 +241,12 @@ fn rewrite_claim(
     }
     let transcript = transcript_of(store, snap, claim);
     checked_claim(&path, &out, Some(claim), transcript.as_ref())?;
-    Ok(store.commit(
+    commit(
+        store,
         &[Change {
             path,
             content: Some(out.into_bytes()),
         }],
-        &message.to_string(),
-    )?)
+        message,
+    )
 }

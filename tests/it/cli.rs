@@ -2,8 +2,6 @@
 //! folders, checked with the real `git` command. See `common` for the hermetic
 //! environment each command runs in.
 
-use std::collections::BTreeSet;
-
 use crate::common::*;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -1556,56 +1554,167 @@ fn color_follows_no_color_and_the_flag() {
     assert!(!never.contains('\x1b'));
 }
 
-#[test]
-fn concurrent_commands_never_lose_or_mix_commits() {
-    let env = Env::with_episode();
-    let before = env.log().len();
-    let mut procs: Vec<std::process::Child> = (0..4)
-        .map(|i| {
+/// Run errata commands at once in one checkout; returns each one's output.
+fn all_at_once(env: &Env, commands: &[Vec<String>]) -> Vec<std::process::Output> {
+    let procs: Vec<std::process::Child> = commands
+        .iter()
+        .map(|args| {
             env.errata_process()
-                .args([
-                    "add",
-                    EP,
-                    "--claim",
-                    &format!("claim {i}"),
-                    "--id",
-                    &format!("claim-{i}"),
-                ])
+                .args(args)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap()
         })
         .collect();
-    let mut ok = BTreeSet::new();
-    for (i, p) in procs.drain(..).enumerate() {
-        let out = p.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        match out.status.code() {
-            Some(0) => {
-                ok.insert(format!("claim-{i}"));
-            }
-            // Another process committed first: nothing was changed, run it again.
-            Some(1) => assert!(stderr.contains("run the command again"), "{stderr}"),
-            other => panic!("exit {other:?}: {stderr}"),
-        }
-    }
-    assert!(!ok.is_empty());
-    assert_eq!(env.log().len(), before + ok.len(), "one commit per success");
-    env.assert_clean("concurrent adds");
+    procs
+        .into_iter()
+        .map(|p| p.wait_with_output().unwrap())
+        .collect()
+}
+
+/// History is a line (no merges), and `git fsck --strict` finds nothing wrong.
+fn assert_linear_and_sound(env: &Env) {
+    let parents = env.git(&["log", "--format=%p"]);
+    assert!(
+        parents.lines().all(|l| l.split_whitespace().count() <= 1),
+        "linear history:\n{parents}"
+    );
     env.git(&["fsck", "--strict"]);
-    let committed: BTreeSet<String> = env
-        .git(&["ls-tree", "--name-only", "HEAD", &format!("claims/{EP}/")])
-        .lines()
-        .filter_map(|p| {
-            p.rsplit('/')
-                .next()?
-                .strip_suffix(".toml")
-                .map(str::to_owned)
+}
+
+#[test]
+fn concurrent_writers_in_one_checkout_all_land() {
+    let env = Env::with_episode();
+    let before = env.log().len();
+    let adds: Vec<Vec<String>> = (0..8)
+        .map(|i| {
+            [
+                "add",
+                EP,
+                "--claim",
+                &format!("claim {i}"),
+                "--id",
+                &format!("claim-{i}"),
+            ]
+            .map(str::to_owned)
+            .to_vec()
         })
-        .filter(|s| s.starts_with("claim-"))
         .collect();
-    assert_eq!(committed, ok);
+    for (i, out) in all_at_once(&env, &adds).into_iter().enumerate() {
+        assert!(
+            out.status.success(),
+            "add {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(env.log().len(), before + 8, "one commit per add");
+    env.assert_clean("concurrent adds");
+    assert_linear_and_sound(&env);
+
+    // Then eight changes to distinct claims at once: four citations, four verdicts.
+    let mut changes: Vec<Vec<String>> = Vec::new();
+    for i in 0..4 {
+        changes.push(
+            [
+                "source",
+                &format!("claim-{i}"),
+                "--url",
+                &format!("https://example.org/{i}"),
+                "--title",
+                "t",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        );
+    }
+    for i in 4..8 {
+        changes.push(
+            [
+                "verdict",
+                &format!("claim-{i}"),
+                "unverifiable",
+                "--note",
+                "n",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        );
+    }
+    for (i, out) in all_at_once(&env, &changes).into_iter().enumerate() {
+        assert!(
+            out.status.success(),
+            "change {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(env.log().len(), before + 16, "one commit per change");
+    env.assert_clean("concurrent changes");
+    assert_linear_and_sound(&env);
+    for i in 0..4 {
+        let c = env.claim(&format!("claim-{i}"));
+        assert_eq!(c["sources"][0]["url"], format!("https://example.org/{i}"));
+    }
+    for i in 4..8 {
+        assert_eq!(env.claim(&format!("claim-{i}"))["verdict"], "unverifiable");
+    }
+}
+
+#[test]
+fn concurrent_verdicts_on_one_claim_never_lose_an_update() {
+    let env = Env::with_claims();
+    let id = "nvidia-trillion";
+    let before = env.log().len();
+    let verdicts: Vec<Vec<String>> = ["inaccurate", "misleading"]
+        .iter()
+        .cycle()
+        .take(6)
+        .enumerate()
+        .map(|(i, v)| {
+            [
+                "verdict",
+                id,
+                v,
+                "--source",
+                &format!("https://example.org/{i}"),
+            ]
+            .map(str::to_owned)
+            .to_vec()
+        })
+        .collect();
+    let outs = all_at_once(&env, &verdicts);
+    // errata writers in one checkout take turns: each sees the verdict before it.
+    for out in &outs {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let landed = outs.len();
+    assert_eq!(
+        env.log().len(),
+        before + landed,
+        "one commit per verdict that landed"
+    );
+    env.assert_clean("concurrent verdicts");
+    assert_linear_and_sound(&env);
+    // Every verdict that landed is in the history, and the record holds the last.
+    let subjects = env.git(&["log", "--format=%s", &format!("-{landed}")]);
+    assert_eq!(
+        subjects
+            .lines()
+            .filter(|s| s.starts_with("verdict: "))
+            .count(),
+        landed
+    );
+    let last = subjects.lines().next().unwrap();
+    let verdict = env.claim(id)["verdict"].as_str().unwrap().to_owned();
+    assert!(
+        last.contains(&format!("is {verdict}")),
+        "{last} vs {verdict}"
+    );
+    env.ok(&["validate"]);
 }
 
 #[test]
