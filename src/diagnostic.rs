@@ -45,6 +45,10 @@ impl Location {
     }
 }
 
+/// How a problem reads when a record holds git's conflict markers: a merge
+/// left it for a person to finish.
+pub const UNRESOLVED_CONFLICT: &str = "unresolved merge conflict";
+
 /// Something wrong with a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
@@ -55,6 +59,11 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// Whether the record holds a merge conflict a person must resolve.
+    pub fn is_conflict(&self) -> bool {
+        self.message.starts_with(UNRESOLVED_CONFLICT)
+    }
+
     pub fn new(path: &str, location: Location, message: impl Into<String>) -> Self {
         Problem {
             path: path.to_owned(),

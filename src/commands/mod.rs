@@ -34,6 +34,7 @@ use std::process::ExitCode;
 use anstyle::{AnsiColor, Style};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use errata::diagnostic::{Problem, UNRESOLVED_CONFLICT, locate};
 use errata::git::GitError;
 use errata::model::ClaimSummary;
 use errata::model::{ClaimId, Date, LifecycleError};
@@ -152,29 +153,46 @@ impl Ctx {
     /// Load every record, warning (unless quiet) about files that could not be read.
     pub fn load(&self, store: &Store) -> Snapshot {
         let snap = store.load();
-        self.warn_unreadable(&snap);
+        self.warn_unreadable(&snap, store.root());
         snap
     }
 
     /// Claims as summaries, for commands that show or count them in bulk.
     pub fn load_summaries(&self, store: &Store) -> Snapshot<ClaimSummary> {
         let snap = store.load_summaries(None);
-        self.warn_unreadable(&snap);
+        self.warn_unreadable(&snap, store.root());
         snap
     }
 
-    fn warn_unreadable<C>(&self, snap: &Snapshot<C>) {
-        if !snap.problems.is_empty() && !self.quiet {
-            let n = snap.problems.len();
-            let mut err = anstream::stderr();
+    fn warn_unreadable<C>(&self, snap: &Snapshot<C>, root: &std::path::Path) {
+        if snap.problems.is_empty() || self.quiet {
+            return;
+        }
+        let mut err = anstream::stderr();
+        let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
+        let conflicts: Vec<Problem> = snap
+            .problems
+            .iter()
+            .filter(|p| p.is_conflict())
+            .cloned()
+            .collect();
+        for d in locate(root, &conflicts) {
+            let _ = writeln!(
+                err,
+                "{}warning:{} {}:{}: {UNRESOLVED_CONFLICT}; it is left out until it is resolved",
+                yellow.render(),
+                yellow.render_reset(),
+                d.path,
+                d.line
+            );
+        }
+        let n = snap.problems.len() - conflicts.len();
+        if n > 0 {
             let _ = writeln!(
                 err,
                 "{}warning:{} {n} record{} could not be read and {} left out; run `errata validate` for details",
-                Style::new()
-                    .fg_color(Some(AnsiColor::Yellow.into()))
-                    .bold()
-                    .render(),
-                Style::new().render_reset(),
+                yellow.render(),
+                yellow.render_reset(),
                 if n == 1 { "" } else { "s" },
                 if n == 1 { "is" } else { "are" },
             );
@@ -335,6 +353,9 @@ impl From<OpError> for CliError {
             OpError::DuplicateClaim { .. } => CliError::failure(msg).hint(
                 "rename one of the files so ids are unique; `errata validate` lists such problems",
             ),
+            OpError::Conflicted { path } => CliError::failure(msg).hint(format!(
+                "`errata validate` shows where; keep what is right from each side, delete the marker lines, then `git add {path}` and commit"
+            )),
             OpError::UnknownEpisode(_) => CliError::usage(msg).hint(
                 "`errata episode list` shows the episodes; `errata episode add` registers one",
             ),

@@ -55,6 +55,8 @@ pub enum OpError {
     },
     #[error("claim id `{id}` is used in more than one episode: {}", paths.join(", "))]
     DuplicateClaim { id: String, paths: Vec<String> },
+    #[error("{path} has an unresolved merge conflict")]
+    Conflicted { path: String },
     #[error("no episode `{0}`")]
     UnknownEpisode(String),
     #[error("episode `{0}` already exists")]

@@ -3,13 +3,35 @@
 
 use super::OpError;
 use crate::model::{Claim, ClaimId, Episode, EpisodeId};
-use crate::store::{Snapshot, Store, claim_path};
+use crate::store::{CLAIMS_DIR, Snapshot, Store, claim_path};
 
 /// Find a claim by its id or a unique prefix of it. An exact id always wins
 /// over longer ids it is a prefix of.
 pub fn resolve_claim<'a>(snap: &'a Snapshot, prefix: &str) -> Result<&'a Claim, OpError> {
-    let i = pick(snap.claims.iter().map(|c| (&c.episode, &c.id)), prefix)?;
-    Ok(&snap.claims[i])
+    match pick(snap.claims.iter().map(|c| (&c.episode, &c.id)), prefix) {
+        Ok(i) => Ok(&snap.claims[i]),
+        Err(OpError::UnknownClaim(p)) => {
+            Err(conflicted(snap, &p).unwrap_or(OpError::UnknownClaim(p)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A claim that `prefix` would name but that could not be read because a merge
+/// left conflict markers in it: the user needs to hear that, not "no claim".
+fn conflicted<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
+    snap.problems
+        .iter()
+        .filter(|p| p.is_conflict() && p.path.starts_with(&format!("{CLAIMS_DIR}/")))
+        .find(|p| {
+            p.path
+                .rsplit('/')
+                .next()
+                .is_some_and(|name| name.starts_with(prefix))
+        })
+        .map(|p| OpError::Conflicted {
+            path: p.path.clone(),
+        })
 }
 
 /// Find a claim's file by its id or a unique prefix, by file names alone: for

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::layout::{Kind, RecordFile};
 use super::{CORRECTIONS_DIR, EPISODE_FILE, Parsed, StoreError, episode_path, transcript_path};
-use crate::diagnostic::{Location, Problem};
+use crate::diagnostic::{Location, Problem, UNRESOLVED_CONFLICT};
 use crate::model::{
     Claim, ClaimError, ClaimFile, ClaimId, Correction, CorrectionFile, CorrectionId, Episode,
     EpisodeFile,
@@ -48,6 +48,15 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(rel: &str, bytes: &[u8]) -> Re
             "the file is not UTF-8 text; save it as UTF-8",
         )
     })?;
+    if let Some(marker) = conflict_marker(text) {
+        return Err(Problem::new(
+            rel,
+            Location::Span(marker),
+            format!(
+                "{UNRESOLVED_CONFLICT}: keep what is right from each side, delete the marker lines (<<<<<<<, =======, >>>>>>>), then `git add {rel}` and commit (or `git merge --abort`)"
+            ),
+        ));
+    }
     toml::from_str(text).map_err(|e| {
         let location = match e.span() {
             Some(span) if span != (0..0) => Location::Span(span),
@@ -55,6 +64,35 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(rel: &str, bytes: &[u8]) -> Re
         };
         Problem::new(rel, location, e.message().trim_end().to_owned())
     })
+}
+
+/// Where the first git conflict marker is: a `<<<<<<<` line followed by a
+/// `=======` line and then a `>>>>>>>` line (of any length of seven or more, as
+/// `%L` sets it). A file in this state is what a merge left for a person to
+/// finish; naming it so says more than TOML's complaint about a stray `<`.
+fn conflict_marker(text: &str) -> Option<std::ops::Range<usize>> {
+    let is = |line: &str, c: char| {
+        let run = line.chars().take_while(|&x| x == c).count();
+        run >= 7
+            && line[run..]
+                .chars()
+                .next()
+                .is_none_or(|x| x == ' ' || x == '\r')
+    };
+    let mut offset = 0;
+    let mut start = None;
+    let mut middle = false;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches('\n');
+        match start {
+            None if is(bare, '<') => start = Some(offset..offset + bare.trim_end().len()),
+            Some(_) if !middle && is(bare, '=') => middle = true,
+            Some(_) if middle && is(bare, '>') => return start,
+            _ => {}
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// Parse a record's content as it is at `rel` (in the working tree, about to be
@@ -144,5 +182,30 @@ pub(super) fn parse_record(f: &RecordFile, bytes: &[u8]) -> Parsed {
                 Err(p) => Parsed::Bad(p),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflict_markers_are_found_only_as_a_whole() {
+        let text = "status = \"checked\"\n<<<<<<< ours\nverdict = \"accurate\"\n=======\nverdict = \"misleading\"\n>>>>>>> theirs\n";
+        let at = conflict_marker(text).unwrap();
+        assert_eq!(&text[at], "<<<<<<< ours");
+        let crlf = text.replace('\n', "\r\n");
+        assert_eq!(&crlf[conflict_marker(&crlf).unwrap()], "<<<<<<< ours");
+        let long = "<<<<<<<<<< a\nx\n==========\ny\n>>>>>>>>>> b\n";
+        assert_eq!(conflict_marker(long), Some(0..12));
+        // A note that merely mentions a marker, or half a conflict, is not one.
+        assert_eq!(
+            conflict_marker("note = \"\"\"\n<<<<<<< ours\n\"\"\"\n"),
+            None
+        );
+        assert_eq!(conflict_marker("<<<<<<x\n=======\n>>>>>>>\n"), None);
+        let problem = parse_toml::<toml::Table>("claims/e/x.toml", text.as_bytes()).unwrap_err();
+        assert!(problem.is_conflict(), "{}", problem.message);
+        assert_eq!(problem.location, Location::Span(19..31));
     }
 }

@@ -9,6 +9,7 @@
 mod common;
 
 mod cli;
+mod collab;
 mod corrections;
 mod history;
 mod no_panic;
