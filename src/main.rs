@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Log(args) => commands::cmd_log::run(&ctx, args),
         Command::Diff(args) => commands::cmd_diff::run(&ctx, args),
         Command::Edit(args) => commands::cmd_edit::run(&ctx, args),
+        Command::Setup(args) => commands::cmd_setup::run(&ctx, args),
         Command::Completions(args) => commands::cmd_completions::run(&ctx, args),
         Command::Man(args) => commands::cmd_man::run(&ctx, args),
     };

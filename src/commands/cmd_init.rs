@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use errata::model::OneLine;
 use errata::ops::{self, InitSettings};
 
-use super::{CliError, Ctx, print_json};
+use super::{CliError, Ctx, errata_program, print_json};
 
 /// Lay out a fact-check repository here (or at --repo).
 ///
@@ -42,6 +42,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
             publisher: args.publisher,
             language: args.language,
             url: args.url,
+            program: errata_program(),
         },
     )?;
     let root = outcome.root.display();

@@ -19,6 +19,7 @@ pub mod cmd_list;
 pub mod cmd_log;
 pub mod cmd_man;
 pub mod cmd_report;
+pub mod cmd_setup;
 pub mod cmd_show;
 pub mod cmd_site;
 pub mod cmd_source;
@@ -38,7 +39,7 @@ use errata::diagnostic::{Problem, UNRESOLVED_CONFLICT, locate};
 use errata::git::GitError;
 use errata::model::ClaimSummary;
 use errata::model::{ClaimId, Date, LifecycleError};
-use errata::ops::{Moved, OpError};
+use errata::ops::{self, Moved, OpError};
 use errata::publish::{PublishError, date_of_unix};
 use errata::review::ReviewError;
 use errata::store::{Snapshot, Store, StoreError, WriteLock};
@@ -97,6 +98,7 @@ pub enum Command {
     Log(cmd_log::Args),
     Diff(cmd_diff::Args),
     Edit(cmd_edit::Args),
+    Setup(cmd_setup::Args),
     Completions(cmd_completions::Args),
     Man(cmd_man::Args),
 }
@@ -106,6 +108,9 @@ pub struct Ctx {
     pub repo: Option<PathBuf>,
     pub json: bool,
     pub quiet: bool,
+    /// Whether to say that this clone lacks the merge driver (not for the
+    /// commands that set it up or that git itself runs).
+    pub check_setup: bool,
 }
 
 impl Cli {
@@ -120,6 +125,10 @@ impl Cli {
             repo: self.repo.clone(),
             json: self.json,
             quiet: self.quiet,
+            check_setup: !matches!(
+                self.command,
+                Command::Setup(_) | Command::Init(_) | Command::Completions(_) | Command::Man(_)
+            ),
         }
     }
 }
@@ -139,7 +148,17 @@ impl Ctx {
             }
             None => std::env::current_dir().map_err(|e| CliError::failure(e.to_string()))?,
         };
-        Ok(Store::discover(&start)?)
+        let store = Store::discover(&start)?;
+        if self.check_setup && !self.quiet && ops::setup::driver_missing(&store) {
+            let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
+            let _ = writeln!(
+                anstream::stderr(),
+                "{}warning:{} this clone has no merge driver for records (git does not clone config): run `errata setup`",
+                yellow.render(),
+                yellow.render_reset(),
+            );
+        }
+        Ok(store)
     }
 
     /// The repository, locked for a command that changes records: taken before
@@ -441,6 +460,27 @@ pub fn report_move(ctx: &Ctx, moved: &Moved) -> Result<ExitCode, CliError> {
         ctx.note(format!("{}: {} -> {}{verdict}", m.id, m.from, m.to));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How git should call this errata as its merge driver: `errata` when that
+/// is what PATH finds, else this executable's full path, quoted for the shell
+/// git runs the driver with.
+pub fn errata_program() -> String {
+    let me = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok());
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join("errata"))
+            .find(|p| p.is_file())
+            .and_then(|p| p.canonicalize().ok())
+    });
+    match me {
+        Some(me) if on_path.as_ref() != Some(&me) => {
+            format!("'{}'", me.display().to_string().replace('\'', r"'\''"))
+        }
+        _ => "errata".to_owned(),
+    }
 }
 
 /// The publication date of what errata publishes: SOURCE_DATE_EPOCH's day when

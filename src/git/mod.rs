@@ -373,6 +373,24 @@ impl Repo {
         })
     }
 
+    /// A value of this repository's git config (local, global and system, as
+    /// git reads them), if it is set.
+    pub fn config(&self, key: &str) -> Result<Option<String>, GitError> {
+        let config = self.inner.config()?;
+        match config.get_string(key) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Set a value in this clone's own config (`.git/config`), as
+    /// `git config KEY VALUE` does.
+    pub fn set_local_config(&self, key: &str, value: &str) -> Result<(), GitError> {
+        let mut config = self.inner.config()?.open_level(git2::ConfigLevel::Local)?;
+        Ok(config.set_str(key, value)?)
+    }
+
     /// The commit HEAD points at, if any.
     pub fn head_id(&self) -> Result<Option<CommitId>, GitError> {
         Ok(self.head_commit()?.map(|c| CommitId(c.id())))

@@ -7,7 +7,7 @@ use serde::Serialize;
 use toml_edit::{DocumentMut, value};
 
 use super::message::{Message, Trailer};
-use super::{OpError, rules};
+use super::{OpError, rules, setup};
 use crate::git::{Change, CommitId, Repo};
 use crate::model::{OneLine, Settings};
 use crate::store::{SETTINGS_FILE, Store};
@@ -31,6 +31,8 @@ pub struct InitSettings {
     pub publisher: Option<OneLine>,
     pub language: Option<OneLine>,
     pub url: Option<String>,
+    /// How git should call errata for its merge driver (see [`super::setup`]).
+    pub program: String,
 }
 
 /// Lay out a fact-check repository at `path`, running `git init` there if needed.
@@ -86,14 +88,13 @@ pub fn init(path: &Path, settings: InitSettings) -> Result<InitOutcome, OpError>
     }
     let message = Message::new("init", format_args!("fact-check repository for {name}"))
         .trailer(Trailer::Init, &name);
-    let commit = super::commit(
-        &store,
-        &[Change {
-            path: SETTINGS_FILE.into(),
-            content: Some(doc.to_string().into_bytes()),
-        }],
-        &message,
-    )?;
+    let mut changes = vec![Change {
+        path: SETTINGS_FILE.into(),
+        content: Some(doc.to_string().into_bytes()),
+    }];
+    changes.extend(setup::attributes_change(&store)?);
+    setup::configure(&store, &setup::driver_command(&settings.program))?;
+    let commit = super::commit(&store, &changes, &message)?;
     Ok(InitOutcome {
         store,
         root,

@@ -21,7 +21,15 @@ fn init_in_an_empty_folder_runs_git_init_and_commits_settings() {
         ));
     assert!(env.path(".git").is_dir(), "init ran git init");
     assert_eq!(env.log().len(), 1, "one commit");
-    assert_eq!(env.head_paths(), ["errata.toml"]);
+    assert_eq!(env.head_paths(), [".gitattributes", "errata.toml"]);
+    // Records merge through errata's driver, registered in this clone.
+    let attributes = env.read(".gitattributes");
+    assert!(
+        attributes.contains("claims/**/*.toml merge=errata"),
+        "{attributes}"
+    );
+    let driver = env.git(&["config", "merge.errata.driver"]);
+    assert!(driver.contains("merge-driver %O %A %B %L %P"), "{driver}");
     let settings = toml_of(&env, "errata.toml");
     assert_eq!(settings["name"].as_str(), Some("科技浪"));
     assert_eq!(settings["language"].as_str(), Some("zh-TW"));
@@ -53,7 +61,7 @@ fn init_in_an_existing_repository_leaves_the_users_staged_file_alone() {
     env.write("notes.txt", "call NVIDIA investor relations\n");
     env.git(&["add", "notes.txt"]);
     env.errata().arg("init").assert().success();
-    assert_eq!(env.head_paths(), ["errata.toml"]);
+    assert_eq!(env.head_paths(), [".gitattributes", "errata.toml"]);
     assert_eq!(env.git(&["diff", "--cached", "--name-only"]), "notes.txt\n");
     assert_eq!(env.status(), "A  notes.txt\n");
 }
@@ -1732,7 +1740,7 @@ fn init_in_a_subfolder_lays_out_the_repository_that_holds_it() {
     );
     assert_eq!(
         env.head_paths(),
-        ["errata.toml"],
+        [".gitattributes", "errata.toml"],
         "settings at the top of the repository"
     );
 }
