@@ -319,6 +319,10 @@ impl From<GitError> for CliError {
             }
             GitError::UnknownRevision(_) => CliError::usage(msg),
             GitError::Bare(_) => CliError::usage(msg).hint("run errata in a clone with a working tree"),
+            GitError::WouldOverwrite(_) => CliError::usage(msg)
+                .hint("commit or stash those changes (`git status` lists them), then run the command again"),
+            GitError::DetachedHead => CliError::usage(msg).hint("git switch BRANCH"),
+            GitError::Program { .. } => CliError::failure(msg),
             GitError::Git(_) | GitError::Reopen(_) => CliError::failure(msg),
         }
     }

@@ -9,8 +9,12 @@
 
 mod graph;
 mod history;
+mod integrate;
+mod remote;
 
 pub use history::{BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};
+pub use integrate::{Integration, MergeSides};
+pub use remote::{Pushed, Upstream};
 
 use std::path::{Path, PathBuf};
 use std::thread::sleep;
@@ -37,6 +41,12 @@ pub enum GitError {
     UnknownRevision(String),
     #[error("cannot open the repository again for another thread: {0}")]
     Reopen(String),
+    #[error("files the merge must change hold uncommitted changes: {0}")]
+    WouldOverwrite(String),
+    #[error("HEAD is not on a branch; check out the branch to sync first")]
+    DetachedHead,
+    #[error("`{command}` failed: {message}")]
+    Program { command: String, message: String },
     #[error("git: {0}")]
     Git(#[from] git2::Error),
 }
