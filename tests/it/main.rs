@@ -11,6 +11,7 @@ mod common;
 mod cli;
 mod corrections;
 mod history;
+mod merge;
 mod no_panic;
 mod readme;
 mod shipped;
