@@ -6,6 +6,7 @@
 pub mod diagnostic;
 pub mod diff;
 pub mod git;
+pub mod merge;
 pub mod model;
 pub mod ops;
 pub mod publish;

@@ -14,7 +14,11 @@ use clap::Parser;
 use commands::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => commands::cmd_merge_driver::exit_on_parse_error(e, &args),
+    };
     let ctx = cli.context();
     let result = match cli.command {
         Command::Init(args) => commands::cmd_init::run(&ctx, args),
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Command::Setup(args) => commands::cmd_setup::run(&ctx, args),
         Command::Completions(args) => commands::cmd_completions::run(&ctx, args),
         Command::Man(args) => commands::cmd_man::run(&ctx, args),
+        Command::MergeDriver(args) => commands::cmd_merge_driver::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -18,6 +18,7 @@ pub mod cmd_init;
 pub mod cmd_list;
 pub mod cmd_log;
 pub mod cmd_man;
+pub mod cmd_merge_driver;
 pub mod cmd_report;
 pub mod cmd_setup;
 pub mod cmd_show;
@@ -101,6 +102,7 @@ pub enum Command {
     Setup(cmd_setup::Args),
     Completions(cmd_completions::Args),
     Man(cmd_man::Args),
+    MergeDriver(cmd_merge_driver::Args),
 }
 
 /// What every command needs from the global flags.

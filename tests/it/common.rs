@@ -605,3 +605,96 @@ fn build(t: Template, env: &Env) {
         }
     }
 }
+
+/// The merge corpus: one folder per case under `tests/merge/`.
+pub const MERGE_CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/merge");
+
+/// One case of the merge corpus: the record's path (`path`, one line), the
+/// three sides (`base.toml`, `ours.toml`, `theirs.toml`, each absent where the
+/// file is absent on that side) and what the merge must give: `expected.toml`
+/// (clean), `expected.conflict` (the text with markers, labels "ours" and
+/// "theirs") or `expected.deleted` (a clean deletion).
+pub struct MergeCase {
+    pub name: String,
+    pub dir: PathBuf,
+    pub path: String,
+    pub base: Option<String>,
+    pub ours: Option<String>,
+    pub theirs: Option<String>,
+    pub expected: MergeExpected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeExpected {
+    Clean(String),
+    Conflict(String),
+    Deleted,
+}
+
+/// Every case of the corpus, by name.
+pub fn merge_cases() -> Vec<MergeCase> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(MERGE_CORPUS)
+        .expect("tests/merge/ exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|dir| {
+            let read = |f: &str| {
+                let p = dir.join(f);
+                p.exists()
+                    .then(|| std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p:?}: {e}")))
+            };
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let path = read("path")
+                .unwrap_or_else(|| panic!("{name}: no `path` file"))
+                .trim()
+                .to_owned();
+            let expected = match (
+                read("expected.toml"),
+                read("expected.conflict"),
+                read("expected.deleted"),
+            ) {
+                (Some(t), None, None) => MergeExpected::Clean(t),
+                (None, Some(t), None) => MergeExpected::Conflict(t),
+                (None, None, Some(_)) => MergeExpected::Deleted,
+                _ => MergeExpected::Conflict(String::new()),
+            };
+            MergeCase {
+                base: read("base.toml"),
+                ours: read("ours.toml"),
+                theirs: read("theirs.toml"),
+                name,
+                path,
+                expected,
+                dir,
+            }
+        })
+        .collect()
+}
+
+/// A conflicted text resolved as an editor would: each region's `ours` (or
+/// `theirs`) block kept, the other block and the markers deleted.
+pub fn resolve_conflict(text: &str, keep_ours: bool, size: usize) -> String {
+    let (open, sep, close) = ("<".repeat(size), "=".repeat(size), ">".repeat(size));
+    let marker = |line: &str, m: &str| {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        bare == m || bare.starts_with(&format!("{m} "))
+    };
+    let mut out = String::new();
+    // 0: outside, 1: in ours, 2: in theirs
+    let mut state = 0;
+    for line in text.split_inclusive('\n') {
+        match state {
+            0 if marker(line, &open) => state = 1,
+            1 if marker(line, &sep) => state = 2,
+            2 if marker(line, &close) => state = 0,
+            0 => out.push_str(line),
+            1 if keep_ours => out.push_str(line),
+            2 if !keep_ours => out.push_str(line),
+            _ => {}
+        }
+    }
+    out
+}

@@ -12,6 +12,7 @@ mod cli;
 mod collab;
 mod corrections;
 mod history;
+mod merge;
 mod no_panic;
 mod readme;
 mod shipped;
