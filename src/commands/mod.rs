@@ -26,6 +26,7 @@ pub mod cmd_site;
 pub mod cmd_source;
 pub mod cmd_start;
 pub mod cmd_suggest;
+pub mod cmd_sync;
 pub mod cmd_validate;
 pub mod cmd_verdict;
 
@@ -100,6 +101,7 @@ pub enum Command {
     Diff(cmd_diff::Args),
     Edit(cmd_edit::Args),
     Setup(cmd_setup::Args),
+    Sync(cmd_sync::Args),
     Completions(cmd_completions::Args),
     Man(cmd_man::Args),
     MergeDriver(cmd_merge_driver::Args),
@@ -412,6 +414,17 @@ impl From<OpError> for CliError {
             OpError::BadTranscript(_) => CliError::usage(msg)
                 .hint("errata reads \"(MM:SS~MM:SS) text\" lines, WebVTT and SRT"),
             OpError::NothingToChange { .. } | OpError::Record(_) => CliError::usage(msg),
+            OpError::MergeInProgress => CliError::usage(msg).hint(
+                "finish it (resolve, `git add`, `git commit`) or `git merge --abort`, then sync again",
+            ),
+            OpError::SyncUncommitted { .. } => CliError::usage(msg)
+                .hint("commit them (or `git stash`) first; sync merges commits, not work in progress"),
+            OpError::SyncConflicts { .. } => CliError::failure(msg).hint(
+                "resolve each (`errata validate` shows where), `git add` them and `git commit`, then `errata sync` again to push; or `git merge --abort` to go back",
+            ),
+            OpError::RemoteKeepsMoving { .. } => {
+                CliError::failure(msg).hint("run `errata sync` again in a moment")
+            }
         }
     }
 }

@@ -21,6 +21,7 @@ pub enum Trailer {
     Verdict,
     Assignee,
     Source,
+    Sync,
 }
 
 impl Trailer {
@@ -34,6 +35,7 @@ impl Trailer {
             Trailer::Verdict => "Errata-Verdict",
             Trailer::Assignee => "Errata-Assignee",
             Trailer::Source => "Errata-Source",
+            Trailer::Sync => "Errata-Sync",
         }
     }
 }

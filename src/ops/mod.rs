@@ -19,6 +19,7 @@ mod resolve;
 pub mod setup;
 mod source;
 mod start;
+mod sync;
 mod verdict;
 
 use serde::Serialize;
@@ -32,6 +33,7 @@ pub use resolve::{resolve_claim, resolve_claim_file, resolve_episode};
 pub use setup::{SetupOutcome, setup};
 pub use source::{NewSource, SourceAdded, add_source};
 pub use start::start;
+pub use sync::{SyncOptions, Synced, Unmerged, sync};
 pub use verdict::verdict;
 
 use crate::diagnostic::Problem;
@@ -96,6 +98,14 @@ pub enum OpError {
     BadTranscript(#[from] TranscriptError),
     #[error("this repository is not laid out for errata yet (no errata.toml)")]
     NotInitialised,
+    #[error("a merge is under way in this clone (MERGE_HEAD exists)")]
+    MergeInProgress,
+    #[error("records have uncommitted changes: {}", paths.join(", "))]
+    SyncUncommitted { paths: Vec<String> },
+    #[error("the merge left {} file{} to resolve:\n{}", unmerged.len(), if unmerged.len() == 1 { "" } else { "s" }, sync::describe(unmerged))]
+    SyncConflicts { unmerged: Vec<Unmerged> },
+    #[error("{remote} kept moving: {rounds} rounds of fetch, merge and push were each overtaken")]
+    RemoteKeepsMoving { remote: String, rounds: u32 },
 }
 
 impl From<GitError> for OpError {

@@ -19,3 +19,4 @@ mod shipped;
 mod site;
 mod store_cache;
 mod suggest;
+mod sync;

@@ -1,0 +1,214 @@
+//! `errata sync`: share this clone's records with a remote and take in
+//! everyone else's: fetch, integrate, push, and again while the remote moves.
+//!
+//! Integration is a merge, not a rebase. A merge keeps every local commit as it
+//! was made (its id, its author, its signature, its `Errata-*` trailers), costs
+//! one three-way merge of what both sides changed rather than one replay per
+//! local commit, and when a record cannot be merged the repository is in the
+//! state `git merge` leaves (`MERGE_HEAD`, conflict stages in the index), which
+//! `git status`, `git commit` and `git merge --abort` already explain. History
+//! is then a graph; `errata log` follows it as `git log` does.
+//!
+//! The merge is git's (libgit2's) for every file, and errata's own
+//! ([`crate::merge`], field by field) for every record both sides changed:
+//! libgit2 runs no merge drivers, so the records are settled here. Fetch and
+//! push run the `git` executable (see `git::remote`).
+//!
+//! Uses `git` (through `Repo`), `merge`, `store` and `message`.
+
+use serde::Serialize;
+
+use super::OpError;
+use super::message::{Message, Trailer};
+use crate::git::{CommitId, Integration, Pushed, Upstream};
+use crate::merge::{self, Labels, Outcome};
+use crate::store::{self, CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE, Store, write};
+
+/// How many times to fetch again when the remote moved before our push.
+const ROUNDS: u32 = 5;
+
+/// What `sync` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// The remote (a name, a path or a URL); default: the branch's upstream,
+    /// else `origin`.
+    pub remote: Option<String>,
+    /// Leave git's progress out.
+    pub quiet: bool,
+}
+
+/// What `sync` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Synced {
+    pub remote: String,
+    pub branch: String,
+    /// Where the remote's branch was when last fetched (`None`: it had none).
+    pub fetched: Option<CommitId>,
+    /// `up-to-date`, `fast-forward`, `merge`, or `none` when the remote was empty.
+    pub integrated: &'static str,
+    /// Records both sides had changed, merged field by field.
+    pub merged_records: usize,
+    /// The merge commit, when there was one.
+    pub merge_commit: Option<CommitId>,
+    /// How many times it fetched (more than one when the remote moved meanwhile).
+    pub rounds: u32,
+}
+
+/// A record the merge could not settle, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unmerged {
+    pub path: String,
+    /// What the sides disagree on (empty for a file git merged line by line).
+    pub conflicts: Vec<String>,
+}
+
+/// What `sync` paths care about: the records and the file that routes them.
+const SYNCED_PATHS: [&str; 4] = [CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE, ".gitattributes"];
+
+/// Fetch, merge what the remote has, push; again (a few times) while the remote
+/// moves between our fetch and our push.
+pub fn sync(store: &Store, opts: &SyncOptions) -> Result<Synced, OpError> {
+    let repo = store.repo();
+    if repo.merge_in_progress() {
+        return Err(OpError::MergeInProgress);
+    }
+    let dirty = repo.uncommitted(&SYNCED_PATHS)?;
+    if !dirty.is_empty() {
+        return Err(OpError::SyncUncommitted { paths: dirty });
+    }
+    let up = repo.upstream(opts.remote.as_deref())?;
+    let mut done = Synced {
+        remote: up.remote.clone(),
+        branch: up.branch.clone(),
+        fetched: None,
+        integrated: "none",
+        merged_records: 0,
+        merge_commit: None,
+        rounds: 0,
+    };
+    for round in 1..=ROUNDS {
+        done.rounds = round;
+        done.fetched = repo.fetch(&up, opts.quiet)?;
+        if let Some(theirs) = done.fetched {
+            match repo.integration(theirs)? {
+                Integration::UpToDate => done.integrated = "up-to-date",
+                Integration::FastForward => {
+                    repo.fast_forward(theirs)?;
+                    done.integrated = "fast-forward";
+                }
+                Integration::Merge => {
+                    let (commit, merged) = merge_in(store, &up, theirs)?;
+                    done.integrated = "merge";
+                    done.merge_commit = Some(commit);
+                    done.merged_records += merged;
+                }
+            }
+        }
+        match repo.push(&up, opts.quiet)? {
+            Pushed::Done => return Ok(done),
+            Pushed::Rejected(_) => continue,
+        }
+    }
+    Err(OpError::RemoteKeepsMoving {
+        remote: up.remote,
+        rounds: ROUNDS,
+    })
+}
+
+/// A side's bytes as text, when they are.
+fn text(bytes: &Option<Vec<u8>>) -> Result<Option<&str>, std::str::Utf8Error> {
+    bytes.as_deref().map(std::str::from_utf8).transpose()
+}
+
+/// Whether a path holds a record errata can merge field by field.
+fn is_record(path: &str) -> bool {
+    path == SETTINGS_FILE
+        || (path.ends_with(".toml")
+            && (path.starts_with(&format!("{CLAIMS_DIR}/"))
+                || path.starts_with(&format!("{CORRECTIONS_DIR}/"))))
+}
+
+/// Merge `theirs` into HEAD: git's merge for every file, errata's for each
+/// record both sides changed; a commit when everything settled, else the
+/// repository left mid-merge with the conflicts named.
+fn merge_in(store: &Store, up: &Upstream, theirs: CommitId) -> Result<(CommitId, usize), OpError> {
+    let repo = store.repo();
+    let sides =
+        repo.changed_on_both_sides(theirs, &[CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE])?;
+    let other = format!("{}/{}", up.remote, up.remote_branch);
+    let message = Message::new("sync", format_args!("merge {other} into {}", up.branch))
+        .trailer(Trailer::Sync, &other)
+        .to_string();
+    repo.begin_merge(theirs, &message)?;
+    let labels = Labels {
+        base: "merge base".into(),
+        ours: up.branch.clone(),
+        theirs: other,
+    };
+    let mut unmerged: Vec<Unmerged> = Vec::new();
+    let mut merged = 0;
+    for s in sides.iter().filter(|s| is_record(&s.path)) {
+        let (Ok(base), Ok(ours), Ok(their)) = (text(&s.base), text(&s.ours), text(&s.theirs))
+        else {
+            // Not text: git's merge of it stands.
+            continue;
+        };
+        let path = store.root().join(&s.path);
+        let io = |source| store::StoreError::Write {
+            path: s.path.clone(),
+            source,
+        };
+        match merge::merge(&s.path, base, ours, their, &labels, 7) {
+            Outcome::Clean(Some(result)) => {
+                write::atomic(&path, result.as_bytes()).map_err(io)?;
+                repo.settle(&s.path, Some(result.as_bytes()))?;
+                merged += 1;
+            }
+            Outcome::Clean(None) => {
+                match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e).into()),
+                    _ => {}
+                }
+                repo.settle(&s.path, None)?;
+                merged += 1;
+            }
+            Outcome::Conflicted { text, conflicts } => {
+                write::atomic(&path, text.as_bytes()).map_err(io)?;
+                repo.leave_conflict(s)?;
+                unmerged.push(Unmerged {
+                    path: s.path.clone(),
+                    conflicts: conflicts.iter().map(|c| c.to_string()).collect(),
+                });
+            }
+        }
+    }
+    // Whatever git itself could not merge (a transcript edited on both sides).
+    for path in repo.conflicted()? {
+        if !unmerged.iter().any(|u| u.path == path) {
+            unmerged.push(Unmerged {
+                path,
+                conflicts: Vec::new(),
+            });
+        }
+    }
+    if !unmerged.is_empty() {
+        unmerged.sort_by(|a, b| a.path.cmp(&b.path));
+        return Err(OpError::SyncConflicts { unmerged });
+    }
+    Ok((repo.conclude_merge(theirs, &message)?, merged))
+}
+
+/// The unmerged files, a line each with what their sides disagree on.
+pub(super) fn describe(unmerged: &[Unmerged]) -> String {
+    unmerged
+        .iter()
+        .map(|u| {
+            if u.conflicts.is_empty() {
+                format!("  {} (both sides changed the same lines)", u.path)
+            } else {
+                format!("  {}: {}", u.path, u.conflicts.join("; "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
