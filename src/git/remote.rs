@@ -4,6 +4,7 @@
 //! own transports (built here without https or ssh) would not give. Progress
 //! goes to the user's terminal as git prints it.
 
+use std::io::{IsTerminal, Read, Write};
 use std::process::{Command, Stdio};
 
 use super::{CommitId, GitError, Repo};
@@ -76,43 +77,74 @@ impl Repo {
 
     /// `git fetch REMOTE BRANCH`: the commit the remote's branch points at,
     /// or `None` when the remote has no such branch yet (a new, empty remote).
+    /// A remote named in config gets its remote-tracking branch updated, as
+    /// `git fetch` does; a path or URL is fetched into `FETCH_HEAD` only.
     pub fn fetch(&self, up: &Upstream, quiet: bool) -> Result<Option<CommitId>, GitError> {
         let what = format!("git fetch {} {}", up.remote, up.remote_branch);
-        let mut cmd = self.git();
-        cmd.args(["fetch", "--no-write-fetch-head"]);
-        if quiet {
-            cmd.arg("--quiet");
-        }
-        // A remote named in config updates its remote-tracking branch; any other
-        // (a path, a URL) is fetched into errata's own ref.
-        let target = format!("refs/errata/sync/{}", up.remote_branch);
-        cmd.args([
-            "--",
-            &up.remote,
-            &format!("+refs/heads/{}:{target}", up.remote_branch),
-        ]);
-        cmd.stdin(Stdio::null()).stdout(Stdio::null());
-        cmd.stderr(if quiet {
-            Stdio::piped()
+        let named = self.config(&format!("remote.{}.url", up.remote))?.is_some();
+        let tracking = format!("refs/remotes/{}/{}", up.remote, up.remote_branch);
+        let refspec = if named {
+            format!("+refs/heads/{}:{tracking}", up.remote_branch)
         } else {
-            Stdio::inherit()
-        });
-        let out = self.run_git(&mut cmd, &what)?;
-        if !out.status.success() {
-            // Ask whether the branch is there at all, to tell "empty" from "failed".
-            let mut probe = self.git();
-            probe.args(["ls-remote", "--heads", "--", &up.remote, &up.remote_branch]);
-            probe.stdin(Stdio::null()).stderr(Stdio::null());
-            let listed = self.run_git(&mut probe, &what)?;
-            if listed.status.success() && listed.stdout.is_empty() {
+            format!("refs/heads/{}", up.remote_branch)
+        };
+        let mut cmd = self.git();
+        cmd.arg("fetch");
+        let shown = !quiet && std::io::stderr().is_terminal();
+        cmd.arg(if shown { "--progress" } else { "--quiet" });
+        cmd.args(["--", &up.remote, &refspec]);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().map_err(|e| GitError::Program {
+            command: what.clone(),
+            message: format!("cannot run git: {e}"),
+        })?;
+        // git's progress goes on to the terminal as it comes; what it says is
+        // kept, to tell an empty remote from a failure.
+        let mut said = Vec::new();
+        if let Some(mut err) = child.stderr.take() {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                said.extend_from_slice(&buf[..n]);
+                if shown && !contains(&buf[..n], NO_SUCH_REF) {
+                    let _ = std::io::stderr().write_all(&buf[..n]);
+                }
+            }
+        }
+        let status = child.wait().map_err(|e| GitError::Program {
+            command: what.clone(),
+            message: e.to_string(),
+        })?;
+        if !status.success() {
+            if contains(&said, NO_SUCH_REF) {
                 return Ok(None);
             }
+            let said = String::from_utf8_lossy(&said).trim().to_owned();
             return Err(GitError::Program {
                 command: what,
-                message: failure(&out),
+                message: if said.is_empty() {
+                    format!("git exited with {status}")
+                } else {
+                    said
+                },
             });
         }
-        Ok(Some(self.resolve(&target)?))
+        if named {
+            return Ok(Some(self.resolve(&tracking)?));
+        }
+        let head = std::fs::read_to_string(self.git_dir().join("FETCH_HEAD")).unwrap_or_default();
+        let oid = head.split_whitespace().next().unwrap_or_default();
+        match git2::Oid::from_str(oid) {
+            Ok(id) => Ok(Some(CommitId(id))),
+            Err(_) => Err(GitError::Program {
+                command: what,
+                message: "git fetch wrote no FETCH_HEAD".into(),
+            }),
+        }
     }
 
     /// `git push REMOTE HEAD:BRANCH`, never forced.
@@ -150,6 +182,13 @@ impl Repo {
         }
         Ok(Pushed::Done)
     }
+}
+
+/// What git says when the remote has no such branch.
+const NO_SUCH_REF: &[u8] = b"couldn't find remote ref";
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// What git said when it failed, for the user.

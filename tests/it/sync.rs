@@ -1,14 +1,13 @@
 //! `errata sync` and plain `git pull` on a desk: clones of one repository
 //! sharing a bare remote, each editor changing records at once.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::common::*;
 
 /// A bare remote and clones of it, the first seeded from the claims template.
 pub struct Desk {
     _remote_dir: tempfile::TempDir,
-    pub remote: PathBuf,
     pub clones: Vec<Env>,
 }
 
@@ -35,7 +34,6 @@ impl Desk {
         }
         Desk {
             _remote_dir: dir,
-            remote,
             clones,
         }
     }
