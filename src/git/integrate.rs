@@ -39,6 +39,12 @@ impl Repo {
         Ok(self.inner.find_annotated_commit(id.0)?)
     }
 
+    /// Whether git is in the middle of anything that can leave conflicts (a
+    /// merge, rebase, cherry-pick, revert): only then can the index hold them.
+    pub fn operation_in_progress(&self) -> bool {
+        self.inner.state() != git2::RepositoryState::Clean
+    }
+
     /// Whether a merge (of anyone's making) is under way: `MERGE_HEAD` exists.
     pub fn merge_in_progress(&self) -> bool {
         self.inner.state() == git2::RepositoryState::Merge

@@ -120,14 +120,6 @@ fn text(bytes: &Option<Vec<u8>>) -> Result<Option<&str>, std::str::Utf8Error> {
     bytes.as_deref().map(std::str::from_utf8).transpose()
 }
 
-/// Whether a path holds a record errata can merge field by field.
-fn is_record(path: &str) -> bool {
-    path == SETTINGS_FILE
-        || (path.ends_with(".toml")
-            && (path.starts_with(&format!("{CLAIMS_DIR}/"))
-                || path.starts_with(&format!("{CORRECTIONS_DIR}/"))))
-}
-
 /// Merge `theirs` into HEAD: git's merge for every file, errata's for each
 /// record both sides changed; a commit when everything settled, else the
 /// repository left mid-merge with the conflicts named.
@@ -147,7 +139,7 @@ fn merge_in(store: &Store, up: &Upstream, theirs: CommitId) -> Result<(CommitId,
     };
     let mut unmerged: Vec<Unmerged> = Vec::new();
     let mut merged = 0;
-    for s in sides.iter().filter(|s| is_record(&s.path)) {
+    for s in sides.iter().filter(|s| store::is_record_path(&s.path)) {
         let (Ok(base), Ok(ours), Ok(their)) = (text(&s.base), text(&s.ours), text(&s.theirs))
         else {
             // Not text: git's merge of it stands.

@@ -33,6 +33,15 @@ pub fn correction_path(id: &CorrectionId) -> String {
     format!("{CORRECTIONS_DIR}/{id}.toml")
 }
 
+/// Whether a path (relative, `/`-separated) is where a record lives: a claim
+/// or episode under `claims/`, a correction, or the settings.
+pub fn is_record_path(path: &str) -> bool {
+    path == SETTINGS_FILE
+        || (path.ends_with(".toml")
+            && (path.starts_with(&format!("{CLAIMS_DIR}/"))
+                || path.starts_with(&format!("{CORRECTIONS_DIR}/"))))
+}
+
 /// The episode folders under `claims/` whose names are valid ids, from the
 /// folder listing alone.
 pub fn episode_folders(root: &Path) -> Vec<EpisodeId> {

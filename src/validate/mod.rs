@@ -18,7 +18,7 @@ use serde::Serialize;
 
 pub use rules::Violation;
 
-use crate::diagnostic::{Diagnostic, Location, Problem};
+use crate::diagnostic::{Diagnostic, Location, Problem, UNRESOLVED_CONFLICT};
 use crate::model::{Claim, ClaimSummary};
 use crate::store::{
     self, Checks, SETTINGS_FILE, Snapshot, Store, claim_path, correction_path, episode_path,
@@ -47,6 +47,31 @@ impl Report {
             problems,
         }
     }
+}
+
+/// Records git holds unmerged (a merge, rebase or cherry-pick stopped on them)
+/// that carry no conflict markers: one side deleted the record and the other
+/// changed it, and git left the changed version in place without a word in
+/// the file. Looked for only while git is in the middle of such an operation.
+fn unmerged_in_git(store: &Store, found: &[Problem]) -> Vec<Problem> {
+    let repo = store.repo();
+    if !repo.operation_in_progress() {
+        return Vec::new();
+    }
+    let Ok(paths) = repo.conflicted() else {
+        return Vec::new();
+    };
+    paths
+        .into_iter()
+        .filter(|p| store::is_record_path(p))
+        .filter(|p| !found.iter().any(|f| &f.path == p && f.is_conflict()))
+        .map(|p| {
+            let message = format!(
+                "{UNRESOLVED_CONFLICT}: git holds this record unmerged (one side deleted it, or git could not merge it); keep it with `git add {p}` or drop it with `git rm {p}`, then commit"
+            );
+            Problem::new(&p, Location::File, message)
+        })
+        .collect()
 }
 
 /// The problems of one claim on its own, given its episode's transcript, as
@@ -180,6 +205,8 @@ pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
                 .map(|v| v.problem(&path)),
         );
     }
+
+    problems.extend(unmerged_in_git(store, &problems));
 
     drop(by_id);
     drop(named);

@@ -210,3 +210,397 @@ fn sync_to_an_empty_remote_pushes_and_then_is_up_to_date() {
     let again = a.json(&["sync", remote.to_str().unwrap()]);
     assert_eq!(again["integrated"], "up-to-date", "{again}");
 }
+
+// ------------------------------------------------------------ a grid of edits
+
+/// How the second editor takes in the first one's pushed work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// `git pull` in a clone where `errata setup` registered the driver.
+    PullWithDriver,
+    /// `git pull` where nobody ran `errata setup`: git's line merge.
+    PullWithoutDriver,
+    /// `errata sync`.
+    Sync,
+}
+
+impl Way {
+    /// Take in the remote's commits and push; whether it merged cleanly.
+    fn integrate(self, env: &Env) -> bool {
+        match self {
+            Way::Sync => {
+                let out = env.run(&["sync"]);
+                match out.status.code() {
+                    Some(0) => true,
+                    Some(1) => false,
+                    other => panic!(
+                        "sync exit {other:?}: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    ),
+                }
+            }
+            Way::PullWithDriver | Way::PullWithoutDriver => {
+                let pulled = env
+                    .git_cmd()
+                    .args(["-c", "pull.rebase=false", "pull", "-q", "--no-edit"])
+                    .output()
+                    .unwrap();
+                if !pulled.status.success() {
+                    return false;
+                }
+                env.git(&["push", "-q"]);
+                true
+            }
+        }
+    }
+
+    fn prepare(self, env: &Env) {
+        if self == Way::PullWithDriver {
+            env.ok(&["setup"]);
+        }
+    }
+}
+
+/// Replace `from` by `to` in a record and commit it with plain git, as an
+/// editor with a text editor would.
+fn hand_edit(env: &Env, id: &str, from: &str, to: &str) {
+    let path = claim_file(EP, id);
+    let text = env.read(&path);
+    assert!(text.contains(from), "{from:?} in {text}");
+    env.commit_by_hand(
+        &[(&path, &text.replacen(from, to, 1))],
+        &format!("edit {id} by hand"),
+    );
+}
+
+type Step = fn(&Env);
+type Check = fn(&Env);
+
+struct Case {
+    name: &'static str,
+    /// Committed and shared by everyone before the two edits.
+    before: Option<Step>,
+    a: Step,
+    b: Step,
+    /// Whether errata (driver or sync) merges it cleanly.
+    clean: bool,
+    /// On a clean merge: what every clone must hold afterwards.
+    check: Check,
+    /// On a conflict: the records it is in.
+    conflicted: &'static [&'static str],
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "both cite sources",
+            before: None,
+            a: |e| {
+                e.ok(&[
+                    "source",
+                    "nvidia-margin",
+                    "--url",
+                    "https://example.org/a",
+                    "--title",
+                    "A",
+                ])
+                .truncate(0)
+            },
+            b: |e| {
+                e.ok(&[
+                    "source",
+                    "nvidia-margin",
+                    "--url",
+                    "https://example.org/b",
+                    "--title",
+                    "B",
+                ])
+                .truncate(0)
+            },
+            clean: true,
+            check: |e| {
+                let mut got = urls(e, "nvidia-margin");
+                got.sort();
+                assert_eq!(
+                    got,
+                    ["https://example.org/a", "https://example.org/b", URL_NVIDIA]
+                );
+            },
+            conflicted: &[],
+        },
+        Case {
+            name: "a verdict against a note edit",
+            before: None,
+            a: |e| {
+                e.ok(&[
+                    "verdict",
+                    "amd-mi300x-cost",
+                    "inaccurate",
+                    "--source",
+                    "https://example.org/amd",
+                ])
+                .truncate(0)
+            },
+            b: |e| {
+                hand_edit(
+                    e,
+                    "amd-mi300x-cost",
+                    "tags = ",
+                    "note = \"MI300X 的造價沒有公開數字。\"\ntags = ",
+                )
+            },
+            clean: true,
+            check: |e| {
+                let c = e.claim("amd-mi300x-cost");
+                assert_eq!(c["verdict"], "inaccurate");
+                assert_eq!(c["note"], "MI300X 的造價沒有公開數字。");
+                assert_eq!(urls(e, "amd-mi300x-cost"), ["https://example.org/amd"]);
+            },
+            conflicted: &[],
+        },
+        Case {
+            name: "tags on both sides",
+            before: None,
+            a: |e| {
+                hand_edit(
+                    e,
+                    "nvidia-trillion",
+                    "tags = [\"nvidia\"]",
+                    "tags = [\"nvidia\", \"market-cap\"]",
+                )
+            },
+            b: |e| {
+                hand_edit(
+                    e,
+                    "nvidia-trillion",
+                    "tags = [\"nvidia\"]",
+                    "tags = [\"nvidia\", \"輝達\"]",
+                )
+            },
+            clean: true,
+            check: |e| {
+                let tags = e.claim("nvidia-trillion")["tags"].clone();
+                let mut tags: Vec<String> = serde_json::from_value(tags).unwrap();
+                tags.sort();
+                assert_eq!(tags, ["market-cap", "nvidia", "輝達"]);
+            },
+            conflicted: &[],
+        },
+        Case {
+            name: "note paragraphs on both sides",
+            before: Some(|e| {
+                e.ok(&[
+                    "verdict",
+                    "nvidia-margin",
+                    "accurate",
+                    "--note",
+                    "第一段：毛利率。\n\n第二段：來源。\n\n第三段：結論。",
+                ]);
+            }),
+            a: |e| {
+                hand_edit(
+                    e,
+                    "nvidia-margin",
+                    "第一段：毛利率。",
+                    "第一段：GAAP 毛利率 74.0%。",
+                )
+            },
+            b: |e| hand_edit(e, "nvidia-margin", "第三段：結論。", "第三段：結論成立。"),
+            clean: true,
+            check: |e| {
+                assert_eq!(
+                    e.claim("nvidia-margin")["note"],
+                    "第一段：GAAP 毛利率 74.0%。\n\n第二段：來源。\n\n第三段：結論成立。"
+                );
+            },
+            conflicted: &[],
+        },
+        Case {
+            name: "two different verdicts",
+            before: None,
+            a: |e| {
+                e.ok(&["verdict", "nvidia-margin", "mostly-accurate"])
+                    .truncate(0)
+            },
+            b: |e| {
+                e.ok(&["verdict", "nvidia-margin", "misleading"])
+                    .truncate(0)
+            },
+            clean: false,
+            check: |_| {},
+            conflicted: &["nvidia-margin"],
+        },
+        Case {
+            name: "modified on one side, deleted on the other",
+            before: None,
+            a: |e| {
+                e.ok(&["start", "nvidia-trillion", "--assignee", "Ann"])
+                    .truncate(0)
+            },
+            b: |e| {
+                e.git(&["rm", "-q", &claim_file(EP, "nvidia-trillion")]);
+                e.git(&["commit", "-q", "-m", "drop a duplicate claim"]);
+            },
+            clean: false,
+            check: |_| {},
+            conflicted: &["nvidia-trillion"],
+        },
+        Case {
+            name: "new claims in one episode from both",
+            before: None,
+            a: |e| {
+                e.add(&[EP, "--id", "from-a", "--claim", "A logged this."])
+                    .truncate(0)
+            },
+            b: |e| {
+                e.add(&[EP, "--id", "from-b", "--claim", "B logged this."])
+                    .truncate(0)
+            },
+            clean: true,
+            check: |e| {
+                assert_eq!(e.claim("from-a")["claim"], "A logged this.");
+                assert_eq!(e.claim("from-b")["claim"], "B logged this.");
+            },
+            conflicted: &[],
+        },
+        Case {
+            name: "a correction naming a claim the other side re-judged",
+            before: None,
+            a: |e| {
+                e.ok(&[
+                    "correct",
+                    "graphcast-no-supercomputers",
+                    "--episode",
+                    EP,
+                    "--at",
+                    "06:07",
+                    "--text",
+                    "GraphCast 仍需要超級電腦準備初始資料。",
+                    "--id",
+                    "graphcast-fix",
+                ]);
+            },
+            b: |e| {
+                e.ok(&[
+                    "verdict",
+                    "graphcast-no-supercomputers",
+                    "misleading",
+                    "--note",
+                    "說法誤導，但不算全錯。",
+                ])
+                .truncate(0)
+            },
+            clean: true,
+            check: |e| {
+                let c = e.claim("graphcast-no-supercomputers");
+                assert_eq!(c["status"], "corrected");
+                assert_eq!(c["verdict"], "misleading");
+                assert_eq!(c["note"], "說法誤導，但不算全錯。");
+                assert!(e.path("corrections/graphcast-fix.toml").is_file());
+            },
+            conflicted: &[],
+        },
+    ]
+}
+
+/// Run one case one way; whether errata (or git) merged it cleanly.
+fn run_case(case: &Case, way: Way) -> bool {
+    let what = format!("{} ({way:?})", case.name);
+    let desk = Desk::new(3);
+    let [a, b, c] = &desk.clones[..] else {
+        unreachable!()
+    };
+    if let Some(before) = case.before {
+        before(a);
+        a.git(&["push", "-q"]);
+        for e in [b, c] {
+            e.git(&["pull", "-q", "--ff-only"]);
+        }
+    }
+    for e in [a, b, c] {
+        way.prepare(e);
+    }
+    (case.a)(a);
+    (case.b)(b);
+    assert!(
+        way.integrate(a),
+        "{what}: the first to share has nothing to merge"
+    );
+    let clean = way.integrate(b);
+    if way == Way::PullWithoutDriver {
+        return clean;
+    }
+    assert_eq!(clean, case.clean, "{what}: merged cleanly?");
+    if !clean {
+        // The conflicts are exactly the ones expected, and named as such.
+        let validate = b.run(&["validate"]);
+        let stdout = String::from_utf8_lossy(&validate.stdout);
+        let named: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.contains("unresolved merge conflict"))
+            .collect();
+        assert_eq!(named.len(), case.conflicted.len(), "{what}:\n{stdout}");
+        for id in case.conflicted {
+            assert!(
+                named.iter().any(|l| l.starts_with(&claim_file(EP, id))),
+                "{what}: {id} in\n{stdout}"
+            );
+        }
+        return false;
+    }
+    for e in [a, c] {
+        assert!(way.integrate(e), "{what}: catching up is a fast-forward");
+    }
+    let trees: Vec<String> = [a, b, c].iter().map(|e| tree(e)).collect();
+    assert!(
+        trees.iter().all(|t| *t == trees[0]),
+        "{what}: every clone holds the same tree"
+    );
+    for e in [a, b, c] {
+        e.git(&["fsck", "--strict"]);
+        let v = e.run(&["validate"]);
+        assert!(
+            v.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+        (case.check)(e);
+    }
+    true
+}
+
+#[test]
+fn a_grid_of_concurrent_edits_merges_field_by_field_three_ways() {
+    let cases = cases();
+    // Each case on its own desk, the cases side by side.
+    let plain_git: Vec<(&str, bool)> = std::thread::scope(|s| {
+        let runs: Vec<_> = cases
+            .iter()
+            .map(|case| {
+                s.spawn(move || {
+                    run_case(case, Way::PullWithDriver);
+                    run_case(case, Way::Sync);
+                    (case.name, run_case(case, Way::PullWithoutDriver))
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let plain_git_conflicts: Vec<&str> = plain_git
+        .iter()
+        .filter(|(_, clean)| !clean)
+        .map(|(name, _)| *name)
+        .collect();
+    // What the driver saves: plain git stops on these, errata merges them.
+    for name in [
+        "both cite sources",
+        "tags on both sides",
+        "a correction naming a claim the other side re-judged",
+    ] {
+        assert!(
+            plain_git_conflicts.contains(&name),
+            "{name}: {plain_git_conflicts:?}"
+        );
+    }
+    eprintln!("plain git pull conflicted on: {plain_git_conflicts:?}");
+}
