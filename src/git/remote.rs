@@ -166,7 +166,14 @@ impl Repo {
         // --porcelain: one line per ref, `!` when it was refused.
         if let Some(line) = stdout.lines().find(|l| l.starts_with('!')) {
             let reason = line.rsplit('\t').next().unwrap_or(line).to_owned();
-            if reason.contains("fetch first") || reason.contains("non-fast-forward") {
+            // Refused because the branch is not where we last saw it: the
+            // remote had moved before our push ("fetch first"), or moved while
+            // it was received (a ref lock that found another value).
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if reason.contains("fetch first")
+                || reason.contains("non-fast-forward")
+                || (reason.contains("failed to update ref") && stderr.contains("but expected"))
+            {
                 return Ok(Pushed::Rejected(reason));
             }
             return Err(GitError::Program {

@@ -604,3 +604,51 @@ fn a_grid_of_concurrent_edits_merges_field_by_field_three_ways() {
     }
     eprintln!("plain git pull conflicted on: {plain_git_conflicts:?}");
 }
+
+#[test]
+fn when_the_remote_moves_between_fetch_and_push_sync_merges_again() {
+    let desk = Desk::new(2);
+    let (a, b) = (&desk.clones[0], &desk.clones[1]);
+    // B's citation reaches the remote under another name; the remote's hook
+    // moves the branch to it while A's first push is being received, as if B
+    // had pushed in between A's fetch and A's push.
+    b.ok(&[
+        "source",
+        "nvidia-margin",
+        "--url",
+        "https://example.org/b",
+        "--title",
+        "B",
+    ]);
+    b.git(&["push", "-q", "origin", "HEAD:refs/heads/in-between"]);
+    let remote = a.git(&["remote", "get-url", "origin"]);
+    let hook = Path::new(remote.trim()).join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\nif [ ! -e moved ]; then touch moved; env -u GIT_QUARANTINE_PATH git update-ref refs/heads/master refs/heads/in-between; fi\ncat >/dev/null\n",
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&hook).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&hook, perms).unwrap();
+
+    a.ok(&[
+        "source",
+        "nvidia-margin",
+        "--url",
+        "https://example.org/a",
+        "--title",
+        "A",
+    ]);
+    let synced = a.json(&["sync"]);
+    assert_eq!(synced["rounds"], 2, "{synced}");
+    assert_eq!(synced["integrated"], "merge", "{synced}");
+    let mut got = urls(a, "nvidia-margin");
+    got.sort();
+    assert_eq!(
+        got,
+        ["https://example.org/a", "https://example.org/b", URL_NVIDIA]
+    );
+    b.ok(&["sync"]);
+    assert_eq!(tree(a), tree(b));
+}
