@@ -23,6 +23,9 @@ use super::{CliError, Ctx, print_json};
 pub struct Args {
     /// The remote: a name, a path or a URL (default: the branch's upstream, else origin).
     remote: Option<String>,
+    /// Take in the remote's work, but do not push this clone's yet.
+    #[arg(long)]
+    no_push: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
@@ -32,6 +35,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         &SyncOptions {
             remote: args.remote,
             quiet: ctx.quiet || ctx.json,
+            no_push: args.no_push,
         },
     )?;
     if ctx.json {
@@ -50,6 +54,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         "up-to-date" => "up to date".to_owned(),
         _ => format!("{} had no {} yet", done.remote, done.branch),
     };
-    ctx.note(format!("Synced with {}: {what}; pushed", done.remote));
+    let pushed = if done.pushed { "pushed" } else { "not pushed" };
+    ctx.note(format!("Synced with {}: {what}; {pushed}", done.remote));
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,10 @@
 
 use std::path::Path;
 
-use git2::{AnnotatedCommit, ErrorCode, MergeAnalysis, Oid, build::CheckoutBuilder};
+use std::collections::BTreeMap;
+
+use git2::build::{CheckoutBuilder, TreeUpdateBuilder};
+use git2::{AnnotatedCommit, ErrorCode, FileMode, MergeAnalysis, Oid};
 
 use super::{CommitId, GitError, Repo};
 
@@ -22,6 +25,17 @@ pub enum Integration {
     Merge,
 }
 
+/// How two lines of history went apart: the files each changed since their
+/// merge base, each with its new blob (`None` where it was removed).
+#[derive(Debug, Clone)]
+pub struct Divergence {
+    base: Option<Oid>,
+    ours: Oid,
+    theirs: Oid,
+    ours_changed: BTreeMap<String, Option<Oid>>,
+    theirs_changed: BTreeMap<String, Option<Oid>>,
+}
+
 /// One file as it is at the merge base and on each side (`None` where absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MergeSides {
@@ -29,6 +43,18 @@ pub struct MergeSides {
     pub base: Option<Vec<u8>>,
     pub ours: Option<Vec<u8>>,
     pub theirs: Option<Vec<u8>>,
+}
+
+/// How errata settled one file of a merge under way (see [`Repo::settle`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Settled<'a> {
+    /// Merged: its content, or `None` when the merge removes it.
+    Merged {
+        path: &'a str,
+        content: Option<&'a [u8]>,
+    },
+    /// Left for a person to resolve.
+    Conflicted(&'a MergeSides),
 }
 
 /// Index entry flags hold the conflict stage in bits 12 and 13.
@@ -70,8 +96,18 @@ impl Repo {
     pub fn fast_forward(&self, theirs: CommitId) -> Result<(), GitError> {
         let commit = self.inner.find_commit(theirs.0)?;
         let old = self.head_id()?;
+        let mut checkout = CheckoutBuilder::new();
+        checkout.safe();
+        if old.is_some() {
+            // Only the files that differ, taken as paths rather than patterns:
+            // a checkout of the whole tree would look at every file.
+            checkout.disable_pathspec_match(true);
+            for p in self.paths_between(theirs)? {
+                checkout.path(p);
+            }
+        }
         self.inner
-            .checkout_tree(commit.as_object(), Some(CheckoutBuilder::new().safe()))
+            .checkout_tree(commit.as_object(), Some(&mut checkout))
             .map_err(checkout_error)?;
         let head = self.inner.find_reference("HEAD")?;
         let target = head
@@ -99,13 +135,10 @@ impl Repo {
         }
     }
 
-    /// The files under `dirs` that both HEAD and `theirs` changed since their
-    /// merge base, with the three versions of each: what errata merges itself.
-    pub fn changed_on_both_sides(
-        &self,
-        theirs: CommitId,
-        dirs: &[&str],
-    ) -> Result<Vec<MergeSides>, GitError> {
+    /// How HEAD and `theirs` went apart since their merge base: every file
+    /// each side changed, compared tree to tree (a rename is a removal and an
+    /// addition), reading no file content.
+    pub fn divergence(&self, theirs: CommitId) -> Result<Divergence, GitError> {
         let ours = self.head_id()?.ok_or(GitError::DetachedHead)?;
         let base = self.inner.merge_base(ours.0, theirs.0).ok();
         let tree = |id: Option<Oid>| -> Result<Option<git2::Tree<'_>>, GitError> {
@@ -114,53 +147,184 @@ impl Repo {
                 None => Ok(None),
             }
         };
-        let (base_tree, our_tree, their_tree) =
-            (tree(base)?, tree(Some(ours.0))?, tree(Some(theirs.0))?);
-        let changed = |side: &Option<git2::Tree<'_>>| -> Result<Vec<String>, GitError> {
-            let mut opts = git2::DiffOptions::new();
-            for d in dirs {
-                opts.pathspec(d);
-            }
+        let base_tree = tree(base)?;
+        let changes = |side: Oid| -> Result<BTreeMap<String, Option<Oid>>, GitError> {
+            let side_tree = tree(Some(side))?;
             let diff =
                 self.inner
-                    .diff_tree_to_tree(base_tree.as_ref(), side.as_ref(), Some(&mut opts))?;
-            Ok(diff
-                .deltas()
-                .flat_map(|d| [d.old_file().path(), d.new_file().path()])
-                .flatten()
-                .filter_map(|p| p.to_str().map(str::to_owned))
-                .collect())
+                    .diff_tree_to_tree(base_tree.as_ref(), side_tree.as_ref(), None)?;
+            let mut out = BTreeMap::new();
+            for d in diff.deltas() {
+                if let Some(p) = d.old_file().path().and_then(|p| p.to_str()) {
+                    out.insert(p.to_owned(), None);
+                }
+                if d.status() != git2::Delta::Deleted
+                    && let Some(p) = d.new_file().path().and_then(|p| p.to_str())
+                {
+                    out.insert(p.to_owned(), Some(d.new_file().id()));
+                }
+            }
+            Ok(out)
         };
-        let mut ours_changed = changed(&our_tree)?;
-        ours_changed.sort();
-        ours_changed.dedup();
-        let mut theirs_changed = changed(&their_tree)?;
-        theirs_changed.sort();
-        theirs_changed.dedup();
-        let blob = |t: &Option<git2::Tree<'_>>, path: &str| -> Result<Option<Vec<u8>>, GitError> {
-            let Some(t) = t else { return Ok(None) };
-            match t.get_path(Path::new(path)) {
-                Ok(e) => Ok(Some(self.inner.find_blob(e.id())?.content().to_vec())),
-                Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-                Err(e) => Err(e.into()),
+        Ok(Divergence {
+            base,
+            ours: ours.0,
+            theirs: theirs.0,
+            ours_changed: changes(ours.0)?,
+            theirs_changed: changes(theirs.0)?,
+        })
+    }
+
+    /// The files both sides changed, differently, with the three versions of
+    /// each: what errata merges itself.
+    pub fn changed_on_both_sides(&self, d: &Divergence) -> Result<Vec<MergeSides>, GitError> {
+        let base_tree = match d.base {
+            Some(b) => Some(self.inner.find_commit(b)?.tree()?),
+            None => None,
+        };
+        let blob = |id: Option<Oid>| -> Result<Option<Vec<u8>>, GitError> {
+            match id {
+                Some(id) => Ok(Some(self.inner.find_blob(id)?.content().to_vec())),
+                None => Ok(None),
             }
         };
         let mut out = Vec::new();
-        for path in ours_changed
-            .iter()
-            .filter(|p| theirs_changed.binary_search(p).is_ok())
-        {
-            let sides = MergeSides {
-                path: path.clone(),
-                base: blob(&base_tree, path)?,
-                ours: blob(&our_tree, path)?,
-                theirs: blob(&their_tree, path)?,
+        for (path, ours) in &d.ours_changed {
+            let Some(theirs) = d.theirs_changed.get(path) else {
+                continue;
             };
-            // Changed the same way on both sides: nothing to merge.
-            if sides.ours != sides.theirs {
-                out.push(sides);
+            if ours == theirs {
+                continue;
             }
+            let base = match &base_tree {
+                Some(t) => match t.get_path(Path::new(path)) {
+                    Ok(e) => Some(e.id()),
+                    Err(e) if e.code() == ErrorCode::NotFound => None,
+                    Err(e) => return Err(e.into()),
+                },
+                None => None,
+            };
+            out.push(MergeSides {
+                path: path.clone(),
+                base: blob(base)?,
+                ours: blob(*ours)?,
+                theirs: blob(*theirs)?,
+            });
         }
+        Ok(out)
+    }
+
+    /// Merge `theirs` into HEAD with errata's results for the files both sides
+    /// changed (`merged`: each path's content, or `None` to remove it): HEAD's
+    /// tree with `theirs`' own changes and those results, committed, and the
+    /// working tree and index brought to it for those files only. `None` when
+    /// a file both sides changed is not among `merged`: git's merge must then
+    /// decide it ([`Repo::begin_merge`]).
+    pub fn merge_cleanly(
+        &self,
+        d: &Divergence,
+        merged: &[(&str, Option<&[u8]>)],
+        message: &str,
+    ) -> Result<Option<CommitId>, GitError> {
+        let settled: BTreeMap<&str, Option<&[u8]>> = merged.iter().copied().collect();
+        let both = d
+            .ours_changed
+            .iter()
+            .filter(|(p, id)| d.theirs_changed.get(*p).is_some_and(|t| t != *id));
+        if both.clone().any(|(p, _)| !settled.contains_key(p.as_str())) {
+            return Ok(None);
+        }
+        let ours = self.inner.find_commit(d.ours)?;
+        let their_commit = self.inner.find_commit(d.theirs)?;
+        let mut update = TreeUpdateBuilder::new();
+        let mut paths: Vec<&str> = Vec::new();
+        for (path, id) in &d.theirs_changed {
+            if d.ours_changed.contains_key(path) {
+                continue;
+            }
+            match id {
+                Some(id) => update.upsert(path.as_str(), *id, FileMode::Blob),
+                None => update.remove(path.as_str()),
+            };
+            paths.push(path);
+        }
+        for (path, content) in &settled {
+            match content {
+                Some(bytes) => update.upsert(*path, self.inner.blob(bytes)?, FileMode::Blob),
+                None => update.remove(*path),
+            };
+            paths.push(path);
+        }
+        let tree_id = update.create_updated(&self.inner, &ours.tree()?)?;
+        let tree = self.inner.find_tree(tree_id)?;
+        let author = self.author()?;
+        let committer = self
+            .inner
+            .committer_from_env()
+            .map_err(|_| GitError::NoIdentity)?;
+        let commit = self.inner.commit(
+            None,
+            &author,
+            &committer,
+            message,
+            &tree,
+            &[&ours, &their_commit],
+        )?;
+        let only = |builder: &mut CheckoutBuilder<'_>| {
+            // The paths as they are, not as patterns to match every file against.
+            builder.disable_pathspec_match(true);
+            for p in &paths {
+                builder.path(*p);
+            }
+        };
+        if !paths.is_empty() {
+            let mut checkout = CheckoutBuilder::new();
+            checkout.safe();
+            only(&mut checkout);
+            self.inner
+                .checkout_tree(tree.as_object(), Some(&mut checkout))
+                .map_err(checkout_error)?;
+        }
+        let head = self.inner.find_reference("HEAD")?;
+        let target = head
+            .symbolic_target()?
+            .map(str::to_owned)
+            .ok_or(GitError::DetachedHead)?;
+        let reflog = format!("sync: merge {}", CommitId(d.theirs).short());
+        if let Err(e) = self
+            .inner
+            .reference_matching(&target, commit, true, ours.id(), &reflog)
+        {
+            // Someone moved the branch meanwhile: put the files back as HEAD has them.
+            let mut back = CheckoutBuilder::new();
+            back.force();
+            only(&mut back);
+            let _ = self.inner.checkout_tree(ours.as_object(), Some(&mut back));
+            return Err(if e.code() == ErrorCode::Modified {
+                GitError::HeadMoved
+            } else {
+                e.into()
+            });
+        }
+        Ok(Some(CommitId(commit)))
+    }
+
+    /// The files bringing `theirs` into HEAD would change in this working tree:
+    /// where local changes of the user's would be in the way.
+    pub fn paths_between(&self, theirs: CommitId) -> Result<Vec<String>, GitError> {
+        let ours = self.head_commit()?.ok_or(GitError::DetachedHead)?;
+        let their_tree = self.inner.find_commit(theirs.0)?.tree()?;
+        let diff = self
+            .inner
+            .diff_tree_to_tree(Some(&ours.tree()?), Some(&their_tree), None)?;
+        let mut out: Vec<String> = diff
+            .deltas()
+            .flat_map(|d| [d.old_file().path(), d.new_file().path()])
+            .flatten()
+            .filter_map(|p| p.to_str().map(str::to_owned))
+            .collect();
+        out.sort();
+        out.dedup();
         Ok(out)
     }
 
@@ -184,45 +348,47 @@ impl Repo {
         Ok(())
     }
 
-    /// In the merge under way, stage `path` as `content` (or as removed),
-    /// resolving any conflict git left on it. The caller writes the file.
-    pub fn settle(&self, path: &str, content: Option<&[u8]>) -> Result<(), GitError> {
+    /// In the merge under way, record how errata settled the files it merged
+    /// itself, in one write of the index: a merged file staged as its content
+    /// (or as removed), resolving any conflict git left on it; a conflicted one
+    /// left unmerged as git records it (base, ours and theirs at stages 1, 2
+    /// and 3), whatever git's line merge made of it. The caller writes the files.
+    pub fn settle(&self, settled: &[Settled<'_>]) -> Result<(), GitError> {
         let mut index = self.inner.index()?;
-        match index.conflict_remove(Path::new(path)) {
-            Err(e) if e.code() != ErrorCode::NotFound => return Err(e.into()),
-            _ => {}
-        }
-        match content {
-            Some(bytes) => {
-                let id = self.inner.blob(bytes)?;
-                index.add(&entry(path, id, 0))?;
+        let forget = |index: &mut git2::Index, path: &Path, stage: i32| -> Result<(), GitError> {
+            let gone = if stage < 0 {
+                index.conflict_remove(path)
+            } else {
+                index.remove(path, stage)
+            };
+            match gone {
+                Err(e) if e.code() != ErrorCode::NotFound => Err(e.into()),
+                _ => Ok(()),
             }
-            None => match index.remove_path(Path::new(path)) {
-                Err(e) if e.code() != ErrorCode::NotFound => return Err(e.into()),
-                _ => {}
-            },
-        }
-        Ok(index.write()?)
-    }
-
-    /// In the merge under way, leave `path` in conflict as git records one (its
-    /// base, ours and theirs at stages 1, 2 and 3), whatever git's line merge
-    /// made of it. The caller writes the file with its markers.
-    pub fn leave_conflict(&self, sides: &MergeSides) -> Result<(), GitError> {
-        let mut index = self.inner.index()?;
-        let path = Path::new(&sides.path);
-        match index.conflict_remove(path) {
-            Err(e) if e.code() != ErrorCode::NotFound => return Err(e.into()),
-            _ => {}
-        }
-        match index.remove(path, 0) {
-            Err(e) if e.code() != ErrorCode::NotFound => return Err(e.into()),
-            _ => {}
-        }
-        for (stage, bytes) in [(1, &sides.base), (2, &sides.ours), (3, &sides.theirs)] {
-            if let Some(bytes) = bytes {
-                let id = self.inner.blob(bytes)?;
-                index.add(&entry(&sides.path, id, stage))?;
+        };
+        for s in settled {
+            match s {
+                Settled::Merged { path, content } => {
+                    forget(&mut index, Path::new(path), -1)?;
+                    match content {
+                        Some(bytes) => {
+                            let id = self.inner.blob(bytes)?;
+                            index.add(&entry(path, id, 0))?;
+                        }
+                        None => forget(&mut index, Path::new(path), 0)?,
+                    }
+                }
+                Settled::Conflicted(sides) => {
+                    let path = Path::new(&sides.path);
+                    forget(&mut index, path, -1)?;
+                    forget(&mut index, path, 0)?;
+                    for (stage, bytes) in [(1, &sides.base), (2, &sides.ours), (3, &sides.theirs)] {
+                        if let Some(bytes) = bytes {
+                            let id = self.inner.blob(bytes)?;
+                            index.add(&entry(&sides.path, id, stage))?;
+                        }
+                    }
+                }
             }
         }
         Ok(index.write()?)
@@ -277,12 +443,19 @@ impl Repo {
         Ok(CommitId(id))
     }
 
-    /// Files under `dirs` whose working tree or index differs from HEAD.
-    pub fn uncommitted(&self, dirs: &[&str]) -> Result<Vec<String>, GitError> {
+    /// Those of `paths` whose working tree or index differs from HEAD, found
+    /// in one pass over the index (the paths taken as they are, not as
+    /// patterns).
+    pub fn uncommitted_among(&self, paths: &[String]) -> Result<Vec<String>, GitError> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut opts = git2::StatusOptions::new();
-        opts.include_untracked(false).include_ignored(false);
-        for d in dirs {
-            opts.pathspec(d);
+        opts.include_untracked(true)
+            .include_ignored(false)
+            .disable_pathspec_match(true);
+        for p in paths {
+            opts.pathspec(p);
         }
         let statuses = self.inner.statuses(Some(&mut opts))?;
         Ok(statuses

@@ -13,7 +13,7 @@ mod integrate;
 mod remote;
 
 pub use history::{BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};
-pub use integrate::{Integration, MergeSides};
+pub use integrate::{Divergence, Integration, MergeSides, Settled};
 pub use remote::{Pushed, Upstream};
 
 use std::path::{Path, PathBuf};

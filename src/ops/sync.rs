@@ -20,9 +20,9 @@ use serde::Serialize;
 
 use super::OpError;
 use super::message::{Message, Trailer};
-use crate::git::{CommitId, Integration, Pushed, Upstream};
+use crate::git::{CommitId, Integration, MergeSides, Pushed, Settled, Upstream};
 use crate::merge::{self, Labels, Outcome};
-use crate::store::{self, CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE, Store, write};
+use crate::store::{self, CLAIMS_DIR, Store, write};
 
 /// How many times to fetch again when the remote moved before our push.
 const ROUNDS: u32 = 5;
@@ -35,6 +35,8 @@ pub struct SyncOptions {
     pub remote: Option<String>,
     /// Leave git's progress out.
     pub quiet: bool,
+    /// Take in the remote's work but keep this clone's to itself for now.
+    pub no_push: bool,
 }
 
 /// What `sync` did.
@@ -52,6 +54,8 @@ pub struct Synced {
     pub merge_commit: Option<CommitId>,
     /// How many times it fetched (more than one when the remote moved meanwhile).
     pub rounds: u32,
+    /// Whether this clone's commits are on the remote now.
+    pub pushed: bool,
 }
 
 /// A record the merge could not settle, and why.
@@ -62,8 +66,24 @@ pub struct Unmerged {
     pub conflicts: Vec<String>,
 }
 
-/// What `sync` paths care about: the records and the file that routes them.
-const SYNCED_PATHS: [&str; 4] = [CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE, ".gitattributes"];
+/// Refuse to integrate `theirs` over records (or the file routing them to the
+/// driver) that it would change and that hold uncommitted edits: the merge
+/// would have to overwrite them or mix them in unseen. As `git merge` does, the
+/// records it leaves alone may hold work in progress.
+fn refuse_uncommitted(store: &Store, theirs: CommitId) -> Result<(), OpError> {
+    let touched: Vec<String> = store
+        .repo()
+        .paths_between(theirs)?
+        .into_iter()
+        .filter(|p| store::is_record_path(p) || p == ".gitattributes")
+        .collect();
+    let dirty = store.repo().uncommitted_among(&touched)?;
+    if dirty.is_empty() {
+        Ok(())
+    } else {
+        Err(OpError::SyncUncommitted { paths: dirty })
+    }
+}
 
 /// Fetch, merge what the remote has, push; again (a few times) while the remote
 /// moves between our fetch and our push.
@@ -71,10 +91,6 @@ pub fn sync(store: &Store, opts: &SyncOptions) -> Result<Synced, OpError> {
     let repo = store.repo();
     if repo.merge_in_progress() {
         return Err(OpError::MergeInProgress);
-    }
-    let dirty = repo.uncommitted(&SYNCED_PATHS)?;
-    if !dirty.is_empty() {
-        return Err(OpError::SyncUncommitted { paths: dirty });
     }
     let up = repo.upstream(opts.remote.as_deref())?;
     let mut done = Synced {
@@ -85,12 +101,17 @@ pub fn sync(store: &Store, opts: &SyncOptions) -> Result<Synced, OpError> {
         merged_records: 0,
         merge_commit: None,
         rounds: 0,
+        pushed: false,
     };
     for round in 1..=ROUNDS {
         done.rounds = round;
         done.fetched = repo.fetch(&up, opts.quiet)?;
         if let Some(theirs) = done.fetched {
-            match repo.integration(theirs)? {
+            let integration = repo.integration(theirs)?;
+            if integration != Integration::UpToDate {
+                refuse_uncommitted(store, theirs)?;
+            }
+            match integration {
                 Integration::UpToDate => done.integrated = "up-to-date",
                 Integration::FastForward => {
                     repo.fast_forward(theirs)?;
@@ -104,8 +125,14 @@ pub fn sync(store: &Store, opts: &SyncOptions) -> Result<Synced, OpError> {
                 }
             }
         }
+        if opts.no_push {
+            return Ok(done);
+        }
         match repo.push(&up, opts.quiet)? {
-            Pushed::Done => return Ok(done),
+            Pushed::Done => {
+                done.pushed = true;
+                return Ok(done);
+            }
             Pushed::Rejected(_) => continue,
         }
     }
@@ -125,48 +152,80 @@ fn text(bytes: &Option<Vec<u8>>) -> Result<Option<&str>, std::str::Utf8Error> {
 /// repository left mid-merge with the conflicts named.
 fn merge_in(store: &Store, up: &Upstream, theirs: CommitId) -> Result<(CommitId, usize), OpError> {
     let repo = store.repo();
-    let sides =
-        repo.changed_on_both_sides(theirs, &[CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE])?;
+    let divergence = repo.divergence(theirs)?;
+    let sides = repo.changed_on_both_sides(&divergence)?;
     let other = format!("{}/{}", up.remote, up.remote_branch);
     let message = Message::new("sync", format_args!("merge {other} into {}", up.branch))
         .trailer(Trailer::Sync, &other)
         .to_string();
-    repo.begin_merge(theirs, &message)?;
     let labels = Labels {
         base: "merge base".into(),
         ours: up.branch.clone(),
         theirs: other,
     };
     let mut unmerged: Vec<Unmerged> = Vec::new();
-    let mut merged = 0;
-    for s in sides.iter().filter(|s| store::is_record_path(&s.path)) {
+    let mut results: Vec<(&MergeSides, Outcome)> = Vec::new();
+    // Records, and the transcripts beside them, are errata's to merge; any other
+    // file both sides changed is left to git.
+    for s in sides
+        .iter()
+        .filter(|s| s.path.starts_with(&format!("{CLAIMS_DIR}/")) || store::is_record_path(&s.path))
+    {
         let (Ok(base), Ok(ours), Ok(their)) = (text(&s.base), text(&s.ours), text(&s.theirs))
         else {
             // Not text: git's merge of it stands.
             continue;
         };
+        results.push((s, merge::merge(&s.path, base, ours, their, &labels, 7)));
+    }
+    if results.iter().all(|(_, o)| matches!(o, Outcome::Clean(_))) {
+        let merged: Vec<(&str, Option<&[u8]>)> = results
+            .iter()
+            .filter_map(|(s, o)| match o {
+                Outcome::Clean(text) => Some((s.path.as_str(), text.as_deref().map(str::as_bytes))),
+                Outcome::Conflicted { .. } => None,
+            })
+            .collect();
+        if let Some(commit) = repo.merge_cleanly(&divergence, &merged, &message)? {
+            return Ok((commit, merged.len()));
+        }
+    }
+    // Something is left for a person: git's merge into the working tree and
+    // index, with errata's results written over its own for the records.
+    repo.begin_merge(theirs, &message)?;
+    let mut settled = Vec::with_capacity(results.len());
+    let mut merged = 0;
+    for (s, outcome) in &results {
         let path = store.root().join(&s.path);
         let io = |source| store::StoreError::Write {
             path: s.path.clone(),
             source,
         };
-        match merge::merge(&s.path, base, ours, their, &labels, 7) {
+        match outcome {
             Outcome::Clean(Some(result)) => {
                 write::atomic(&path, result.as_bytes()).map_err(io)?;
-                repo.settle(&s.path, Some(result.as_bytes()))?;
+                settled.push(Settled::Merged {
+                    path: &s.path,
+                    content: Some(result.as_bytes()),
+                });
                 merged += 1;
             }
             Outcome::Clean(None) => {
                 match std::fs::remove_file(&path) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e).into()),
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(io(e).into());
+                    }
                     _ => {}
                 }
-                repo.settle(&s.path, None)?;
+                settled.push(Settled::Merged {
+                    path: &s.path,
+                    content: None,
+                });
                 merged += 1;
             }
             Outcome::Conflicted { text, conflicts } => {
                 write::atomic(&path, text.as_bytes()).map_err(io)?;
-                repo.leave_conflict(s)?;
+                settled.push(Settled::Conflicted(s));
                 unmerged.push(Unmerged {
                     path: s.path.clone(),
                     conflicts: conflicts.iter().map(|c| c.to_string()).collect(),
@@ -174,6 +233,7 @@ fn merge_in(store: &Store, up: &Upstream, theirs: CommitId) -> Result<(CommitId,
             }
         }
     }
+    repo.settle(&settled)?;
     // Whatever git itself could not merge (a transcript edited on both sides).
     for path in repo.conflicted()? {
         if !unmerged.iter().any(|u| u.path == path) {

@@ -172,13 +172,25 @@ fn two_verdicts_stop_the_sync_mid_merge_as_git_merge_would() {
 }
 
 #[test]
-fn sync_refuses_uncommitted_records_and_changes_nothing() {
-    let desk = Desk::new(1);
-    let a = &desk.clones[0];
+fn sync_refuses_to_merge_over_uncommitted_records_and_changes_nothing() {
+    let desk = Desk::new(2);
+    let (a, b) = (&desk.clones[0], &desk.clones[1]);
+    a.ok(&["start", "nvidia-trillion", "--assignee", "Ann"]);
+    a.ok(&["sync"]);
+    // B has a hand edit in progress on the record A changed: refused.
     let path = claim_file(EP, "nvidia-trillion");
-    let text = a.read(&path);
-    a.write(&path, &format!("{text}# a hand edit\n"));
-    a.refused(&["sync"], 2, &["uncommitted changes", &path, "commit them"]);
+    let text = b.read(&path);
+    b.write(&path, &format!("{text}# a hand edit\n"));
+    b.refused(&["sync"], 2, &["uncommitted changes", &path, "commit them"]);
+    // Work in progress on a record the merge leaves alone is no obstacle, as
+    // with `git merge`; it stays as it was.
+    b.write(&path, &text);
+    let other = claim_file(EP, "yi-unicorn");
+    let draft = format!("{}# still thinking\n", b.read(&other));
+    b.write(&other, &draft);
+    b.ok(&["sync"]);
+    assert_eq!(b.read(&other), draft);
+    assert_eq!(b.claim("nvidia-trillion")["status"], "checking");
 }
 
 #[test]
