@@ -12,6 +12,7 @@ mod cli;
 mod corrections;
 mod history;
 mod merge;
+mod merge_props;
 mod no_panic;
 mod readme;
 mod shipped;
