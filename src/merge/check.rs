@@ -32,7 +32,7 @@ impl Broken {
         }
     }
 
-    fn message(&self, path: &str) -> String {
+    pub(crate) fn message(&self, path: &str) -> String {
         match self {
             Broken::Record(p) => p.message.clone(),
             Broken::Rule(v) => v.problem(path).message,

@@ -203,17 +203,43 @@ pub fn merge(
         let Some(text) = ours else {
             return Outcome::Clean(None);
         };
-        let lf = text.replace("\r\n", "\n");
-        return match finish(kind, path, &lf, &Sides::new(&lf, &lf), &m) {
-            Outcome::Clean(_) => Outcome::Clean(Some(text.to_owned())),
-            conflicted => crlf_like(conflicted, eol_of([ours, theirs, base])),
-        };
+        if check::check(kind, path, text).is_empty() {
+            return Outcome::Clean(Some(text.to_owned()));
+        }
     }
     // Merged with `\n` line ends, written back with those of ours.
     let lf = |s: Option<&str>| s.map(|s| s.replace("\r\n", "\n"));
     let (b, o, t) = (lf(base), lf(ours), lf(theirs));
     let outcome = merge_lf(kind, path, b.as_deref(), o.as_deref(), t.as_deref(), &m);
-    crlf_like(outcome, eol_of([ours, theirs, base]))
+    if !eol_of([ours, theirs, base]) {
+        return outcome;
+    }
+    match crlf_like(outcome) {
+        // A stray `\r` (`\r\r\n`) reads differently once the line ends are
+        // back: what is returned is what must keep the rules.
+        Outcome::Clean(Some(text)) => {
+            let broken = check::check(kind, path, &text);
+            if broken.is_empty() {
+                return Outcome::Clean(Some(text));
+            }
+            let conflicts = broken
+                .iter()
+                .map(|b| Conflict {
+                    field: markers::FILE.into(),
+                    kind: ConflictKind::BreaksRule {
+                        rule: b.message(path),
+                    },
+                })
+                .collect();
+            let ours_lf = o.as_deref().unwrap_or("");
+            let theirs_lf = t.as_deref().unwrap_or("");
+            crlf_like(Outcome::Conflicted {
+                text: markers::whole_file(ours_lf, theirs_lf, &m),
+                conflicts,
+            })
+        }
+        other => other,
+    }
 }
 
 /// Whether the file ends its lines with `\r\n`: as ours does, or, where ours
@@ -226,10 +252,7 @@ fn eol_of(sides: [Option<&str>; 3]) -> bool {
         .is_some_and(|s| s.contains("\r\n"))
 }
 
-fn crlf_like(outcome: Outcome, crlf: bool) -> Outcome {
-    if !crlf {
-        return outcome;
-    }
+fn crlf_like(outcome: Outcome) -> Outcome {
     let to_crlf = |s: String| s.replace('\n', "\r\n");
     match outcome {
         Outcome::Clean(text) => Outcome::Clean(text.map(to_crlf)),
@@ -379,4 +402,55 @@ fn finish(kind: Kind, path: &str, text: &str, sides: &Sides, m: &Markers) -> Out
         _ => markers::whole_file(sides.ours, sides.theirs, m),
     };
     Outcome::Conflicted { text, conflicts }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLAIM: &str =
+        "status = \"needs-check\"\nclaim = \"NVIDIA's gross margin is above 70%.\"\n";
+    const PATH: &str = "claims/top10-ai-2023/nvidia-gross-margin.toml";
+
+    fn run(base: Option<&str>, ours: Option<&str>, theirs: Option<&str>) -> Outcome {
+        merge(PATH, base, ours, theirs, &Labels::default(), 7)
+    }
+
+    #[test]
+    fn a_stray_carriage_return_is_never_a_clean_merge() {
+        // `\r\r\n` reads as `\r\n` once line ends are `\n`; written back, the
+        // lone `\r` is not TOML.
+        let ours = format!("# \r\r\n{}", CLAIM.replace('\n', "\r\n"));
+        assert!(matches!(
+            run(None, Some(&ours), None),
+            Outcome::Conflicted { .. }
+        ));
+        assert!(matches!(
+            run(None, Some(&ours), Some(&ours)),
+            Outcome::Conflicted { .. }
+        ));
+    }
+
+    #[test]
+    fn labels_from_git_before_2_44_are_the_usual_words() {
+        assert_eq!(
+            Labels::from_driver(Some("%S"), Some("%X"), None),
+            Labels::default()
+        );
+        let given = Labels::from_driver(Some("base"), Some("HEAD"), Some("topic"));
+        assert_eq!(
+            (given.ours.as_str(), given.theirs.as_str()),
+            ("HEAD", "topic")
+        );
+    }
+
+    #[test]
+    fn what_the_path_says_the_file_is() {
+        assert_eq!(Kind::of("errata.toml"), Kind::Settings);
+        assert_eq!(Kind::of("corrections/x.toml"), Kind::Correction);
+        assert_eq!(Kind::of("claims/ep/episode.toml"), Kind::Episode);
+        assert_eq!(Kind::of("claims/ep/x.toml"), Kind::Claim);
+        assert_eq!(Kind::of("claims/ep/transcript.txt"), Kind::Text);
+        assert_eq!(Kind::of("README.md"), Kind::Text);
+    }
 }
