@@ -359,3 +359,40 @@ fn git_merge_of_two_verdicts_leaves_markers_and_the_path_unmerged() {
     let resolved = resolve_conflict(&text, false, 7);
     keeps_rules(GIT_CLAIM, &resolved).unwrap();
 }
+
+#[test]
+fn the_driver_that_cannot_run_exits_above_128_and_leaves_ours_alone() {
+    let env = Env::empty();
+    let (o, a, b) = (env.root.join("O"), env.root.join("A"), env.root.join("B"));
+    std::fs::write(&o, GIT_BASE).unwrap();
+    std::fs::write(&a, GIT_BASE).unwrap();
+    let arg = |p: &Path| p.to_string_lossy().into_owned();
+    // Theirs cannot be read.
+    let out = env
+        .errata()
+        .args(["merge-driver", &arg(&o), &arg(&a), &arg(&b), "7", GIT_CLAIM])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(129));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), GIT_BASE);
+    // A marker size that is not a number, and missing arguments.
+    std::fs::write(&b, GIT_BASE).unwrap();
+    for args in [
+        vec![
+            "merge-driver",
+            &arg(&o),
+            &arg(&a),
+            &arg(&b),
+            "%L",
+            GIT_CLAIM,
+        ],
+        vec!["merge-driver", &arg(&o), &arg(&a)],
+    ] {
+        let out = env.errata().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(129), "{args:?}");
+    }
+    // Its help is for people all the same.
+    let help = env.ok(&["merge-driver", "--help"]);
+    assert!(help.contains("not by people") && help.contains("merge.errata.driver"));
+}

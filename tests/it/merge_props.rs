@@ -439,3 +439,44 @@ proptest! {
         }
     }
 }
+
+/// A generated record with a piece cut out and junk put in its place, as a
+/// hand edit gone wrong or a file with markers left in it.
+fn broken() -> impl Strategy<Value = String> {
+    (
+        claim(),
+        any::<prop::sample::Index>(),
+        0..40usize,
+        "[\\[\\]\"'=#<>\n\r\\\\a-z0-9 ]{0,12}",
+    )
+        .prop_map(|(g, at, len, junk)| {
+            let text = g.text();
+            let chars: Vec<char> = text.chars().collect();
+            let start = at.index(chars.len() + 1);
+            let end = (start + len).min(chars.len());
+            chars[..start]
+                .iter()
+                .chain(junk.chars().collect::<Vec<_>>().iter())
+                .chain(chars[end..].iter())
+                .collect()
+        })
+}
+
+proptest! {
+    #![proptest_config(Config { cases: config().cases / 5, ..config() })]
+
+    /// Whatever the sides hold, the merge answers without panicking, and a
+    /// clean answer keeps the rules.
+    #[test]
+    fn any_text_on_any_side_merges_without_panicking(
+        base in prop::option::of(broken()),
+        ours in prop::option::of(broken()),
+        theirs in prop::option::of(broken()),
+        path in prop::sample::select(vec![PATH, "errata.toml", "corrections/c.toml", "claims/ep/episode.toml"]),
+    ) {
+        let outcome = merge(path, base.as_deref(), ours.as_deref(), theirs.as_deref(), &Labels::default(), 7);
+        if let Outcome::Clean(Some(text)) = outcome {
+            prop_assert_eq!(keeps_rules(path, &text), Ok(()));
+        }
+    }
+}
