@@ -32,7 +32,7 @@ impl Broken {
         }
     }
 
-    fn message(&self, path: &str) -> String {
+    pub(crate) fn message(&self, path: &str) -> String {
         match self {
             Broken::Record(p) => p.message.clone(),
             Broken::Rule(v) => v.problem(path).message,
@@ -102,7 +102,7 @@ pub(crate) fn conflicts(
             Location::File | Location::Span(_) => found.push(Region::File),
         }
         if let (Broken::Rule(Violation::SourceNeeded { .. }), Some((ours, theirs))) =
-            (b, sides.docs)
+            (b, sides.docs())
         {
             // The verdict stands on sources the merge dropped: each of them
             // (present on one side only) is part of the choice.
@@ -127,7 +127,7 @@ pub(crate) fn conflicts(
             }
         }
     }
-    let Some((ours, theirs)) = sides.docs else {
+    let Some((ours, theirs)) = sides.docs() else {
         return (conflicts, vec![Region::File]);
     };
     regions.retain(|r| match r {

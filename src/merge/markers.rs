@@ -93,7 +93,7 @@ pub(crate) fn render(
     m: &Markers,
 ) -> String {
     let whole = || whole_file(sides.ours, sides.theirs, m);
-    let Some((ours, theirs)) = sides.docs else {
+    let Some((ours, theirs)) = sides.docs() else {
         return whole();
     };
     let mut regions = regions.to_vec();

@@ -23,6 +23,7 @@ mod markers;
 mod sources;
 mod value;
 
+use std::cell::OnceCell;
 use std::fmt;
 
 use toml_edit::DocumentMut;
@@ -199,31 +200,46 @@ pub fn merge(
     // The same text on both sides (git never calls a driver for it, but an
     // in-process merge may): ours, byte for byte, if it keeps the rules.
     if ours == theirs {
-        return match ours {
-            None => Outcome::Clean(None),
-            Some(text) => match kind {
-                Kind::Text => Outcome::Clean(Some(text.to_owned())),
-                _ => {
-                    let lf = text.replace("\r\n", "\n");
-                    let doc = lf.parse::<DocumentMut>().ok();
-                    let sides = Sides {
-                        ours: &lf,
-                        theirs: &lf,
-                        docs: doc.as_ref().map(|d| (d, d)),
-                    };
-                    match finish(kind, path, &lf, doc.as_ref(), &sides, &m) {
-                        Outcome::Clean(_) => Outcome::Clean(Some(text.to_owned())),
-                        conflicted => crlf_like(conflicted, eol_of([ours, theirs, base])),
-                    }
-                }
-            },
+        let Some(text) = ours else {
+            return Outcome::Clean(None);
         };
+        if check::check(kind, path, text).is_empty() {
+            return Outcome::Clean(Some(text.to_owned()));
+        }
     }
     // Merged with `\n` line ends, written back with those of ours.
     let lf = |s: Option<&str>| s.map(|s| s.replace("\r\n", "\n"));
     let (b, o, t) = (lf(base), lf(ours), lf(theirs));
     let outcome = merge_lf(kind, path, b.as_deref(), o.as_deref(), t.as_deref(), &m);
-    crlf_like(outcome, eol_of([ours, theirs, base]))
+    if !eol_of([ours, theirs, base]) {
+        return outcome;
+    }
+    match crlf_like(outcome) {
+        // A stray `\r` (`\r\r\n`) reads differently once the line ends are
+        // back: what is returned is what must keep the rules.
+        Outcome::Clean(Some(text)) => {
+            let broken = check::check(kind, path, &text);
+            if broken.is_empty() {
+                return Outcome::Clean(Some(text));
+            }
+            let conflicts = broken
+                .iter()
+                .map(|b| Conflict {
+                    field: markers::FILE.into(),
+                    kind: ConflictKind::BreaksRule {
+                        rule: b.message(path),
+                    },
+                })
+                .collect();
+            let ours_lf = o.as_deref().unwrap_or("");
+            let theirs_lf = t.as_deref().unwrap_or("");
+            crlf_like(Outcome::Conflicted {
+                text: markers::whole_file(ours_lf, theirs_lf, &m),
+                conflicts,
+            })
+        }
+        other => other,
+    }
 }
 
 /// Whether the file ends its lines with `\r\n`: as ours does, or, where ours
@@ -236,10 +252,7 @@ fn eol_of(sides: [Option<&str>; 3]) -> bool {
         .is_some_and(|s| s.contains("\r\n"))
 }
 
-fn crlf_like(outcome: Outcome, crlf: bool) -> Outcome {
-    if !crlf {
-        return outcome;
-    }
+fn crlf_like(outcome: Outcome) -> Outcome {
     let to_crlf = |s: String| s.replace('\n', "\r\n");
     match outcome {
         Outcome::Clean(text) => Outcome::Clean(text.map(to_crlf)),
@@ -251,12 +264,47 @@ fn crlf_like(outcome: Outcome, crlf: bool) -> Outcome {
 }
 
 /// The two sides a conflict's blocks are drawn from: their texts (with `\n`
-/// line ends), and their documents where they are TOML. Without both
-/// documents, the blocks are the whole file.
+/// line ends), and their documents, parsed only when a conflict needs them.
+/// Without both documents (a side is not TOML), the blocks are the whole file.
 pub(crate) struct Sides<'a> {
     pub ours: &'a str,
     pub theirs: &'a str,
-    pub docs: Option<(&'a DocumentMut, &'a DocumentMut)>,
+    docs: OnceCell<Option<(DocumentMut, DocumentMut)>>,
+}
+
+impl<'a> Sides<'a> {
+    fn new(ours: &'a str, theirs: &'a str) -> Self {
+        Sides {
+            ours,
+            theirs,
+            docs: OnceCell::new(),
+        }
+    }
+
+    fn with_docs(ours: &'a str, theirs: &'a str, docs: (DocumentMut, DocumentMut)) -> Self {
+        Sides {
+            ours,
+            theirs,
+            docs: OnceCell::from(Some(docs)),
+        }
+    }
+
+    /// Ours' and theirs' documents, when both are TOML.
+    pub(crate) fn docs(&self) -> Option<(&DocumentMut, &DocumentMut)> {
+        self.docs
+            .get_or_init(|| Some((self.ours.parse().ok()?, self.theirs.parse().ok()?)))
+            .as_ref()
+            .map(|(o, t)| (o, t))
+    }
+}
+
+/// Whether two texts hold the same record: the same text, or the same values.
+fn same(x: &str, y: &str) -> bool {
+    x == y
+        || match (x.parse::<DocumentMut>(), y.parse::<DocumentMut>()) {
+            (Ok(x), Ok(y)) => Val::of_table(x.as_table()) == Val::of_table(y.as_table()),
+            _ => false,
+        }
 }
 
 fn merge_lf(
@@ -270,78 +318,39 @@ fn merge_lf(
     if kind == Kind::Text {
         return lines::merge_text(base, ours, theirs, m);
     }
-    let whole = |kind: ConflictKind| {
-        let conflicts = vec![Conflict {
+    let sides = Sides::new(ours.unwrap_or(""), theirs.unwrap_or(""));
+    let whole = |kind: ConflictKind| Outcome::Conflicted {
+        text: markers::whole_file(sides.ours, sides.theirs, m),
+        conflicts: vec![Conflict {
             field: markers::FILE.into(),
             kind,
-        }];
-        Outcome::Conflicted {
-            text: markers::whole_file(ours.unwrap_or(""), theirs.unwrap_or(""), m),
-            conflicts,
+        }],
+    };
+    let deleted = |by: Side, base: &str, other: &str| {
+        if same(base, other) {
+            Outcome::Clean(None)
+        } else {
+            whole(ConflictKind::DeletedAndChanged { deleted_by: by })
         }
-    };
-    let parsed = |s: Option<&str>| s.map(str::parse::<DocumentMut>);
-    let (b_doc, o_doc, t_doc) = (parsed(base), parsed(ours), parsed(theirs));
-    let doc = |d: &Option<Result<DocumentMut, toml_edit::TomlError>>| {
-        d.as_ref().and_then(|r| r.as_ref().ok()).cloned()
-    };
-    let (bd, od, td) = (doc(&b_doc), doc(&o_doc), doc(&t_doc));
-    let sides = Sides {
-        ours: ours.unwrap_or(""),
-        theirs: theirs.unwrap_or(""),
-        docs: od.as_ref().zip(td.as_ref()),
-    };
-    // The same record: the same text, or the same values.
-    let same = |x: &str, xd: &Option<DocumentMut>, y: &str, yd: &Option<DocumentMut>| {
-        x == y
-            || match (xd, yd) {
-                (Some(x), Some(y)) => Val::of_table(x.as_table()) == Val::of_table(y.as_table()),
-                _ => false,
-            }
     };
     match (base, ours, theirs) {
         (_, None, None) => Outcome::Clean(None),
-        (None, Some(one), None) => finish(kind, path, one, od.as_ref(), &sides, m),
-        (None, None, Some(one)) => finish(kind, path, one, td.as_ref(), &sides, m),
-        (Some(b), None, Some(t)) => {
-            if same(b, &bd, t, &td) {
-                Outcome::Clean(None)
-            } else {
-                whole(ConflictKind::DeletedAndChanged {
-                    deleted_by: Side::Ours,
-                })
-            }
-        }
-        (Some(b), Some(o), None) => {
-            if same(b, &bd, o, &od) {
-                Outcome::Clean(None)
-            } else {
-                whole(ConflictKind::DeletedAndChanged {
-                    deleted_by: Side::Theirs,
-                })
-            }
-        }
-        (None, Some(o), Some(t)) => {
-            if same(o, &od, t, &td) {
-                finish(kind, path, o, od.as_ref(), &sides, m)
-            } else {
-                whole(ConflictKind::AddedDifferently)
-            }
-        }
+        (None, Some(one), None) | (None, None, Some(one)) => finish(kind, path, one, &sides, m),
+        (Some(b), None, Some(t)) => deleted(Side::Ours, b, t),
+        (Some(b), Some(o), None) => deleted(Side::Theirs, b, o),
+        (None, Some(o), Some(t)) if same(o, t) => finish(kind, path, o, &sides, m),
+        (None, Some(_), Some(_)) => whole(ConflictKind::AddedDifferently),
+        // Changed on one side only: that side, as it is.
+        (Some(b), Some(o), Some(t)) if b == o => finish(kind, path, t, &sides, m),
+        (Some(b), Some(o), Some(t)) if b == t => finish(kind, path, o, &sides, m),
         (Some(b), Some(o), Some(t)) => {
-            // Changed on one side only: that side, as it is.
-            if b == o {
-                return finish(kind, path, t, td.as_ref(), &sides, m);
-            }
-            if b == t || o == t {
-                return finish(kind, path, o, od.as_ref(), &sides, m);
-            }
-            match (&bd, &od, &td) {
-                (Some(bd), Some(od), Some(td)) => {
-                    let merged = fields::merge_fields(kind, bd, od, td);
+            let parse = |s: &str| s.parse::<DocumentMut>();
+            match (parse(b), parse(o), parse(t)) {
+                (Ok(bd), Ok(od), Ok(td)) => {
+                    let merged = fields::merge_fields(kind, &bd, &od, &td);
+                    let sides = Sides::with_docs(o, t, (od, td));
                     if merged.conflicts.is_empty() {
-                        let text = merged.doc.to_string();
-                        finish(kind, path, &text, Some(&merged.doc), &sides, m)
+                        finish(kind, path, &merged.doc.to_string(), &sides, m)
                     } else {
                         let (conflicts, regions): (Vec<_>, Vec<_>) =
                             merged.conflicts.into_iter().unzip();
@@ -349,31 +358,26 @@ fn merge_lf(
                         Outcome::Conflicted { text, conflicts }
                     }
                 }
-                _ => {
+                (bd, od, td) => {
                     // A side that is not TOML at all (a broken hand edit): the
                     // whole file, line by line, clean only if it then validates.
-                    let broken = |d: &Option<Result<DocumentMut, toml_edit::TomlError>>| match d {
-                        Some(Err(e)) => Some(e.message().trim().to_owned()),
-                        _ => None,
-                    };
-                    let unparsable = match (broken(&o_doc), broken(&t_doc), broken(&b_doc)) {
-                        (Some(message), _, _) => ConflictKind::Unparsable {
+                    let unparsable = match (od.err(), td.err(), bd.err()) {
+                        (Some(e), _, _) => ConflictKind::Unparsable {
                             side: Side::Ours,
-                            message,
+                            message: e.message().trim().to_owned(),
                         },
-                        (_, Some(message), _) => ConflictKind::Unparsable {
+                        (_, Some(e), _) => ConflictKind::Unparsable {
                             side: Side::Theirs,
-                            message,
+                            message: e.message().trim().to_owned(),
                         },
-                        (_, _, message) => ConflictKind::BaseUnparsable {
-                            message: message.unwrap_or_default(),
+                        (_, _, e) => ConflictKind::BaseUnparsable {
+                            message: e.map(|e| e.message().trim().to_owned()).unwrap_or_default(),
                         },
                     };
-                    match lines::merge_lines(b, o, t).map(|text| {
-                        let doc = text.parse::<DocumentMut>().ok();
-                        (text, doc)
-                    }) {
-                        Some((text, Some(doc))) => finish(kind, path, &text, Some(&doc), &sides, m),
+                    match lines::merge_lines(b, o, t) {
+                        Some(text) if text.parse::<DocumentMut>().is_ok() => {
+                            finish(kind, path, &text, &sides, m)
+                        }
                         _ => whole(unparsable),
                     }
                 }
@@ -384,23 +388,69 @@ fn merge_lf(
 
 /// A merged text is clean only if it keeps every rule of one record; otherwise a
 /// conflict around the fields the broken rules name.
-fn finish(
-    kind: Kind,
-    path: &str,
-    text: &str,
-    doc: Option<&DocumentMut>,
-    sides: &Sides,
-    m: &Markers,
-) -> Outcome {
+fn finish(kind: Kind, path: &str, text: &str, sides: &Sides, m: &Markers) -> Outcome {
     let broken = check::check(kind, path, text);
     if broken.is_empty() {
         return Outcome::Clean(Some(text.to_owned()));
     }
-    let (conflicts, regions) = check::conflicts(kind, path, &broken, doc, sides);
-    let whole_file = regions.is_empty() || regions.contains(&Region::File) || sides.docs.is_none();
-    let text = match doc {
+    let doc = text.parse::<DocumentMut>().ok();
+    let (conflicts, regions) = check::conflicts(kind, path, &broken, doc.as_ref(), sides);
+    let whole_file =
+        regions.is_empty() || regions.contains(&Region::File) || sides.docs().is_none();
+    let text = match &doc {
         Some(doc) if !whole_file => markers::render(kind, doc, &regions, sides, m),
         _ => markers::whole_file(sides.ours, sides.theirs, m),
     };
     Outcome::Conflicted { text, conflicts }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLAIM: &str =
+        "status = \"needs-check\"\nclaim = \"NVIDIA's gross margin is above 70%.\"\n";
+    const PATH: &str = "claims/top10-ai-2023/nvidia-gross-margin.toml";
+
+    fn run(base: Option<&str>, ours: Option<&str>, theirs: Option<&str>) -> Outcome {
+        merge(PATH, base, ours, theirs, &Labels::default(), 7)
+    }
+
+    #[test]
+    fn a_stray_carriage_return_is_never_a_clean_merge() {
+        // `\r\r\n` reads as `\r\n` once line ends are `\n`; written back, the
+        // lone `\r` is not TOML.
+        let ours = format!("# \r\r\n{}", CLAIM.replace('\n', "\r\n"));
+        assert!(matches!(
+            run(None, Some(&ours), None),
+            Outcome::Conflicted { .. }
+        ));
+        assert!(matches!(
+            run(None, Some(&ours), Some(&ours)),
+            Outcome::Conflicted { .. }
+        ));
+    }
+
+    #[test]
+    fn labels_from_git_before_2_44_are_the_usual_words() {
+        assert_eq!(
+            Labels::from_driver(Some("%S"), Some("%X"), None),
+            Labels::default()
+        );
+        let given = Labels::from_driver(Some("base"), Some("HEAD"), Some("topic"));
+        assert_eq!(
+            (given.ours.as_str(), given.theirs.as_str()),
+            ("HEAD", "topic")
+        );
+    }
+
+    #[test]
+    fn what_the_path_says_the_file_is() {
+        assert_eq!(Kind::of("errata.toml"), Kind::Settings);
+        assert_eq!(Kind::of("corrections/x.toml"), Kind::Correction);
+        assert_eq!(Kind::of("claims/ep/episode.toml"), Kind::Episode);
+        assert_eq!(Kind::of("claims/ep/x.toml"), Kind::Claim);
+        assert_eq!(Kind::of("claims/ep/transcript.txt"), Kind::Text);
+        assert_eq!(Kind::of("README.md"), Kind::Text);
+    }
 }

@@ -13,6 +13,7 @@ mod collab;
 mod corrections;
 mod history;
 mod merge;
+mod merge_props;
 mod no_panic;
 mod readme;
 mod shipped;
