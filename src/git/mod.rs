@@ -9,8 +9,10 @@
 
 mod graph;
 mod history;
+mod recency;
 
 pub use history::{BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};
+pub use recency::{LastChange, LastChanges, Touch};
 
 use std::path::{Path, PathBuf};
 use std::thread::sleep;
