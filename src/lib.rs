@@ -9,6 +9,7 @@ pub mod git;
 pub mod model;
 pub mod ops;
 pub mod publish;
+pub mod queue;
 pub mod render;
 pub mod report;
 pub mod review;
