@@ -147,13 +147,29 @@ fn source_line(text: &str, span: &Range<usize>) -> SourceLine {
 /// for showing below `path:line:col: message` (which stands in for their title);
 /// `None` for a problem with no line. `styled` adds the ANSI colours cargo uses.
 pub fn snippet(d: &Diagnostic, styled: bool) -> Option<String> {
+    snippet_as(d, styled, Severity::Error)
+}
+
+/// How much a diagnostic matters: a problem fails `validate`, a warning does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// [`snippet`], coloured for a problem or a warning.
+pub fn snippet_as(d: &Diagnostic, styled: bool, severity: Severity) -> Option<String> {
     let source = d.source.as_ref()?;
     let renderer = if styled {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let report = [Group::with_level(Level::ERROR).element(
+    let level = match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let report = [Group::with_level(level).element(
         Snippet::source(source.text.as_str())
             .line_start(d.line)
             .annotation(AnnotationKind::Primary.span(source.span.clone())),
