@@ -150,8 +150,12 @@ pub fn stale<'a, C: ClaimRecord>(
         })
         .collect();
     walk.walk_until(None)?;
+    // Where commit dates run backwards (a clock set wrong), the walk on can
+    // find a change after the cutoff that the first walk passed by: such a
+    // claim is not stale after all.
     let mut out: Vec<(&C, Idle)> = stale
         .into_iter()
+        .filter(|&i| !matches!(walk.get(i), LastChange::At(t) if t.time > cutoff))
         .map(|i| (open[i], Idle::of(walk.get(i), now)))
         .collect();
     out.sort_by_key(|c| std::cmp::Reverse(c.1.idle_days));
