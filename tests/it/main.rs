@@ -12,6 +12,7 @@ mod cli;
 mod corrections;
 mod history;
 mod no_panic;
+mod queues;
 mod readme;
 mod shipped;
 mod site;
