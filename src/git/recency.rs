@@ -127,6 +127,13 @@ fn tree_order(a: &[u8], a_dir: bool, b: &[u8], b_dir: bool) -> Ordering {
     })
 }
 
+/// Changed-path filter keys for what a walk still looks for.
+#[derive(Default)]
+struct Keys {
+    folders: Option<Vec<Key>>,
+    paths: Option<Vec<Key>>,
+}
+
 /// A walk of history for the last change of each of a set of files.
 pub struct LastChanges<'r> {
     repo: &'r Repo,
@@ -142,7 +149,7 @@ pub struct LastChanges<'r> {
     /// How many files still looked for are in each folder.
     folders: HashMap<String, usize>,
     /// Filter keys for what is still looked for; `None` to rebuild.
-    keys: Option<Option<Vec<Key>>>,
+    keys: Option<Keys>,
     trees: HashMap<Oid, Tree<'r>>,
     /// The oldest commit walked, for files a cut history never shows added.
     oldest: Option<Touch>,
@@ -302,34 +309,40 @@ impl<'r> LastChanges<'r> {
         Ok(t)
     }
 
-    /// Filter keys that cover every path still looked for: the paths, or their
-    /// folders, or nothing when even those are too many to test.
+    /// Filter keys that cover every path still looked for: of their folders,
+    /// and of the paths themselves, each when there are few enough to test.
     fn build_keys(&mut self) {
         if self.keys.is_some() {
             return;
         }
-        let g = self.graph.as_ref().filter(|g| g.has_filters());
-        let built = g.and_then(|g| {
-            let names: Vec<&str> = if self.pending.count <= MAX_KEYS {
-                self.found
-                    .iter()
-                    .zip(&self.paths)
-                    .filter(|(f, _)| **f == LastChange::Earlier)
-                    .map(|(_, p)| p.as_str())
-                    .collect()
-            } else if self.folders.len() <= MAX_KEYS {
-                self.folders.keys().map(String::as_str).collect()
-            } else {
-                return None;
-            };
-            // A path with no key (not ASCII, or the top folder, which filters
-            // leave out) could be anywhere: no skipping.
+        let Some(g) = self.graph.as_ref().filter(|g| g.has_filters()) else {
+            self.keys = Some(Keys::default());
+            return;
+        };
+        // A name with no key (not ASCII, or the top folder, which filters
+        // leave out) could be anywhere: that set is not tested.
+        let keys_of = |names: Vec<&str>| -> Option<Vec<Key>> {
             names
                 .into_iter()
                 .map(|n| g.key(n).filter(|_| !n.is_empty()))
-                .collect::<Option<Vec<_>>>()
-        });
-        self.keys = Some(built);
+                .collect()
+        };
+        let folders = (self.folders.len() <= MAX_KEYS)
+            .then(|| keys_of(self.folders.keys().map(String::as_str).collect()))
+            .flatten();
+        let paths = (self.pending.count <= MAX_KEYS)
+            .then(|| {
+                keys_of(
+                    self.found
+                        .iter()
+                        .zip(&self.paths)
+                        .filter(|(f, _)| **f == LastChange::Earlier)
+                        .map(|(_, p)| p.as_str())
+                        .collect(),
+                )
+            })
+            .flatten();
+        self.keys = Some(Keys { folders, paths });
     }
 
     fn visit(&mut self, id: Oid) -> Result<(), GitError> {
@@ -345,10 +358,15 @@ impl<'r> LastChanges<'r> {
         if meta.pos.is_some() {
             self.build_keys();
         }
-        if let (Some(pos), Some(g), Some(Some(keys))) = (meta.pos, &self.graph, &self.keys)
-            && !keys.iter().any(|k| g.may_have_changed(pos, k))
-        {
-            return Ok(());
+        if let (Some(pos), Some(g), Some(keys)) = (meta.pos, &self.graph, &self.keys) {
+            let ruled_out = |keys: &Option<Vec<Key>>| {
+                keys.as_ref()
+                    .is_some_and(|keys| !keys.iter().any(|k| g.may_have_changed(pos, k)))
+            };
+            // The folders first: one key where the paths may need many.
+            if ruled_out(&keys.folders) || ruled_out(&keys.paths) {
+                return Ok(());
+            }
         }
         for i in self.touched(&meta)? {
             let path = &self.paths[i];
