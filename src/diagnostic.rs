@@ -239,21 +239,21 @@ pub fn locate_in(text: &str, problems: &[Problem]) -> Vec<Diagnostic> {
     problems.iter().map(|p| place(text, p)).collect()
 }
 
-/// Place every problem at a line and column, reading each file at most once.
+/// Place every problem at a line and column, reading each file at most once
+/// (problems of one file next to each other, as `validate` sorts them), files
+/// in parallel: thousands of warnings cost a fraction of reading them in turn.
 pub fn locate(root: &Path, problems: &[Problem]) -> Vec<Diagnostic> {
-    let mut out = Vec::with_capacity(problems.len());
-    let mut cache: Option<(String, String)> = None;
-    for p in problems {
-        if cache.as_ref().is_none_or(|(path, _)| path != &p.path) {
-            let text = std::fs::read(root.join(&p.path))
+    use rayon::prelude::*;
+    let groups: Vec<Vec<Diagnostic>> = problems
+        .par_chunk_by(|a, b| a.path == b.path)
+        .map(|group| {
+            let text = std::fs::read(root.join(&group[0].path))
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
                 .unwrap_or_default();
-            cache = Some((p.path.clone(), text));
-        }
-        let text = cache.as_ref().map(|(_, t)| t.as_str()).unwrap_or("");
-        out.push(place(text, p));
-    }
-    out
+            group.iter().map(|p| place(&text, p)).collect()
+        })
+        .collect();
+    groups.into_iter().flatten().collect()
 }
 
 #[cfg(test)]
