@@ -10,6 +10,7 @@ pub mod merge;
 pub mod model;
 pub mod ops;
 pub mod publish;
+pub mod queue;
 pub mod render;
 pub mod report;
 pub mod review;

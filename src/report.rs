@@ -8,6 +8,9 @@
 //! rated yet, and always travels with the number of claims still unchecked, since
 //! a score over two rated claims out of twenty means little.
 //!
+//! The desk's view, [`by_assignee`], counts each editor's claims: open (not
+//! checked yet), checked and corrected.
+//!
 //! Everything here is a pure function of a [`Snapshot`].
 
 use std::collections::BTreeMap;
@@ -15,7 +18,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::{Claim, ClaimId, CorrectionId, Date, EpisodeId, State, Status, Verdict};
-use crate::store::Snapshot;
+use crate::store::{ClaimRecord, Snapshot};
 
 /// One episode's numbers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -118,6 +121,49 @@ pub fn scorecards(snap: &Snapshot) -> Vec<Scorecard> {
         .collect()
 }
 
+/// One editor's claims, by where they are in the lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Workload {
+    /// As written in the claims (spaces around it aside); `None` for the
+    /// claims nobody is assigned to.
+    pub assignee: Option<String>,
+    /// Needs-check or checking.
+    pub open: usize,
+    pub checked: usize,
+    pub corrected: usize,
+}
+
+/// Every assignee's counts, of one episode's claims or of all: by assignee in
+/// order of their names, the unassigned claims last.
+pub fn by_assignee<C: ClaimRecord>(
+    snap: &Snapshot<C>,
+    episode: Option<&EpisodeId>,
+) -> Vec<Workload> {
+    let mut by: BTreeMap<Option<&str>, Workload> = BTreeMap::new();
+    for c in &snap.claims {
+        if episode.is_some_and(|e| c.episode() != e) {
+            continue;
+        }
+        let who = c.assignee().map(str::trim).filter(|a| !a.is_empty());
+        let w = by.entry(who).or_insert_with(|| Workload {
+            assignee: who.map(str::to_owned),
+            open: 0,
+            checked: 0,
+            corrected: 0,
+        });
+        match c.state() {
+            State::NeedsCheck | State::Checking => w.open += 1,
+            State::Checked(_) => w.checked += 1,
+            State::Corrected(_) => w.corrected += 1,
+        }
+    }
+    // `None` sorts first in the map; the unassigned go last.
+    let mut out: Vec<Workload> = by.into_values().collect();
+    let unassigned_first = out.first().is_some_and(|w| w.assignee.is_none());
+    out.rotate_left(usize::from(unassigned_first));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +183,45 @@ mod tests {
             note: None,
             sources: vec![],
         }
+    }
+
+    #[test]
+    fn workloads_count_each_editors_claims_with_the_unassigned_last() {
+        use Verdict::*;
+        let assigned = |id: &str, state, who: Option<&str>| Claim {
+            assignee: who.map(str::to_owned),
+            ..claim(id, state)
+        };
+        let mut snap = Snapshot::default();
+        snap.claims = vec![
+            assigned("a", State::NeedsCheck, None),
+            assigned("b", State::Checking, Some("小明")),
+            assigned("c", State::Checked(Accurate), Some("小明 ")),
+            assigned("d", State::Corrected(Misleading), Some("Mei")),
+            assigned("e", State::NeedsCheck, Some("Mei")),
+            assigned("f", State::Checked(Inaccurate), Some(" ")),
+        ];
+        let w = |who: Option<&str>, open, checked, corrected| Workload {
+            assignee: who.map(str::to_owned),
+            open,
+            checked,
+            corrected,
+        };
+        assert_eq!(
+            by_assignee(&snap, None),
+            [
+                w(Some("Mei"), 1, 0, 1),
+                w(Some("小明"), 1, 1, 0),
+                w(None, 1, 1, 0)
+            ]
+        );
+        let other = EpisodeId::new("other").unwrap();
+        assert_eq!(by_assignee(&snap, Some(&other)), []);
+        assert_eq!(
+            by_assignee(&Snapshot::<Claim>::default(), None),
+            [],
+            "no claims, no rows"
+        );
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! `errata report`: the scorecard per episode, computed by `report`.
+//! `errata report`: the scorecard per episode, or each editor's workload,
+//! computed by `report`.
 
 use std::process::ExitCode;
 
 use errata::model::{Status, Verdict};
 use errata::ops;
 use errata::render::{Cell, table, verdict_style};
-use errata::report::{Scorecard, scorecards};
+use errata::report::{Scorecard, Workload, by_assignee, scorecards};
 
 use super::{CliError, Ctx, out, print_json};
 
@@ -18,11 +19,19 @@ use super::{CliError, Ctx, out, print_json};
 /// ones left out) rated accurate or mostly-accurate, shown as `66.7 (2/3)`: two
 /// of three rated claims. `-` when none is rated. Corrections AIRED counts the
 /// corrections broadcast in the episode, whatever episode their claims are from.
+///
+/// With --by-assignee, one row per editor instead: how many of the claims
+/// assigned to them are open (needs-check or checking), checked and corrected;
+/// the claims nobody is assigned to are the row `(unassigned)` (in JSON,
+/// `"assignee": null`).
 #[derive(clap::Args)]
 pub struct Args {
     /// Only this episode.
     #[arg(long)]
     episode: Option<String>,
+    /// Count claims per assignee rather than per episode.
+    #[arg(long)]
+    by_assignee: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -62,7 +71,45 @@ impl<'a> CardJson<'a> {
     }
 }
 
+/// `--by-assignee`: from claim summaries, since no text is needed.
+fn workloads(ctx: &Ctx, args: &Args) -> Result<ExitCode, CliError> {
+    let store = ctx.store()?;
+    let snap = ctx.load_summaries(&store);
+    let only = match &args.episode {
+        Some(ep) => Some(ops::resolve_episode(&snap, ep)?.id.clone()),
+        None => None,
+    };
+    let rows: Vec<Workload> = by_assignee(&snap, only.as_ref());
+    if ctx.json {
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        ctx.note("No claims yet: log one with `errata add EPISODE --quote ...`");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|w| {
+            vec![
+                Cell::plain(w.assignee.as_deref().unwrap_or("(unassigned)")),
+                Cell::plain(w.open.to_string()),
+                Cell::plain(w.checked.to_string()),
+                Cell::plain(w.corrected.to_string()),
+            ]
+        })
+        .collect();
+    out(format_args!(
+        "{}",
+        table(&["ASSIGNEE", "OPEN", "CHECKED", "CORRECTED"], &cells)
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
+    if args.by_assignee {
+        return workloads(ctx, &args);
+    }
     let store = ctx.store()?;
     let snap = ctx.load(&store);
     let only = match &args.episode {

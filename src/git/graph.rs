@@ -38,6 +38,8 @@ struct Bloom {
 
 /// What the graph says of one commit.
 pub struct Entry {
+    /// The commit's root tree.
+    pub tree: Oid,
     pub parents: Vec<usize>,
     /// Commit time, seconds since the epoch.
     pub time: i64,
@@ -182,6 +184,12 @@ impl Graph {
         if pos >= self.count {
             return None;
         }
+        let tree = Oid::from_bytes(
+            self.data
+                .get(self.commits + pos * CDAT_LEN..)?
+                .get(..HASH_LEN)?,
+        )
+        .ok()?;
         let at = self.commits + pos * CDAT_LEN + HASH_LEN;
         let (p1, p2) = (be32(&self.data, at)?, be32(&self.data, at + 4)?);
         let mut parents = Vec::with_capacity(2);
@@ -208,6 +216,7 @@ impl Graph {
         let high = u64::from(be32(&self.data, at + 8)? & 0x3);
         let low = u64::from(be32(&self.data, at + 12)?);
         Some(Entry {
+            tree,
             parents,
             time: i64::try_from((high << 32) | low).ok()?,
         })

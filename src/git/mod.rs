@@ -10,10 +10,12 @@
 mod graph;
 mod history;
 mod integrate;
+mod recency;
 mod remote;
 
 pub use history::{BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};
 pub use integrate::{Divergence, Integration, MergeSides, Settled};
+pub use recency::{LastChange, LastChanges, Touch};
 pub use remote::{Pushed, Upstream};
 
 use std::path::{Path, PathBuf};

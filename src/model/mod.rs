@@ -3,11 +3,13 @@
 //! into these once, at the edge.
 
 mod ids;
+mod quote;
 mod records;
 mod text;
 mod time;
 
 pub use ids::{ClaimId, CorrectionId, EpisodeId, IdError, MAX_ID_LEN};
+pub use quote::{QuoteKey, quote_words};
 pub use records::{
     Claim, ClaimError, ClaimFile, ClaimSummary, Correction, CorrectionFile, Episode, EpisodeFile,
     LifecycleError, Medium, Settings, Source, State, StateError, Status, Verdict, is_web_url,

@@ -11,6 +11,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::ids::{ClaimId, CorrectionId, EpisodeId};
+use super::quote::QuoteKey;
 use super::time::{Date, Timestamp};
 
 macro_rules! keyword_enum {
@@ -325,17 +326,23 @@ pub struct ClaimSummary {
     /// [`Claim::headline`], whole.
     pub headline: String,
     pub tags: Vec<String>,
+    pub assignee: Option<String>,
+    /// The quote's words, fingerprinted (the quote itself is long and only
+    /// compared): `None` when there is no quote.
+    pub quote_key: Option<QuoteKey>,
 }
 
 impl From<Claim> for ClaimSummary {
     fn from(c: Claim) -> Self {
         ClaimSummary {
             headline: c.headline().to_owned(),
+            quote_key: c.quote.as_deref().and_then(QuoteKey::of),
             id: c.id,
             episode: c.episode,
             state: c.state,
             said_at: c.said_at,
             tags: c.tags,
+            assignee: c.assignee,
         }
     }
 }

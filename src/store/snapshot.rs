@@ -32,6 +32,8 @@ pub trait ClaimRecord: Send + Sync + serde::Serialize + serde::de::DeserializeOw
     fn state(&self) -> State;
     fn said_at(&self) -> Option<Timestamp>;
     fn tags(&self) -> &[String];
+    /// Who is checking the claim, if anyone is named.
+    fn assignee(&self) -> Option<&str>;
     /// The words to show for the claim in one line.
     fn headline(&self) -> &str;
 }
@@ -55,6 +57,9 @@ impl ClaimRecord for Claim {
     }
     fn tags(&self) -> &[String] {
         &self.tags
+    }
+    fn assignee(&self) -> Option<&str> {
+        self.assignee.as_deref()
     }
     fn headline(&self) -> &str {
         Claim::headline(self)
@@ -80,6 +85,9 @@ impl ClaimRecord for ClaimSummary {
     }
     fn tags(&self) -> &[String] {
         &self.tags
+    }
+    fn assignee(&self) -> Option<&str> {
+        self.assignee.as_deref()
     }
     fn headline(&self) -> &str {
         &self.headline

@@ -29,6 +29,7 @@ use context::Contexts;
 /// What `validate` found, placed at lines and columns, as `--json` reports it.
 #[derive(Debug, Serialize)]
 pub struct Report {
+    /// No problems (warnings do not count).
     pub ok: bool,
     /// How many claims were read.
     pub claims: usize,
@@ -36,15 +37,22 @@ pub struct Report {
     #[serde(skip)]
     pub records: usize,
     pub problems: Vec<Diagnostic>,
+    /// What is worth a look but breaks no rule, in the shape of problems.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Report {
-    pub fn new(snap: &Snapshot<ClaimSummary>, problems: Vec<Diagnostic>) -> Self {
+    pub fn new(
+        snap: &Snapshot<ClaimSummary>,
+        problems: Vec<Diagnostic>,
+        warnings: Vec<Diagnostic>,
+    ) -> Self {
         Report {
             ok: problems.is_empty(),
             claims: snap.claims.len(),
             records: snap.claims.len() + snap.corrections.len() + snap.episodes.len(),
             problems,
+            warnings,
         }
     }
 }
@@ -72,6 +80,15 @@ fn unmerged_in_git(store: &Store, found: &[Problem]) -> Vec<Problem> {
             Problem::new(&p, Location::File, message)
         })
         .collect()
+}
+
+/// What is worth a look in a validated snapshot without breaking a rule, ordered
+/// by file: two claims of one episode quoting the same words. Found from the
+/// claim summaries alone (their quote keys), so a warm run reads no record.
+pub fn warnings(snap: &Snapshot<ClaimSummary>) -> Vec<Problem> {
+    let mut out = cross::same_quotes(&snap.claims);
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 /// The problems of one claim on its own, given its episode's transcript, as

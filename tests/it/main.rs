@@ -15,6 +15,7 @@ mod history;
 mod merge;
 mod merge_props;
 mod no_panic;
+mod queues;
 mod readme;
 mod shipped;
 mod site;
