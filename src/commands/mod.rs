@@ -422,6 +422,8 @@ impl From<OpError> for CliError {
             OpError::SyncConflicts { .. } => CliError::failure(msg).hint(
                 "resolve each (`errata validate` shows where), `git add` them and `git commit`, then `errata sync` again to push; or `git merge --abort` to go back",
             ),
+            OpError::NothingToSync { .. } => CliError::usage(msg)
+                .hint("lay out the repository with `errata init` (it commits errata.toml), then sync"),
             OpError::RemoteKeepsMoving { .. } => {
                 CliError::failure(msg).hint("run `errata sync` again in a moment")
             }

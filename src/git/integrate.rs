@@ -312,11 +312,15 @@ impl Repo {
     /// The files bringing `theirs` into HEAD would change in this working tree:
     /// where local changes of the user's would be in the way.
     pub fn paths_between(&self, theirs: CommitId) -> Result<Vec<String>, GitError> {
-        let ours = self.head_commit()?.ok_or(GitError::DetachedHead)?;
+        // Before the first commit (an unborn branch), everything is new.
+        let our_tree = match self.head_commit()? {
+            Some(c) => Some(c.tree()?),
+            None => None,
+        };
         let their_tree = self.inner.find_commit(theirs.0)?.tree()?;
         let diff = self
             .inner
-            .diff_tree_to_tree(Some(&ours.tree()?), Some(&their_tree), None)?;
+            .diff_tree_to_tree(our_tree.as_ref(), Some(&their_tree), None)?;
         let mut out: Vec<String> = diff
             .deltas()
             .flat_map(|d| [d.old_file().path(), d.new_file().path()])

@@ -46,13 +46,12 @@ impl Repo {
 
     /// The current branch and its upstream, as `git pull` would pick them.
     pub fn upstream(&self, remote: Option<&str>) -> Result<Upstream, GitError> {
-        let head = self.inner.head().map_err(|_| GitError::DetachedHead)?;
-        if !head.is_branch() {
-            return Err(GitError::DetachedHead);
-        }
+        // HEAD names its branch even before the first commit (an unborn branch).
+        let head = self.inner.find_reference("HEAD")?;
         let branch = head
-            .shorthand()
-            .map_err(|_| GitError::DetachedHead)?
+            .symbolic_target()?
+            .and_then(|t| t.strip_prefix("refs/heads/"))
+            .ok_or(GitError::DetachedHead)?
             .to_owned();
         let configured = self.config(&format!("branch.{branch}.remote"))?;
         let remote = match remote {

@@ -104,6 +104,8 @@ pub enum OpError {
     SyncUncommitted { paths: Vec<String> },
     #[error("the merge left {} file{} to resolve:\n{}", unmerged.len(), if unmerged.len() == 1 { "" } else { "s" }, sync::describe(unmerged))]
     SyncConflicts { unmerged: Vec<Unmerged> },
+    #[error("neither this clone nor {remote} has a commit yet")]
+    NothingToSync { remote: String },
     #[error("{remote} kept moving: {rounds} rounds of fetch, merge and push were each overtaken")]
     RemoteKeepsMoving { remote: String, rounds: u32 },
 }

@@ -125,6 +125,11 @@ pub fn sync(store: &Store, opts: &SyncOptions) -> Result<Synced, OpError> {
                 }
             }
         }
+        if !repo.has_commits() {
+            return Err(OpError::NothingToSync {
+                remote: up.remote.clone(),
+            });
+        }
         if opts.no_push {
             return Ok(done);
         }

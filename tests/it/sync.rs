@@ -664,3 +664,34 @@ fn when_the_remote_moves_between_fetch_and_push_sync_merges_again() {
     b.ok(&["sync"]);
     assert_eq!(tree(a), tree(b));
 }
+
+#[test]
+fn a_clone_with_no_commit_yet_takes_the_remotes_and_an_empty_desk_is_refused() {
+    let desk = Desk::new(1);
+    let remote = desk.clones[0].git(&["remote", "get-url", "origin"]);
+    // An editor starts from `git init` and a remote, not from `git clone`.
+    let fresh = Env::empty();
+    fresh.git(&["init", "-q"]);
+    fresh.git(&["remote", "add", "origin", remote.trim()]);
+    let synced = fresh.json(&["sync"]);
+    assert_eq!(synced["integrated"], "fast-forward", "{synced}");
+    assert_eq!(tree(&fresh), tree(&desk.clones[0]));
+    fresh.ok(&["validate"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.git");
+    let out = fresh
+        .git_cmd()
+        .args(["init", "-q", "--bare"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let nobody = Env::empty();
+    nobody.git(&["init", "-q"]);
+    nobody.refused(
+        &["sync", empty.to_str().unwrap()],
+        2,
+        &["has a commit yet", "errata init"],
+    );
+}
