@@ -65,6 +65,15 @@ impl Repo {
         Ok(self.inner.find_annotated_commit(id.0)?)
     }
 
+    /// The branch HEAD is on (`refs/heads/main`), born or not.
+    fn branch_ref(&self) -> Result<String, GitError> {
+        self.inner
+            .find_reference("HEAD")?
+            .symbolic_target()?
+            .map(str::to_owned)
+            .ok_or(GitError::DetachedHead)
+    }
+
     /// Whether git is in the middle of anything that can leave conflicts (a
     /// merge, rebase, cherry-pick, revert): only then can the index hold them.
     pub fn operation_in_progress(&self) -> bool {
@@ -109,11 +118,7 @@ impl Repo {
         self.inner
             .checkout_tree(commit.as_object(), Some(&mut checkout))
             .map_err(checkout_error)?;
-        let head = self.inner.find_reference("HEAD")?;
-        let target = head
-            .symbolic_target()?
-            .map(str::to_owned)
-            .ok_or(GitError::DetachedHead)?;
+        let target = self.branch_ref()?;
         let message = format!("sync: fast-forward to {}", theirs.short());
         match old {
             Some(old) => self
@@ -285,11 +290,7 @@ impl Repo {
                 .checkout_tree(tree.as_object(), Some(&mut checkout))
                 .map_err(checkout_error)?;
         }
-        let head = self.inner.find_reference("HEAD")?;
-        let target = head
-            .symbolic_target()?
-            .map(str::to_owned)
-            .ok_or(GitError::DetachedHead)?;
+        let target = self.branch_ref()?;
         let reflog = format!("sync: merge {}", CommitId(d.theirs).short());
         if let Err(e) = self
             .inner

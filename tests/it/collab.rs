@@ -65,31 +65,10 @@ fn a_record_left_in_conflict_is_named_and_the_rest_keep_working() {
     env.refused(&["show", "no-such-claim"], 2, &["no claim matches"]);
 }
 
-/// A clone as `git clone` makes it: the committed `.gitattributes`, but none of
-/// the config `errata init` wrote in the clone it came from.
-fn fresh_clone_of(env: &Env) -> Env {
-    let clone = Env::empty();
-    std::fs::remove_dir(&clone.repo).unwrap();
-    let out = clone
-        .git_cmd()
-        .current_dir(&clone.root)
-        .args(["clone", "-q"])
-        .arg(&env.repo)
-        .arg(&clone.repo)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    clone
-}
-
 #[test]
 fn a_clone_without_the_driver_says_so_and_setup_registers_it_once() {
     let origin = Env::with_claims();
-    let clone = fresh_clone_of(&origin);
+    let clone = clone_of(&origin.repo);
     let run = clone.run(&["list"]);
     assert!(run.status.success());
     let stderr = String::from_utf8_lossy(&run.stderr);

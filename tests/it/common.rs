@@ -698,3 +698,39 @@ pub fn resolve_conflict(text: &str, keep_ours: bool, size: usize) -> String {
     }
     out
 }
+
+/// A fresh `git clone` of `remote` (a path), as an editor makes one: the
+/// committed files, none of the clone-local config.
+pub fn clone_of(remote: &Path) -> Env {
+    let env = Env::empty();
+    std::fs::remove_dir(&env.repo).unwrap();
+    let out = env
+        .git_cmd()
+        .current_dir(&env.root)
+        .args(["clone", "-q"])
+        .arg(remote)
+        .arg(&env.repo)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env
+}
+
+/// A new, empty bare repository at `path`: a remote for a desk.
+pub fn bare_remote(path: &Path) {
+    let out = Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(path)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

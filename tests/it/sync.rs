@@ -19,13 +19,7 @@ impl Desk {
             .unwrap();
         let remote = dir.path().join("desk.git");
         let first = Env::with_claims();
-        let out = first
-            .git_cmd()
-            .args(["init", "-q", "--bare"])
-            .arg(&remote)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
+        bare_remote(&remote);
         first.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
         first.git(&["push", "-q", "-u", "origin", "HEAD"]);
         let mut clones = vec![first];
@@ -37,26 +31,6 @@ impl Desk {
             clones,
         }
     }
-}
-
-/// A fresh `git clone` of `remote`, as an editor makes one.
-pub fn clone_of(remote: &Path) -> Env {
-    let env = Env::empty();
-    std::fs::remove_dir(&env.repo).unwrap();
-    let out = env
-        .git_cmd()
-        .current_dir(&env.root)
-        .args(["clone", "-q"])
-        .arg(remote)
-        .arg(&env.repo)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    env
 }
 
 /// The tree HEAD points at, to compare clones.
@@ -198,13 +172,7 @@ fn sync_to_an_empty_remote_pushes_and_then_is_up_to_date() {
     let a = Env::with_claims();
     let dir = tempfile::tempdir().unwrap();
     let remote = dir.path().join("empty.git");
-    let out = a
-        .git_cmd()
-        .args(["init", "-q", "--bare"])
-        .arg(&remote)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    bare_remote(&remote);
     let synced = a.json(&["sync", remote.to_str().unwrap()]);
     assert_eq!(synced["integrated"], "none", "{synced}");
     let theirs = a
@@ -680,13 +648,7 @@ fn a_clone_with_no_commit_yet_takes_the_remotes_and_an_empty_desk_is_refused() {
 
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.git");
-    let out = fresh
-        .git_cmd()
-        .args(["init", "-q", "--bare"])
-        .arg(&empty)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    bare_remote(&empty);
     let nobody = Env::empty();
     nobody.git(&["init", "-q"]);
     nobody.refused(
