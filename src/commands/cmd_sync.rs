@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use errata::ops::{self, SyncOptions};
+use errata::ops::{self, Integrated, SyncOptions};
 
 use super::{CliError, Ctx, print_json};
 
@@ -43,16 +43,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     let what = match done.integrated {
-        "merge" => format!(
+        Integrated::Merge => format!(
             "merged {}/{} ({} record{} merged field by field)",
             done.remote,
             done.branch,
             done.merged_records,
             if done.merged_records == 1 { "" } else { "s" }
         ),
-        "fast-forward" => format!("fast-forwarded to {}/{}", done.remote, done.branch),
-        "up-to-date" => "up to date".to_owned(),
-        _ => format!("{} had no {} yet", done.remote, done.branch),
+        Integrated::FastForward => format!("fast-forwarded to {}/{}", done.remote, done.branch),
+        Integrated::UpToDate => "up to date".to_owned(),
+        Integrated::None => format!("{} had no {} yet", done.remote, done.branch),
     };
     let pushed = if done.pushed { "pushed" } else { "not pushed" };
     ctx.note(format!("Synced with {}: {what}; {pushed}", done.remote));

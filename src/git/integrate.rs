@@ -80,11 +80,6 @@ impl Repo {
         self.inner.state() != git2::RepositoryState::Clean
     }
 
-    /// Whether a merge (of anyone's making) is under way: `MERGE_HEAD` exists.
-    pub fn merge_in_progress(&self) -> bool {
-        self.inner.state() == git2::RepositoryState::Merge
-    }
-
     /// What bringing `theirs` into HEAD takes.
     pub fn integration(&self, theirs: CommitId) -> Result<Integration, GitError> {
         let (analysis, _) = self.inner.merge_analysis(&[&self.annotated(theirs)?])?;

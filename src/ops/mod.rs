@@ -33,7 +33,7 @@ pub use resolve::{resolve_claim, resolve_claim_file, resolve_episode};
 pub use setup::{SetupOutcome, setup};
 pub use source::{NewSource, SourceAdded, add_source};
 pub use start::start;
-pub use sync::{SyncOptions, Synced, Unmerged, sync};
+pub use sync::{Integrated, SyncOptions, Synced, Unmerged, sync};
 pub use verdict::verdict;
 
 use crate::diagnostic::Problem;
@@ -98,7 +98,7 @@ pub enum OpError {
     BadTranscript(#[from] TranscriptError),
     #[error("this repository is not laid out for errata yet (no errata.toml)")]
     NotInitialised,
-    #[error("a merge is under way in this clone (MERGE_HEAD exists)")]
+    #[error("a merge is under way in this clone (or a rebase, cherry-pick or revert)")]
     MergeInProgress,
     #[error("records have uncommitted changes: {}", paths.join(", "))]
     SyncUncommitted { paths: Vec<String> },

@@ -46,8 +46,8 @@ pub struct Synced {
     pub branch: String,
     /// Where the remote's branch was when last fetched (`None`: it had none).
     pub fetched: Option<CommitId>,
-    /// `up-to-date`, `fast-forward`, `merge`, or `none` when the remote was empty.
-    pub integrated: &'static str,
+    /// What taking in the remote's work came to.
+    pub integrated: Integrated,
     /// Records both sides had changed, merged field by field.
     pub merged_records: usize,
     /// The merge commit, when there was one.
@@ -56,6 +56,20 @@ pub struct Synced {
     pub rounds: u32,
     /// Whether this clone's commits are on the remote now.
     pub pushed: bool,
+}
+
+/// What taking in the remote's work came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Integrated {
+    /// The remote had no such branch yet.
+    None,
+    /// This clone had all of it already.
+    UpToDate,
+    /// Only the remote had new commits: this clone moved forward to them.
+    FastForward,
+    /// Both had: a merge commit.
+    Merge,
 }
 
 /// A record the merge could not settle, and why.
@@ -89,7 +103,7 @@ fn refuse_uncommitted(store: &Store, theirs: CommitId) -> Result<(), OpError> {
 /// moves between our fetch and our push.
 pub fn sync(store: &Store, opts: &SyncOptions) -> Result<Synced, OpError> {
     let repo = store.repo();
-    if repo.merge_in_progress() {
+    if repo.operation_in_progress() {
         return Err(OpError::MergeInProgress);
     }
     let up = repo.upstream(opts.remote.as_deref())?;
@@ -97,7 +111,7 @@ pub fn sync(store: &Store, opts: &SyncOptions) -> Result<Synced, OpError> {
         remote: up.remote.clone(),
         branch: up.branch.clone(),
         fetched: None,
-        integrated: "none",
+        integrated: Integrated::None,
         merged_records: 0,
         merge_commit: None,
         rounds: 0,
@@ -112,14 +126,14 @@ pub fn sync(store: &Store, opts: &SyncOptions) -> Result<Synced, OpError> {
                 refuse_uncommitted(store, theirs)?;
             }
             match integration {
-                Integration::UpToDate => done.integrated = "up-to-date",
+                Integration::UpToDate => done.integrated = Integrated::UpToDate,
                 Integration::FastForward => {
                     repo.fast_forward(theirs)?;
-                    done.integrated = "fast-forward";
+                    done.integrated = Integrated::FastForward;
                 }
                 Integration::Merge => {
                     let (commit, merged) = merge_in(store, &up, theirs)?;
-                    done.integrated = "merge";
+                    done.integrated = Integrated::Merge;
                     done.merge_commit = Some(commit);
                     done.merged_records += merged;
                 }
