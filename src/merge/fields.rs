@@ -9,31 +9,22 @@ use toml_edit::{Array, DocumentMut, Item, Value};
 use super::markers::Region;
 use super::value::Val;
 use super::{Conflict, ConflictKind, Kind, Side, lines, sources};
-use crate::store::write::{CLAIM_KEY_ORDER, set_key};
+use crate::store::write::{
+    CLAIM_KEY_ORDER, CORRECTION_KEY_ORDER, EPISODE_KEY_ORDER, SETTINGS_KEY_ORDER, set_key,
+};
 
 /// A claim's status and verdict: one conflict region, since each only means
 /// something with the other.
 pub(crate) const STATE: [&str; 2] = ["status", "verdict"];
-
-const CORRECTION_ORDER: &[&str] = &[
-    "claims",
-    "episode",
-    "aired_at",
-    "medium",
-    "reported_by",
-    "text",
-];
-const EPISODE_ORDER: &[&str] = &["title", "date", "url", "transcript"];
-const SETTINGS_ORDER: &[&str] = &["name", "publisher", "language", "url"];
 
 /// Where a field that ours does not have goes: after the nearest earlier field
 /// of the record's usual order.
 pub(crate) fn order(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Claim => CLAIM_KEY_ORDER,
-        Kind::Correction => CORRECTION_ORDER,
-        Kind::Episode => EPISODE_ORDER,
-        Kind::Settings => SETTINGS_ORDER,
+        Kind::Correction => CORRECTION_KEY_ORDER,
+        Kind::Episode => EPISODE_KEY_ORDER,
+        Kind::Settings => SETTINGS_KEY_ORDER,
         Kind::Text => &[],
     }
 }

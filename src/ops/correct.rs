@@ -13,7 +13,7 @@ use super::{
 };
 use crate::git::{Change, CommitId};
 use crate::model::{Claim, ClaimId, Correction, CorrectionId, LifecycleError, Medium, Timestamp};
-use crate::store::write::{CLAIM_KEY_ORDER, set_key, string_array};
+use crate::store::write::{CLAIM_KEY_ORDER, CORRECTION_KEY_ORDER, set_key, string_array};
 use crate::store::{Parsed, Snapshot, Store, claim_path, correction_path, parse_at};
 use crate::validate::rules;
 
@@ -42,16 +42,6 @@ pub struct Corrected {
     pub claims: Vec<ClaimMove>,
     pub commit: CommitId,
 }
-
-/// Key order of a correction file, as the design writes it.
-const CORRECTION_KEY_ORDER: &[&str] = &[
-    "claims",
-    "episode",
-    "aired_at",
-    "medium",
-    "reported_by",
-    "text",
-];
 
 /// Record a correction and mark every claim it names `corrected`, in one commit.
 pub fn correct(store: &Store, snap: &Snapshot, new: NewCorrection) -> Result<Corrected, OpError> {

@@ -67,6 +67,22 @@ pub const CLAIM_KEY_ORDER: &[&str] = &[
     "status", "verdict", "said_at", "speaker", "quote", "claim", "tags", "assignee", "note",
 ];
 
+/// Key order of a correction file, as the design writes it.
+pub const CORRECTION_KEY_ORDER: &[&str] = &[
+    "claims",
+    "episode",
+    "aired_at",
+    "medium",
+    "reported_by",
+    "text",
+];
+
+/// Key order of an episode's record.
+pub const EPISODE_KEY_ORDER: &[&str] = &["title", "date", "url", "transcript"];
+
+/// Key order of `errata.toml`.
+pub const SETTINGS_KEY_ORDER: &[&str] = &["name", "publisher", "language", "url"];
+
 /// Set a top-level key, keeping its decoration (comments) if it existed, and
 /// placing a new key after the nearest earlier key in `order` that is present.
 pub fn set_key(doc: &mut DocumentMut, key: &str, item: Item, order: &[&str]) {
