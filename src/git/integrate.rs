@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use git2::build::{CheckoutBuilder, TreeUpdateBuilder};
 use git2::{AnnotatedCommit, ErrorCode, FileMode, MergeAnalysis, Oid};
 
-use super::{CommitId, GitError, Repo};
+use super::{BLOB_MODE, CommitId, GitError, Repo, index_entry};
 
 /// What it takes to bring a commit into HEAD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,9 +57,6 @@ pub enum Settled<'a> {
     Conflicted(&'a MergeSides),
 }
 
-/// Index entry flags hold the conflict stage in bits 12 and 13.
-const STAGE_SHIFT: u16 = 12;
-
 impl Repo {
     fn annotated(&self, id: CommitId) -> Result<AnnotatedCommit<'_>, GitError> {
         Ok(self.inner.find_annotated_commit(id.0)?)
@@ -72,6 +69,25 @@ impl Repo {
             .symbolic_target()?
             .map(str::to_owned)
             .ok_or(GitError::DetachedHead)
+    }
+
+    /// Move the current branch from `from` (`None`: it is unborn) to `to`,
+    /// only if it is still at `from`; `HeadMoved` when it is not.
+    fn move_branch(&self, from: Option<Oid>, to: Oid, reflog: &str) -> Result<(), GitError> {
+        let target = self.branch_ref()?;
+        let moved = match from {
+            Some(from) => self
+                .inner
+                .reference_matching(&target, to, true, from, reflog),
+            None => self.inner.reference(&target, to, false, reflog),
+        };
+        moved.map(drop).map_err(|e| {
+            if e.code() == ErrorCode::Modified {
+                GitError::HeadMoved
+            } else {
+                e.into()
+            }
+        })
     }
 
     /// Whether git is in the middle of anything that can leave conflicts (a
@@ -113,26 +129,8 @@ impl Repo {
         self.inner
             .checkout_tree(commit.as_object(), Some(&mut checkout))
             .map_err(checkout_error)?;
-        let target = self.branch_ref()?;
         let message = format!("sync: fast-forward to {}", theirs.short());
-        match old {
-            Some(old) => self
-                .inner
-                .reference_matching(&target, theirs.0, true, old.0, &message)
-                .map(drop)
-                .map_err(|e| {
-                    if e.code() == ErrorCode::Modified {
-                        GitError::HeadMoved
-                    } else {
-                        e.into()
-                    }
-                }),
-            None => self
-                .inner
-                .reference(&target, theirs.0, false, &message)
-                .map(drop)
-                .map_err(GitError::from),
-        }
+        self.move_branch(old.map(|o| o.0), theirs.0, &message)
     }
 
     /// How HEAD and `theirs` went apart since their merge base: every file
@@ -285,22 +283,14 @@ impl Repo {
                 .checkout_tree(tree.as_object(), Some(&mut checkout))
                 .map_err(checkout_error)?;
         }
-        let target = self.branch_ref()?;
         let reflog = format!("sync: merge {}", CommitId(d.theirs).short());
-        if let Err(e) = self
-            .inner
-            .reference_matching(&target, commit, true, ours.id(), &reflog)
-        {
+        if let Err(e) = self.move_branch(Some(ours.id()), commit, &reflog) {
             // Someone moved the branch meanwhile: put the files back as HEAD has them.
             let mut back = CheckoutBuilder::new();
             back.force();
             only(&mut back);
             let _ = self.inner.checkout_tree(ours.as_object(), Some(&mut back));
-            return Err(if e.code() == ErrorCode::Modified {
-                GitError::HeadMoved
-            } else {
-                e.into()
-            });
+            return Err(e);
         }
         Ok(Some(CommitId(commit)))
     }
@@ -373,7 +363,7 @@ impl Repo {
                     match content {
                         Some(bytes) => {
                             let id = self.inner.blob(bytes)?;
-                            index.add(&entry(path, id, 0))?;
+                            index.add(&index_entry(path, id, BLOB_MODE, 0))?;
                         }
                         None => forget(&mut index, Path::new(path), 0)?,
                     }
@@ -385,7 +375,7 @@ impl Repo {
                     for (stage, bytes) in [(1, &sides.base), (2, &sides.ours), (3, &sides.theirs)] {
                         if let Some(bytes) = bytes {
                             let id = self.inner.blob(bytes)?;
-                            index.add(&entry(&sides.path, id, stage))?;
+                            index.add(&index_entry(&sides.path, id, BLOB_MODE, stage))?;
                         }
                     }
                 }
@@ -463,24 +453,6 @@ impl Repo {
             .filter(|s| !s.status().is_empty())
             .filter_map(|s| s.path().ok().map(str::to_owned))
             .collect())
-    }
-}
-
-/// An index entry for a blob at a stage, with no stat data (git refreshes it).
-fn entry(path: &str, id: Oid, stage: u16) -> git2::IndexEntry {
-    git2::IndexEntry {
-        ctime: git2::IndexTime::new(0, 0),
-        mtime: git2::IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode: 0o100644,
-        uid: 0,
-        gid: 0,
-        file_size: 0,
-        id,
-        flags: stage << STAGE_SHIFT,
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
     }
 }
 

@@ -106,6 +106,31 @@ pub enum PathState {
     Changed,
 }
 
+/// The file mode of a regular file in git.
+const BLOB_MODE: u32 = 0o100644;
+
+/// Index entry flags hold the conflict stage in bits 12 and 13.
+const STAGE_SHIFT: u16 = 12;
+
+/// An index entry for a blob at a conflict stage (0 when merged), with no stat
+/// data: git compares the file's content the next time it looks, and refreshes it.
+fn index_entry(path: &str, id: Oid, mode: u32, stage: u16) -> git2::IndexEntry {
+    git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id,
+        flags: stage << STAGE_SHIFT,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
 pub struct Repo {
     inner: Repository,
     workdir: PathBuf,
@@ -369,20 +394,8 @@ impl Repo {
         if on_disk == Some(entry.id()) {
             return index.add_path(Path::new(path));
         }
-        index.add(&git2::IndexEntry {
-            ctime: git2::IndexTime::new(0, 0),
-            mtime: git2::IndexTime::new(0, 0),
-            dev: 0,
-            ino: 0,
-            mode: u32::try_from(entry.filemode()).unwrap_or(0o100644),
-            uid: 0,
-            gid: 0,
-            file_size: 0,
-            id: entry.id(),
-            flags: 0,
-            flags_extended: 0,
-            path: path.as_bytes().to_vec(),
-        })
+        let mode = u32::try_from(entry.filemode()).unwrap_or(BLOB_MODE);
+        index.add(&index_entry(path, entry.id(), mode, 0))
     }
 
     /// A value of this repository's git config (local, global and system, as
