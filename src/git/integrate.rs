@@ -111,9 +111,10 @@ impl Repo {
     }
 
     /// Move the current branch forward to `theirs`, updating the working tree
-    /// and index for the files that differ (refusing, and changing nothing,
-    /// where one of them holds uncommitted changes).
-    pub fn fast_forward(&self, theirs: CommitId) -> Result<(), GitError> {
+    /// and index for `paths`, the files that differ ([`Repo::paths_between`]),
+    /// refusing, and changing nothing, where one of them holds uncommitted
+    /// changes.
+    pub fn fast_forward(&self, theirs: CommitId, paths: &[String]) -> Result<(), GitError> {
         let commit = self.inner.find_commit(theirs.0)?;
         let old = self.head_id()?;
         let mut checkout = CheckoutBuilder::new();
@@ -122,7 +123,7 @@ impl Repo {
             // Only the files that differ, taken as paths rather than patterns:
             // a checkout of the whole tree would look at every file.
             checkout.disable_pathspec_match(true);
-            for p in self.paths_between(theirs)? {
+            for p in paths {
                 checkout.path(p);
             }
         }

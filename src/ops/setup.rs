@@ -85,7 +85,7 @@ pub(super) fn configure(store: &Store, driver: &str) -> Result<bool, OpError> {
 /// `.gitattributes` with the driver's lines added, if any is missing; the
 /// lines already there (the user's own) stay as they are.
 pub(super) fn attributes_change(store: &Store) -> Result<Option<Change>, OpError> {
-    let current = match std::fs::read_to_string(store.root().join(ATTRIBUTES_FILE)) {
+    let current = match std::fs::symlink_metadata(store.root().join(ATTRIBUTES_FILE)) {
         Ok(_) => store.read_for_change(ATTRIBUTES_FILE)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(source) => {

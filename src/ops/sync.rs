@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use super::OpError;
 use super::message::{Message, Trailer};
+use super::setup::ATTRIBUTES_FILE;
 use crate::git::{CommitId, Integration, MergeSides, Pushed, Settled, Upstream};
 use crate::merge::{self, Labels, Outcome};
 use crate::store::{self, CLAIMS_DIR, Store, write};
@@ -80,16 +81,15 @@ pub struct Unmerged {
     pub conflicts: Vec<String>,
 }
 
-/// Refuse to integrate `theirs` over records (or the file routing them to the
-/// driver) that it would change and that hold uncommitted edits: the merge
-/// would have to overwrite them or mix them in unseen. As `git merge` does, the
-/// records it leaves alone may hold work in progress.
-fn refuse_uncommitted(store: &Store, theirs: CommitId) -> Result<(), OpError> {
-    let touched: Vec<String> = store
-        .repo()
-        .paths_between(theirs)?
-        .into_iter()
-        .filter(|p| store::is_record_path(p) || p == ".gitattributes")
+/// Refuse to integrate over records (or the file routing them to the driver)
+/// among `paths`, the files integrating would change, that hold uncommitted
+/// edits: the merge would have to overwrite them or mix them in unseen. As
+/// `git merge` does, the records it leaves alone may hold work in progress.
+fn refuse_uncommitted(store: &Store, paths: &[String]) -> Result<(), OpError> {
+    let touched: Vec<String> = paths
+        .iter()
+        .filter(|p| store::is_record_path(p) || *p == ATTRIBUTES_FILE)
+        .cloned()
         .collect();
     let dirty = store.repo().uncommitted_among(&touched)?;
     if dirty.is_empty() {
@@ -122,13 +122,15 @@ pub fn sync(store: &Store, opts: &SyncOptions) -> Result<Synced, OpError> {
         done.fetched = repo.fetch(&up, opts.quiet)?;
         if let Some(theirs) = done.fetched {
             let integration = repo.integration(theirs)?;
-            if integration != Integration::UpToDate {
-                refuse_uncommitted(store, theirs)?;
-            }
+            let paths = match integration {
+                Integration::UpToDate => Vec::new(),
+                _ => repo.paths_between(theirs)?,
+            };
+            refuse_uncommitted(store, &paths)?;
             match integration {
                 Integration::UpToDate => done.integrated = Integrated::UpToDate,
                 Integration::FastForward => {
-                    repo.fast_forward(theirs)?;
+                    repo.fast_forward(theirs, &paths)?;
                     done.integrated = Integrated::FastForward;
                 }
                 Integration::Merge => {
