@@ -5,8 +5,8 @@
 //! runs), then writes and commits in one step with a message from `message`,
 //! and returns what it did as data the command prints or serialises.
 //!
-//! Uses `store`, `model`, `validate`, `transcript` and `diff`; never `git2`
-//! itself and never prints.
+//! Uses `store`, `model`, `validate`, `transcript`, `diff` and `merge`; never
+//! `git2` itself and never prints.
 
 mod add;
 mod correct;
@@ -38,6 +38,7 @@ pub use verdict::verdict;
 
 use crate::diagnostic::Problem;
 use crate::git::{Change, CommitId, GitError};
+use crate::merge;
 use crate::model::{Claim, ClaimId, CorrectionId, IdError, LifecycleError, State, Status, Verdict};
 use crate::store::{Parsed, Snapshot, Store, StoreError, claim_path, parse_at};
 use crate::transcript::{Transcript, TranscriptError};
@@ -211,15 +212,36 @@ fn commit(store: &Store, changes: &[Change], message: &Message) -> Result<Commit
 }
 
 /// Carry this operation's change of `path` (made against `base`) onto the
-/// version another writer committed meanwhile (`now`).
+/// version another writer committed meanwhile (`now`): the same three-way
+/// merge `errata sync` and the merge driver make, with the other writer's
+/// version as the current side, so its layout is kept. `None` when the two
+/// changes conflict, or a version is not text.
 fn reconcile(
-    _path: &str,
-    _base: Option<&[u8]>,
+    path: &str,
+    base: Option<&[u8]>,
     now: Option<&[u8]>,
     ours: Option<&[u8]>,
 ) -> Option<Option<Vec<u8>>> {
     // Both made the same change: nothing is lost by keeping it.
-    (now == ours).then(|| ours.map(<[u8]>::to_vec))
+    if now == ours {
+        return Some(ours.map(<[u8]>::to_vec));
+    }
+    let labels = merge::Labels {
+        base: "before".into(),
+        ours: "committed meanwhile".into(),
+        theirs: "this change".into(),
+    };
+    let (base, now, ours) = (as_text(base)?, as_text(now)?, as_text(ours)?);
+    match merge::merge(path, base, now, ours, &labels, 7) {
+        merge::Outcome::Clean(result) => Some(result.map(String::into_bytes)),
+        merge::Outcome::Conflicted { .. } => None,
+    }
+}
+
+/// A version of a file as text for the merge: `Some(None)` when the file is
+/// absent, `None` when it is not UTF-8 (errata does not merge it).
+fn as_text(bytes: Option<&[u8]>) -> Option<Option<&str>> {
+    bytes.map(std::str::from_utf8).transpose().ok()
 }
 
 /// Parse a file errata is about to change, as `toml_edit` keeps it.
@@ -265,4 +287,66 @@ fn rewrite_claim(
         }],
         message,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reconcile;
+
+    const BASE: &str = "status = \"checking\"\nclaim = \"x\"\n";
+
+    fn with_source(url: &str) -> String {
+        format!("{BASE}\n[[sources]]\nurl = \"{url}\"\n")
+    }
+
+    #[test]
+    fn a_change_overtaken_by_another_on_the_same_record_is_merged_or_refused() {
+        let path = "claims/ep/x.toml";
+        let now = with_source("https://example.org/a");
+        let ours = with_source("https://example.org/b");
+        let merged = reconcile(
+            path,
+            Some(BASE.as_bytes()),
+            Some(now.as_bytes()),
+            Some(ours.as_bytes()),
+        )
+        .expect("two citations merge")
+        .expect("the record stays");
+        let merged = String::from_utf8(merged).unwrap();
+        assert!(
+            merged.contains("https://example.org/a") && merged.contains("https://example.org/b"),
+            "{merged}"
+        );
+        // Two different verdicts do not merge: the change is refused.
+        let judged = |v: &str| format!("status = \"checked\"\nverdict = \"{v}\"\nclaim = \"x\"\n");
+        let (a, b) = (judged("unverifiable"), judged("accurate"));
+        assert_eq!(
+            reconcile(
+                path,
+                Some(BASE.as_bytes()),
+                Some(a.as_bytes()),
+                Some(b.as_bytes())
+            ),
+            None
+        );
+        // The same change twice is kept as it is; bytes that are not text are refused.
+        assert_eq!(
+            reconcile(
+                path,
+                Some(BASE.as_bytes()),
+                Some(a.as_bytes()),
+                Some(a.as_bytes())
+            ),
+            Some(Some(a.clone().into_bytes()))
+        );
+        assert_eq!(
+            reconcile(
+                path,
+                Some(BASE.as_bytes()),
+                Some(&[0xff, 0xfe][..]),
+                Some(a.as_bytes())
+            ),
+            None
+        );
+    }
 }

@@ -18,9 +18,9 @@
 
 use serde::Serialize;
 
-use super::OpError;
 use super::message::{Message, Trailer};
 use super::setup::ATTRIBUTES_FILE;
+use super::{OpError, as_text};
 use crate::git::{CommitId, Integration, MergeSides, Pushed, Settled, Upstream};
 use crate::merge::{self, Labels, Outcome};
 use crate::store::{self, CLAIMS_DIR, Store, write};
@@ -163,11 +163,6 @@ pub fn sync(store: &Store, opts: &SyncOptions) -> Result<Synced, OpError> {
     })
 }
 
-/// A side's bytes as text, when they are.
-fn text(bytes: &Option<Vec<u8>>) -> Result<Option<&str>, std::str::Utf8Error> {
-    bytes.as_deref().map(std::str::from_utf8).transpose()
-}
-
 /// Merge `theirs` into HEAD: git's merge for every file, errata's for each
 /// record both sides changed; a commit when everything settled, else the
 /// repository left mid-merge with the conflicts named.
@@ -192,8 +187,11 @@ fn merge_in(store: &Store, up: &Upstream, theirs: CommitId) -> Result<(CommitId,
         .iter()
         .filter(|s| s.path.starts_with(&format!("{CLAIMS_DIR}/")) || store::is_record_path(&s.path))
     {
-        let (Ok(base), Ok(ours), Ok(their)) = (text(&s.base), text(&s.ours), text(&s.theirs))
-        else {
+        let (Some(base), Some(ours), Some(their)) = (
+            as_text(s.base.as_deref()),
+            as_text(s.ours.as_deref()),
+            as_text(s.theirs.as_deref()),
+        ) else {
             // Not text: git's merge of it stands.
             continue;
         };
