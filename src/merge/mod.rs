@@ -28,7 +28,7 @@ use std::fmt;
 
 use toml_edit::DocumentMut;
 
-use crate::store::{CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, SETTINGS_FILE};
+use crate::store::{self, RecordKind};
 use markers::{Markers, Region};
 use value::Val;
 
@@ -160,21 +160,12 @@ pub(crate) enum Kind {
 
 impl Kind {
     fn of(path: &str) -> Kind {
-        let in_dir = |dir: &str| path.strip_prefix(dir).and_then(|r| r.strip_prefix('/'));
-        if path == SETTINGS_FILE {
-            Kind::Settings
-        } else if in_dir(CORRECTIONS_DIR).is_some_and(|r| r.ends_with(".toml")) {
-            Kind::Correction
-        } else if let Some(rest) = in_dir(CLAIMS_DIR) {
-            if rest.ends_with(&format!("/{EPISODE_FILE}")) {
-                Kind::Episode
-            } else if rest.ends_with(".toml") {
-                Kind::Claim
-            } else {
-                Kind::Text
-            }
-        } else {
-            Kind::Text
+        match store::record_kind(path) {
+            Some(RecordKind::Claim) => Kind::Claim,
+            Some(RecordKind::Episode) => Kind::Episode,
+            Some(RecordKind::Correction) => Kind::Correction,
+            Some(RecordKind::Settings) => Kind::Settings,
+            None => Kind::Text,
         }
     }
 }

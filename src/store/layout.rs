@@ -33,13 +33,40 @@ pub fn correction_path(id: &CorrectionId) -> String {
     format!("{CORRECTIONS_DIR}/{id}.toml")
 }
 
-/// Whether a path (relative, `/`-separated) is where a record lives: a claim
-/// or episode under `claims/`, a correction, or the settings.
+/// What kind of record a path (relative, `/`-separated) holds, by where it is
+/// in the layout: the one place that reads a path so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Claim,
+    Episode,
+    Correction,
+    Settings,
+}
+
+/// The kind of record at `path`, or `None` where no record lives (a
+/// transcript, any other file).
+pub fn record_kind(path: &str) -> Option<RecordKind> {
+    let under = |dir: &str| path.strip_prefix(dir).and_then(|r| r.strip_prefix('/'));
+    if path == SETTINGS_FILE {
+        Some(RecordKind::Settings)
+    } else if under(CORRECTIONS_DIR).is_some_and(|r| r.ends_with(".toml")) {
+        Some(RecordKind::Correction)
+    } else if let Some(rest) = under(CLAIMS_DIR) {
+        if rest.ends_with(&format!("/{EPISODE_FILE}")) {
+            Some(RecordKind::Episode)
+        } else if rest.ends_with(".toml") {
+            Some(RecordKind::Claim)
+        } else {
+            None
+        }
+    } else {
+        None
+    }
+}
+
+/// Whether a record lives at `path`.
 pub fn is_record_path(path: &str) -> bool {
-    path == SETTINGS_FILE
-        || (path.ends_with(".toml")
-            && (path.starts_with(&format!("{CLAIMS_DIR}/"))
-                || path.starts_with(&format!("{CORRECTIONS_DIR}/"))))
+    record_kind(path).is_some()
 }
 
 /// The episode folders under `claims/` whose names are valid ids, from the

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::layout::{Kind, RecordFile};
-use super::{CORRECTIONS_DIR, EPISODE_FILE, Parsed, StoreError, episode_path, transcript_path};
+use super::{Parsed, RecordKind, StoreError, episode_path, record_kind, transcript_path};
 use crate::diagnostic::{Location, Problem, UNRESOLVED_CONFLICT};
 use crate::model::{
     Claim, ClaimError, ClaimFile, ClaimId, Correction, CorrectionFile, CorrectionId, Episode,
@@ -101,12 +101,11 @@ fn conflict_marker(text: &str) -> Option<std::ops::Range<usize>> {
 ///
 /// [`Store::load`]: super::Store::load
 pub fn parse_at(rel: &str, bytes: &[u8]) -> Parsed {
-    let kind = if rel.starts_with(&format!("{CORRECTIONS_DIR}/")) {
-        Kind::Correction
-    } else if rel.ends_with(&format!("/{EPISODE_FILE}")) {
-        Kind::Episode
-    } else {
-        Kind::Claim
+    // Anything else is read as a claim, whose checks then say what is wrong.
+    let kind = match record_kind(rel) {
+        Some(RecordKind::Correction) => Kind::Correction,
+        Some(RecordKind::Episode) => Kind::Episode,
+        _ => Kind::Claim,
     };
     let file = RecordFile {
         rel: rel.to_owned(),
