@@ -39,6 +39,9 @@ fn publishable(env: &Env) {
 /// whose every text field tries to inject markup.
 fn site_env() -> Env {
     let env = Env::with_claims();
+    // These tests read the English pages; the show's own language (zh-TW, as
+    // the templates have it) is tested apart.
+    env.set_language("en");
     publishable(&env);
     env.ok(&[
         "correct",
@@ -147,7 +150,7 @@ fn the_site_has_an_index_a_page_per_episode_and_the_corrections_log() {
     env.assert_clean("errata site");
 
     let index = read(&out.join("index.html"));
-    assert!(index.contains("<html lang=\"zh-TW\">"), "{index}");
+    assert!(index.contains("<html lang=\"en\">"), "{index}");
     assert!(index.contains("name=\"viewport\""));
     assert!(index.contains(EP_TITLE) && index.contains("GraphCast 天氣預報"));
     // The New Year episode: accurate, mostly-accurate, misleading and (the evil
@@ -638,5 +641,42 @@ fn the_site_of_the_shipped_episode() {
             assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
         }
     }
-    assert!(read(&out.join("index.html")).contains("accuracy score"));
+    // The shipped show is zh-TW: its site is in Traditional Chinese.
+    let index = read(&out.join("index.html"));
+    assert!(index.contains("<html lang=\"zh-TW\">"), "{index}");
+    assert!(index.contains("正確度分數"), "{index}");
+    assert!(page.contains("<time datetime=\"2024-01-01\">2024年1月1日</time>"));
+}
+
+#[test]
+fn the_site_is_in_the_shows_language_in_headless_chromium() {
+    // The templates are a zh-TW show.
+    let env = Env::with_claims();
+    let out = build_site(&env);
+    let page = out.join(EP).join("index.html");
+    let html = read(&page);
+    let Some(chromium) = chromium() else {
+        assert!(html.contains("<html lang=\"zh-TW\">"), "{html}");
+        return;
+    };
+    let scratch = env.root.join("browser");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let dom = dump_dom(&chromium, &scratch, &page);
+    assert!(dom.contains("<html lang=\"zh-TW\">"), "{dom}");
+    // Verdict labels, the date, the navigation and the scorecard in Chinese.
+    assert!(
+        dom.contains("<span class=\"verdict verdict-misleading\">誤導</span>"),
+        "{dom}"
+    );
+    assert!(dom.contains("<span class=\"verdict verdict-accurate\">正確</span>"));
+    assert!(
+        dom.contains("<time datetime=\"2024-01-01\">2024年1月1日</time>"),
+        "{dom}"
+    );
+    assert!(dom.contains(">更正</a>"), "{dom}");
+    assert!(dom.contains("正確度分數"), "{dom}");
+    assert!(!dom.contains("accuracy score"), "no English left: {dom}");
+    // The ClaimReview's rating names follow the language too.
+    let index = dump_dom(&chromium, &scratch, &out.join("index.html"));
+    assert!(index.contains("：事實查核</title>"), "{index}");
 }
