@@ -13,6 +13,7 @@ pub mod history;
 pub mod i18n;
 pub mod log;
 pub mod site;
+pub mod transcript;
 
 use crate::model::{Date, Settings, Verdict, is_web_url};
 

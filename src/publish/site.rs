@@ -7,17 +7,19 @@
 //! outright with a Content-Security-Policy, as a second wall behind escaping.
 //! [`build`] makes the pages as text; [`write()`] puts them in a folder.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Component, Path};
 
 use super::history::{self, Histories};
 use super::i18n::Lang;
 use super::log::{self, html_paragraphs, html_source};
+use super::transcript;
 use super::{PublishError, Publisher, escape_html, json_for_script, link_at, safe_href};
-use crate::model::{Claim, ClaimId, Correction, Date, Episode, Medium, Status, Verdict};
+use crate::model::{Claim, ClaimId, Correction, Date, Episode, EpisodeId, Medium, Status, Verdict};
 use crate::report::{Scorecard, scorecards};
 use crate::store::{Snapshot, claim_path};
+use crate::transcript::Transcript;
 
 /// The stylesheet, shared by every page.
 pub const STYLE: &str = include_str!("style.css");
@@ -79,7 +81,12 @@ const ROOT: Rel = Rel { up: "" };
 const IN_EPISODE: Rel = Rel { up: "../" };
 
 /// Build every page. `published` is the ClaimReviews' `datePublished`.
-pub fn build(snap: &Snapshot, histories: &Histories, published: Date) -> Site {
+pub fn build(
+    snap: &Snapshot,
+    histories: &Histories,
+    transcripts: &BTreeMap<EpisodeId, Transcript>,
+    published: Date,
+) -> Site {
     let mut warnings = Vec::new();
     let settings = snap.settings.as_ref();
     let lang = Lang::for_tag(
@@ -122,7 +129,17 @@ pub fn build(snap: &Snapshot, histories: &Histories, published: Date) -> Site {
         ("corrections.html".to_owned(), ctx.corrections_page()),
     ];
     for ep in snap.episodes.values() {
-        files.push((format!("{}/index.html", ep.id), ctx.episode_page(ep)));
+        let transcript = transcripts.get(&ep.id);
+        files.push((
+            format!("{}/index.html", ep.id),
+            ctx.episode_page(ep, transcript.is_some()),
+        ));
+        if let Some(t) = transcript {
+            files.push((
+                format!("{}/transcript.html", ep.id),
+                ctx.transcript_page(ep, t),
+            ));
+        }
     }
     Site { files, warnings }
 }
@@ -234,7 +251,28 @@ impl Ctx<'_> {
         self.page(&ROOT, &title, "", &m)
     }
 
-    fn episode_page(&self, ep: &Episode) -> String {
+    /// The episode's transcript with each published claim's quote marked.
+    fn transcript_page(&self, ep: &Episode, t: &Transcript) -> String {
+        let claims: Vec<&Claim> = self
+            .snap
+            .claims
+            .iter()
+            .filter(|c| c.episode == ep.id && c.state.verdict().is_some())
+            .collect();
+        let title = self.lang.t1("transcript-title", "episode", &ep.title);
+        let mut m = format!("<h1>{}</h1>\n", escape_html(&title));
+        m.push_str(&self.episode_meta(ep, true));
+        let _ = writeln!(
+            m,
+            "<p class=\"lede\">{} <a href=\"index.html\">{}</a></p>",
+            self.lang.t("transcript-lede"),
+            self.lang.t("transcript-back"),
+        );
+        m.push_str(&transcript::html(&self.lang, ep, t, &claims));
+        self.page(&IN_EPISODE, &format!("{title}: {}", self.show), "", &m)
+    }
+
+    fn episode_page(&self, ep: &Episode, has_transcript: bool) -> String {
         let claims: Vec<&Claim> = self
             .snap
             .claims
@@ -249,6 +287,13 @@ impl Ctx<'_> {
         let mut m = String::new();
         let _ = writeln!(m, "<h1>{}</h1>", escape_html(&ep.title));
         m.push_str(&self.episode_meta(ep, true));
+        if has_transcript {
+            let _ = writeln!(
+                m,
+                "<p class=\"transcript-link\"><a href=\"transcript.html\">{}</a></p>",
+                self.lang.t("transcript-link")
+            );
+        }
         m.push_str(&self.scorecard(&IN_EPISODE, ep));
         let aired: Vec<&Correction> = self
             .snap

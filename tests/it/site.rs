@@ -221,7 +221,8 @@ fn every_link_is_relative_and_resolves_and_no_page_runs_script() {
     let out = build_site(&env);
     let mut pages = Vec::new();
     html_files(&out, &mut pages);
-    assert_eq!(pages.len(), 4);
+    // index, corrections, two episodes, and the one transcript.
+    assert_eq!(pages.len(), 5);
     for page in &pages {
         let html = read(page);
         let dir = page.parent().unwrap();
@@ -624,6 +625,67 @@ fn amendments_and_changed_verdicts_show_on_the_site_in_headless_chromium() {
         "{claim}"
     );
     assert!(claim.contains("<details class=\"history\">"), "{claim}");
+}
+
+#[test]
+fn the_transcript_page_marks_each_checked_quote_and_links_it_to_its_fact_check() {
+    let env = site_env();
+    let out = build_site(&env);
+    let page = out.join(EP).join("transcript.html");
+    let html = read(&page);
+    let episode = read(&out.join(EP).join("index.html"));
+    assert!(
+        episode.contains("<a href=\"transcript.html\">"),
+        "the episode page links it"
+    );
+    // Every claim with a verdict and a quote is marked, linked to its article.
+    let claims = env.json(&["list", "--episode", EP]);
+    let mut marked = 0;
+    for c in claims.as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let link = format!("<a href=\"index.html#{id}\"");
+        if c["verdict"].is_string() && c["quote"].is_string() {
+            assert!(html.contains(&link), "{id} is marked");
+            assert!(
+                episode.contains(&format!("id=\"{id}\"")),
+                "{id}'s link lands"
+            );
+            marked += 1;
+        } else {
+            assert!(
+                !html.contains(&link),
+                "{id} is not published, so not marked"
+            );
+        }
+    }
+    assert!(marked >= 3, "{marked}");
+    // The quote's words are what is marked, and times link into the audio.
+    assert!(
+        html.contains(
+            "<a href=\"index.html#nvidia-margin\" title=\"Accurate\">他的利潤高達70幾%耶</a>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a class=\"time\" href=\"https://podcasts.example.org/kejilang/ep100#t=1088\">18:08</a>"),
+        "{html}"
+    );
+    // No transcript, no page: the GraphCast episode has none.
+    assert!(!out.join(EP2).join("transcript.html").exists());
+
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let scratch = env.root.join("browser");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let dom = dump_dom(&chromium, &scratch, &page);
+    assert_eq!(dom.matches("<script").count(), 0);
+    assert!(
+        dom.contains("<mark class=\"quote-mark\"><a href=\"index.html#nvidia-margin\""),
+        "{dom}"
+    );
+    // Escaped record text stays text in the browser too.
+    assert!(!dom.contains("<img"), "{dom}");
 }
 
 // ---------------------------------------------------------------- the shipped repository

@@ -103,3 +103,9 @@ history = History: { $n ->
     [one] 1 revision
    *[other] { $n } revisions
 }
+
+## The transcript page
+transcript-link = Read the transcript, with the fact-checks marked
+transcript-title = Transcript: { $episode }
+transcript-lede = Each quote we checked is marked; follow it to the fact-check. Times link into the episode when it has an address.
+transcript-back = Back to the fact-checks

@@ -89,3 +89,9 @@ removed = 移除
 added = 新增
 verdict-changed = { $date } 查核結果由「{ $from }」改為「{ $to }」。
 history = 修訂紀錄：{ $n } 次
+
+## 逐字稿頁面
+transcript-link = 閱讀逐字稿（標出查核過的說法）
+transcript-title = 逐字稿：{ $episode }
+transcript-lede = 每段查核過的引述都已標出，點選即可看到查核結果。這一集有網址時，時間可直接連到該段節目。
+transcript-back = 回到本集的查核
