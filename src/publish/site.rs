@@ -268,7 +268,8 @@ impl Ctx<'_> {
             self.lang.t("transcript-lede"),
             self.lang.t("transcript-back"),
         );
-        m.push_str(&transcript::html(&self.lang, ep, t, &claims));
+        let link = |c: &Claim| format!("index.html#{}", c.id);
+        m.push_str(&transcript::html(&self.lang, ep, t, &claims, &link));
         self.page(&IN_EPISODE, &format!("{title}: {}", self.show), "", &m)
     }
 

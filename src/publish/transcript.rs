@@ -80,9 +80,15 @@ fn claim_places<'a>(t: &Transcript, claims: &[&'a Claim]) -> Vec<(&'a Claim, Pla
     out
 }
 
-/// The transcript as the body of a page. `claims` are the published claims
-/// of the episode (each marked and linked to `index.html#ID`).
-pub fn html(lang: &Lang, ep: &Episode, t: &Transcript, claims: &[&Claim]) -> String {
+/// The transcript as the body of a page. `claims` are the claims to mark,
+/// each linked to where `link` says its fact-check is.
+pub fn html(
+    lang: &Lang,
+    ep: &Episode,
+    t: &Transcript,
+    claims: &[&Claim],
+    link: &dyn Fn(&Claim) -> String,
+) -> String {
     // For each segment, the marks in it: (byte range, claim), in order, none overlapping.
     let mut marks: Vec<Vec<(Range<usize>, &Claim)>> = vec![Vec::new(); t.segments.len()];
     for (claim, place) in claim_places(t, claims) {
@@ -117,10 +123,10 @@ pub fn html(lang: &Lang, ep: &Episode, t: &Transcript, claims: &[&Claim]) -> Str
                 .unwrap_or_default();
             let _ = write!(
                 text,
-                "<mark class=\"quote-mark\"><a href=\"index.html#{id}\" title=\"{}\">{}</a></mark>",
+                "<mark class=\"quote-mark\"><a href=\"{}\" title=\"{}\">{}</a></mark>",
+                escape_html(&link(claim)),
                 escape_html(&verdict),
                 escape_html(&seg.text[range.clone()]),
-                id = escape_html(claim.id.as_str()),
             );
             done = range.end;
         }
