@@ -17,8 +17,8 @@ use serde::Deserialize;
 use super::App;
 use super::pages::{PageError, claim_page, version};
 use crate::git::BlobId;
-use crate::model::{Claim, OneLine, Verdict};
-use crate::ops::{self, NewClaim, NewSource, OpError};
+use crate::model::{Claim, Medium, OneLine, Verdict};
+use crate::ops::{self, NewClaim, NewCorrection, NewSource, OpError};
 use crate::publish::history::RecordHistory;
 use crate::store::{Snapshot, Store, claim_path};
 
@@ -55,6 +55,19 @@ pub(crate) struct VerdictForm {
     note: String,
     #[serde(default)]
     source: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CorrectForm {
+    csrf: String,
+    claims: String,
+    episode: String,
+    at: String,
+    text: String,
+    #[serde(default)]
+    medium: String,
+    #[serde(default)]
+    reported_by: String,
 }
 
 #[derive(Deserialize)]
@@ -128,10 +141,7 @@ async fn on_claim<T: Send + 'static>(
     act: impl FnOnce(&Store, &Snapshot, &Claim) -> Result<T, Refusal> + Send + 'static,
 ) -> Result<(String, T), Refusal> {
     if csrf != app.csrf.as_str() {
-        return Err(Refusal::Page(PageError::new(
-            StatusCode::FORBIDDEN,
-            "this form did not come from this server's page (its token is missing or old): reload the page and try again",
-        )));
+        return Err(Refusal::Page(PageError::new(StatusCode::FORBIDDEN, FORGED)));
     }
     let root = app.root.clone();
     tokio::task::spawn_blocking(move || {
@@ -264,11 +274,7 @@ pub(crate) async fn add(
     Form(f): Form<AddForm>,
 ) -> Response {
     if f.csrf != app.csrf.as_str() {
-        return PageError::new(
-            StatusCode::FORBIDDEN,
-            "this form did not come from this server's page (its token is missing or old): reload the page and try again",
-        )
-        .into_response();
+        return forged();
     }
     let root = app.root.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<String, Refusal> {
@@ -294,3 +300,55 @@ pub(crate) async fn add(
         Err(e) => PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
     }
 }
+
+pub(crate) async fn correct(State(app): State<App>, Form(f): Form<CorrectForm>) -> Response {
+    if f.csrf != app.csrf.as_str() {
+        return forged();
+    }
+    let root = app.root.clone();
+    let result = tokio::task::spawn_blocking(move || -> Result<(), Refusal> {
+        let claims: Vec<String> = f
+            .claims
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if claims.is_empty() {
+            return Err(bad("name at least one claim the correction corrects"));
+        }
+        let new = NewCorrection {
+            claims,
+            episode: f.episode,
+            at: f
+                .at
+                .trim()
+                .parse()
+                .map_err(|e| bad(format!("where in the episode: {e}")))?,
+            text: text(&f.text).ok_or_else(|| bad("say what the correction says"))?,
+            medium: match text(&f.medium) {
+                Some(m) => m.parse().map_err(bad)?,
+                None => Medium::OnAir,
+            },
+            reported_by: one_line("who flagged it", &f.reported_by)?,
+            id: None,
+        };
+        let store = Store::discover(&root).map_err(bad)?;
+        let _lock = store.write_lock().map_err(|e| op_refused(e.into()))?;
+        let snap = store.load();
+        ops::correct(&store, &snap, new).map_err(op_refused)?;
+        Ok(())
+    })
+    .await;
+    match result {
+        Ok(Ok(())) => Redirect::to("/corrections").into_response(),
+        Ok(Err(refusal)) => respond(&app, Err(refusal)),
+        Err(e) => PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+    }
+}
+
+/// The answer to a form that did not carry this server's token.
+fn forged() -> Response {
+    PageError::new(StatusCode::FORBIDDEN, FORGED).into_response()
+}
+
+const FORGED: &str = "this form did not come from this server's page (its token is missing or old): reload the page and try again";

@@ -125,6 +125,10 @@ fn router(app: App) -> Router {
         .route("/claims/{id}/source", post(actions::source))
         .route("/claims/{id}/verdict", post(actions::verdict))
         .route("/owed", get(pages::owed))
+        .route(
+            "/corrections",
+            get(pages::corrections).post(actions::correct),
+        )
         .route("/problems", get(pages::problems))
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(app)

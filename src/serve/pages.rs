@@ -84,6 +84,7 @@ pub(crate) fn layout(title: &str, main: Markup) -> Markup {
                 header.site { nav {
                     a.home href="/" { "Episodes" } " "
                     a href="/owed" { "Owed" } " "
+                    a href="/corrections" { "Corrections" } " "
                     a href="/problems" { "Problems" }
                 } }
                 main { (main) }
@@ -275,6 +276,48 @@ pub(crate) fn claim_page(
             (PreEscaped(history::html_revisions(&lang, life)))
         },
     )
+}
+
+pub(crate) async fn corrections(State(app): State<App>) -> Result<Markup, PageError> {
+    let (_, snap) = snapshot(&app).await?;
+    let owed: Vec<&Claim> = snap.owed();
+    Ok(layout(
+        "Corrections",
+        html! {
+            h1 { "Corrections" }
+            @if snap.corrections.is_empty() { p.empty { "No corrections yet." } }
+            ul.corrections {
+                @for c in &snap.corrections {
+                    li {
+                        strong { (c.id) } " · " (c.episode) " at " (c.aired_at.to_string()) " · "
+                        @for (i, k) in c.claims.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href={ "/claims/" (k) } { (k) }
+                        }
+                        p { (c.text) }
+                    }
+                }
+            }
+            h2 { "Record a correction" }
+            p { "The correction and every claim it names (marked corrected) go into one commit." }
+            form.action method="post" action="/corrections" {
+                input type="hidden" name="csrf" value=(app.csrf.as_str());
+                label { "Claims it corrects (ids, separated by spaces or commas)"
+                    input type="text" name="claims" value=(owed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(" ")); }
+                label { "Episode it aired in" select name="episode" {
+                    @for ep in snap.episodes.values() { option value=(ep.id) { (ep.title) } }
+                } }
+                label { "Where in that episode (MM:SS or a range 06:07~09:08)" input type="text" name="at"; }
+                label { "What the correction says, as aired or published" textarea name="text" rows="4" {} }
+                label { "Where it was published" select name="medium" {
+                    option value="on-air" { "on air" } option value="show-notes" { "show notes" }
+                    option value="website" { "website" } option value="social" { "social media" }
+                } }
+                label { "Who flagged the error" input type="text" name="reported_by"; }
+                button type="submit" { "Record the correction" }
+            }
+        },
+    ))
 }
 
 pub(crate) async fn owed(State(app): State<App>) -> Result<Markup, PageError> {

@@ -332,3 +332,61 @@ fn forms_without_the_servers_token_and_addresses_others_can_reach_are_refused() 
         &["0.0.0.0:0 is not a loopback address", "needs accounts"],
     );
 }
+
+#[test]
+fn a_correction_recorded_in_the_browser_marks_its_claims_in_one_commit() {
+    let env = Env::with_claims();
+    let server = Server::start(&env);
+    let page = server.get("/corrections").body;
+    let csrf = hidden(&page, "csrf");
+    // The owed claims are offered.
+    assert!(
+        page.contains("value=\"graphcast-no-supercomputers yi-copies-llama\""),
+        "{page}"
+    );
+    let r = server.post(
+        "/corrections",
+        &[
+            ("csrf", &csrf),
+            ("claims", "yi-copies-llama, graphcast-no"),
+            ("episode", EP),
+            ("at", "06:07~09:08"),
+            ("text", "Yi 用的是 LLaMA 的架構，權重是自己訓練的。"),
+            ("medium", "on-air"),
+            ("reported_by", "listener message"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut paths = env.head_paths();
+    paths.sort();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert!(
+        env.head_message()
+            .starts_with("correct: yi-copies-llama, graphcast-no-supercomputers corrected on air")
+    );
+    for id in ["yi-copies-llama", "graphcast-no-supercomputers"] {
+        assert_eq!(env.claim(id)["status"], "corrected", "{id}");
+    }
+    assert!(
+        server
+            .get("/corrections")
+            .body
+            .contains("Yi 用的是 LLaMA 的架構")
+    );
+    env.ok(&["validate"]);
+    // A correction the lifecycle forbids is refused with the reason.
+    let before = env.state();
+    let r = server.post(
+        "/corrections",
+        &[
+            ("csrf", &csrf),
+            ("claims", "nvidia-margin"),
+            ("episode", EP),
+            ("at", "06:07"),
+            ("text", "x"),
+        ],
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("accurate"), "{}", r.body);
+    env.state().assert_same(&before, "a refused correction");
+}
