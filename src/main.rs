@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Verdict(args) => commands::cmd_verdict::run(&ctx, args),
         Command::Source(args) => commands::cmd_source::run(&ctx, args),
         Command::Correct(args) => commands::cmd_correct::run(&ctx, args),
+        Command::Amend(args) => commands::cmd_amend::run(&ctx, args),
         Command::Report(args) => commands::cmd_report::run(&ctx, args),
         Command::Corrections(args) => commands::cmd_corrections::run(&ctx, args),
         Command::Export(args) => commands::cmd_export::run(&ctx, args),

@@ -2,14 +2,14 @@
 
 use std::process::ExitCode;
 
-use errata::publish::{Publisher, log};
+use errata::publish::{Publisher, history, log};
 
 use super::{CliError, Ctx, out, print_json};
 
 /// The public corrections log, newest first.
 ///
-/// Where and when each correction aired, what was said, what is right, and the sources
-/// behind it. Markdown pastes into show notes; HTML is a fragment (a <section>) for a
+/// Where and when each correction aired, what was said, what is right, the sources
+/// behind it, and every amendment made to it since it was first recorded (from git). Markdown pastes into show notes; HTML is a fragment (a <section>) for a
 /// website; JSON is for scripts. Links point to the published site when errata.toml has
 /// a `url`.
 #[derive(clap::Args)]
@@ -29,7 +29,8 @@ enum Format {
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let snap = ctx.load(&store);
-    let entries = log::entries(&snap);
+    let histories = history::collect(&store, &snap, false)?;
+    let entries = log::entries(&snap, &histories);
     let format = if ctx.json { Format::Json } else { args.format };
     // Links to each fact-check on the published site, when it is known.
     let site = Publisher::from_settings(snap.settings.as_ref())

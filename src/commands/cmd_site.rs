@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use errata::publish::site;
+use errata::publish::{history, site};
 
 use super::{CliError, Ctx, print_json, today};
 
@@ -23,7 +23,8 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let snap = ctx.load(&store);
-    let built = site::build(&snap, today()?);
+    let histories = history::collect(&store, &snap, true)?;
+    let built = site::build(&snap, &histories, today()?);
     let written = site::write(&built, &args.out)?;
     for w in &built.warnings {
         ctx.note(format!("warning: {w}"));

@@ -1,14 +1,23 @@
 //! The public corrections log, newest first: when and where each correction
-//! aired, what was said, what is right, and the sources behind it.
+//! aired, what was said, what is right, the sources behind it, and every
+//! amendment made to it since it was first recorded (`publish::history`).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::history::{self, Histories, RecordHistory};
 use super::{escape_html, escape_markdown, safe_href, verdict_words};
 use crate::model::{Claim, ClaimId, Correction, Date, Medium, Source, Verdict};
-use crate::store::Snapshot;
+use crate::store::{Snapshot, correction_path};
+
+/// The history of a record that has none in git yet (not committed).
+static NO_HISTORY: RecordHistory = RecordHistory {
+    revisions: Vec::new(),
+    amendments: Vec::new(),
+    verdict_changes: Vec::new(),
+};
 
 /// One correction, with what it corrects.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +34,9 @@ pub struct Entry<'a> {
     pub text: &'a str,
     /// The claims it corrects that exist (`errata validate` names any that do not).
     pub claims: Vec<Corrected<'a>>,
+    /// Its revisions and amendments, from git.
+    #[serde(flatten)]
+    pub history: &'a RecordHistory,
 }
 
 /// A claim as the log shows it: what was said, where, and its verdict.
@@ -48,7 +60,7 @@ pub type Links<'l> = &'l dyn Fn(&str, Option<&str>) -> Option<String>;
 
 /// Every correction, newest first: by the date of the episode it aired in
 /// (episodes without a date last), then by where in the episode, then by id.
-pub fn entries(snap: &Snapshot) -> Vec<Entry<'_>> {
+pub fn entries<'a>(snap: &'a Snapshot, histories: &'a Histories) -> Vec<Entry<'a>> {
     let date_of = |c: &Correction| snap.episodes.get(&c.episode).and_then(|e| e.date);
     let mut sorted: Vec<&Correction> = snap.corrections.iter().collect();
     sorted.sort_by(|a, b| {
@@ -80,6 +92,9 @@ pub fn entries(snap: &Snapshot) -> Vec<Entry<'_>> {
                 reported_by: c.reported_by.as_deref().filter(|r| !r.trim().is_empty()),
                 text: c.text.as_str(),
                 claims,
+                history: histories
+                    .get(&correction_path(&c.id))
+                    .unwrap_or(&NO_HISTORY),
             }
         })
         .collect()
@@ -194,6 +209,7 @@ pub fn markdown(entries: &[Entry], show: Option<&str>, links: Links) -> String {
             }
         }
         let _ = writeln!(s, "**What is right:** {}\n", escape_markdown(e.text.trim()));
+        s.push_str(&history::markdown_amendments(e.history));
         let sources: Vec<&Source> = e.claims.iter().flat_map(|c| c.sources).collect();
         if !sources.is_empty() {
             s.push_str("**Sources:**\n\n");
@@ -335,6 +351,7 @@ pub fn html(entries: &[Entry], links: Links) -> String {
             "<div class=\"right\"><h3>What is right</h3>{}</div>",
             html_paragraphs(e.text)
         );
+        s.push_str(&history::html_amendments(e.history));
         let sources: Vec<&Source> = e.claims.iter().flat_map(|c| c.sources).collect();
         if !sources.is_empty() {
             s.push_str("<h3>Sources</h3>\n<ol class=\"sources\">\n");
@@ -343,6 +360,7 @@ pub fn html(entries: &[Entry], links: Links) -> String {
             }
             s.push_str("</ol>\n");
         }
+        s.push_str(&history::html_revisions(e.history));
         s.push_str("</article>\n");
     }
     s.push_str("</section>\n");

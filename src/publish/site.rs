@@ -11,13 +11,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Component, Path};
 
+use super::history::{self, Histories};
 use super::log::{self, html_paragraphs, html_source};
 use super::{
     PublishError, Publisher, escape_html, json_for_script, link_at, safe_href, verdict_words,
 };
 use crate::model::{Claim, ClaimId, Correction, Date, Episode, Medium, Status, Verdict};
 use crate::report::{Scorecard, scorecards};
-use crate::store::Snapshot;
+use crate::store::{Snapshot, claim_path};
 
 /// The stylesheet, shared by every page.
 pub const STYLE: &str = include_str!("style.css");
@@ -79,7 +80,7 @@ const ROOT: Rel = Rel { up: "" };
 const IN_EPISODE: Rel = Rel { up: "../" };
 
 /// Build every page. `published` is the ClaimReviews' `datePublished`.
-pub fn build(snap: &Snapshot, published: Date) -> Site {
+pub fn build(snap: &Snapshot, histories: &Histories, published: Date) -> Site {
     let mut warnings = Vec::new();
     let settings = snap.settings.as_ref();
     let show = settings
@@ -114,6 +115,7 @@ pub fn build(snap: &Snapshot, published: Date) -> Site {
             .map(|c| (c.episode.to_string(), c))
             .collect(),
         named: snap.corrections_by_claim(),
+        histories,
     };
 
     let mut files = vec![
@@ -136,6 +138,7 @@ struct Ctx<'a> {
     published: Date,
     cards: HashMap<String, Scorecard>,
     named: HashMap<&'a ClaimId, Vec<&'a Correction>>,
+    histories: &'a Histories,
 }
 
 impl Ctx<'_> {
@@ -218,7 +221,7 @@ impl Ctx<'_> {
     }
 
     fn corrections_page(&self) -> String {
-        let entries = log::entries(self.snap);
+        let entries = log::entries(self.snap, self.histories);
         let links = |ep: &str, claim: Option<&str>| Some(ROOT.episode(ep, claim));
         let mut m = String::from("<h1>Corrections</h1>\n");
         m.push_str(
@@ -328,6 +331,10 @@ impl Ctx<'_> {
             a.push_str(" <span class=\"owed\">Correction owed</span>");
         }
         a.push_str("</p>\n");
+        let life = self.histories.get(&claim_path(&c.episode, &c.id));
+        if let Some(h) = life {
+            a.push_str(&history::html_verdict_changes(h));
+        }
         let _ = writeln!(
             a,
             "<h2 class=\"claim-text\">{}</h2>",
@@ -405,6 +412,9 @@ impl Ctx<'_> {
                     ""
                 },
             );
+        }
+        if let Some(h) = life {
+            a.push_str(&history::html_revisions(h));
         }
         let _ = writeln!(
             a,

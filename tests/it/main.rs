@@ -17,6 +17,7 @@ mod merge_props;
 mod no_panic;
 mod queues;
 mod readme;
+mod records;
 mod shipped;
 mod site;
 mod store_cache;

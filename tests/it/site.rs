@@ -550,6 +550,79 @@ fn the_site_renders_in_headless_chromium_and_runs_no_record_script() {
     }
 }
 
+#[test]
+fn amendments_and_changed_verdicts_show_on_the_site_in_headless_chromium() {
+    let env = site_env();
+    let cid = "graphcast-needs-supercomputers";
+    let cpath = format!("corrections/{cid}.toml");
+    // Amended twice: once through errata, once by hand with git (with markup
+    // in the commit message, which the page must show as text).
+    env.ok(&[
+        "amend",
+        cid,
+        "--text",
+        "GraphCast 的輸入仍需先用超級電腦做資料同化。",
+    ]);
+    let text = env.read(&cpath).replace("06:07~09:08", "06:07~09:10");
+    env.commit_by_hand(&[(&cpath, &text)], "widen the <i>time</i> by hand");
+    // A verdict changed after it was published.
+    env.ok(&[
+        "verdict",
+        "yi-unicorn",
+        "mostly-accurate",
+        "--source",
+        URL_YI,
+    ]);
+    let out = build_site(&env);
+    let Some(chromium) = chromium() else {
+        // Without a browser, the pages themselves still say it.
+        let page = read(&out.join("corrections.html"));
+        assert_eq!(page.matches("<p class=\"amended\">").count(), 2, "{page}");
+        return;
+    };
+    let scratch = env.root.join("browser");
+    std::fs::create_dir_all(&scratch).unwrap();
+
+    let dom = dump_dom(&chromium, &scratch, &out.join("corrections.html"));
+    let article = dom
+        .split(&format!("<article class=\"correction\" id=\"{cid}\">"))
+        .nth(1)
+        .and_then(|a| a.split("</article>").next())
+        .expect("the correction's article");
+    assert_eq!(
+        article.matches("<p class=\"amended\">Amended on ").count(),
+        2,
+        "{article}"
+    );
+    assert!(article.contains("<del>要</del><ins>需</ins>"), "{article}");
+    assert!(
+        article.contains("<del>06:07~09:08</del> → <ins>06:07~09:10</ins>"),
+        "{article}"
+    );
+    assert!(
+        article.contains("widen the &lt;i&gt;time&lt;/i&gt; by hand"),
+        "{article}"
+    );
+    assert!(
+        !article.contains("<i>"),
+        "no element came from a commit message"
+    );
+    assert!(article.contains("History: 3 revisions"), "{article}");
+    assert_eq!(dom.matches("<script").count(), 0);
+
+    let dom = dump_dom(&chromium, &scratch, &out.join(EP).join("index.html"));
+    let claim = dom
+        .split("<article class=\"claim\" id=\"yi-unicorn\">")
+        .nth(1)
+        .and_then(|a| a.split("</article>").next())
+        .expect("the claim's article");
+    assert!(
+        claim.contains("Verdict changed on <time datetime=\"2024-01-02\">2024-01-02</time> from Unverifiable to Mostly accurate."),
+        "{claim}"
+    );
+    assert!(claim.contains("<details class=\"history\">"), "{claim}");
+}
+
 // ---------------------------------------------------------------- the shipped repository
 
 #[test]
