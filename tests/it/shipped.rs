@@ -605,8 +605,9 @@ fn every_verdict_cites_real_sources() {
 fn policy() -> &'static str {
     static POLICY: OnceLock<String> = OnceLock::new();
     POLICY.get_or_init(|| {
-        std::fs::read_to_string(root().join("POLICY.md"))
-            .unwrap_or_else(|e| panic!("the shipped data's standard, POLICY.md, cannot be read: {e}"))
+        std::fs::read_to_string(root().join("POLICY.md")).unwrap_or_else(|e| {
+            panic!("the shipped data's standard, POLICY.md, cannot be read: {e}")
+        })
     })
 }
 
@@ -716,14 +717,45 @@ fn the_policy_lists_are_read_and_matched_by_host() {
     let banned = policy_hosts("hosts-not-accepted");
     assert!(banned.iter().any(|h| h == "thecoli.com"), "{banned:?}");
     let republishers = policy_hosts("hosts-republishing");
-    assert!(republishers.iter().any(|h| h == "wikimili.com"), "{republishers:?}");
-    assert!(republishers.iter().any(|h| h == "cinxe.com"), "{republishers:?}");
+    assert!(
+        republishers.iter().any(|h| h == "wikimili.com"),
+        "{republishers:?}"
+    );
+    assert!(
+        republishers.iter().any(|h| h == "cinxe.com"),
+        "{republishers:?}"
+    );
     for (url, host, listed, hit) in [
-        ("https://thecoli.com/threads/x", "thecoli.com", "thecoli.com", true),
-        ("https://www.localnewswave.com/a", "www.localnewswave.com", "localnewswave.com", true),
-        ("http://cdn.4pmtech.com/x", "cdn.4pmtech.com", "4pmtech.com", true),
-        ("https://notthecoli.com/", "notthecoli.com", "thecoli.com", false),
-        ("https://user@deepai.org:443/p", "deepai.org", "deepai.org", true),
+        (
+            "https://thecoli.com/threads/x",
+            "thecoli.com",
+            "thecoli.com",
+            true,
+        ),
+        (
+            "https://www.localnewswave.com/a",
+            "www.localnewswave.com",
+            "localnewswave.com",
+            true,
+        ),
+        (
+            "http://cdn.4pmtech.com/x",
+            "cdn.4pmtech.com",
+            "4pmtech.com",
+            true,
+        ),
+        (
+            "https://notthecoli.com/",
+            "notthecoli.com",
+            "thecoli.com",
+            false,
+        ),
+        (
+            "https://user@deepai.org:443/p",
+            "deepai.org",
+            "deepai.org",
+            true,
+        ),
     ] {
         assert_eq!(url_host(url).as_deref(), Some(host), "{url}");
         assert_eq!(on_host(host, listed), hit, "{host} on {listed}");
