@@ -157,6 +157,7 @@ fn router(app: App) -> Router {
     Router::new()
         .route("/", get(pages::index))
         .route("/style.css", get(style))
+        .route("/app.js", get(script))
         .route("/episodes/{id}", get(pages::episode))
         .route("/episodes/{id}/claims", post(actions::add))
         .route("/claims/{id}", get(pages::claim))
@@ -192,7 +193,7 @@ pub(crate) fn session_cookie(req_headers: &axum::http::HeaderMap) -> Option<Stri
 /// sign-in page and the stylesheet, a redirect to sign in, or 401 for a form);
 /// without, the local git identity and the process's token.
 async fn who(State(app): State<App>, mut req: Request, next: Next) -> Response {
-    let open = matches!(req.uri().path(), "/login" | "/style.css");
+    let open = matches!(req.uri().path(), "/login" | "/style.css" | "/app.js");
     let who = match &app.auth {
         None => Some(Who {
             csrf: app.csrf.to_string(),
@@ -223,7 +224,7 @@ async fn secure_headers(mut res: Response) -> Response {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
         ),
     );
     h.insert(
@@ -236,6 +237,16 @@ async fn secure_headers(mut res: Response) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     res
+}
+
+/// The one script the pages load; they work without it.
+const SCRIPT: &str = include_str!("app.js");
+
+async fn script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SCRIPT,
+    )
 }
 
 async fn style() -> impl IntoResponse {

@@ -80,6 +80,7 @@ pub(crate) fn layout(title: &str, main: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
                 link rel="stylesheet" href="/style.css";
+                script src="/app.js" defer {}
             }
             body {
                 header.site { nav {
@@ -175,6 +176,7 @@ pub(crate) async fn episode(
             h2 { "Claims" }
             (claims_table(&lang, &claims))
             h2 { "Log a claim" }
+            p.lede { "Select words in the transcript below to take them as the quote, or type it." }
             form.action method="post" action={ "/episodes/" (ep.id) "/claims" } {
                 input type="hidden" name="csrf" value=(who.csrf);
                 label { "Quote, exactly as said (its time is found in the transcript)" textarea name="quote" rows="2" {} }

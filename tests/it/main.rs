@@ -19,6 +19,7 @@ mod queues;
 mod readme;
 mod records;
 mod serve;
+mod serve_browser;
 mod shipped;
 mod site;
 mod store_cache;

@@ -8,9 +8,9 @@ use std::process::{Child, Stdio};
 
 use crate::common::*;
 
-struct Server {
+pub struct Server {
     child: Child,
-    addr: String,
+    pub addr: String,
 }
 
 struct Reply {
@@ -20,7 +20,7 @@ struct Reply {
 }
 
 impl Server {
-    fn start(env: &Env) -> Server {
+    pub fn start(env: &Env) -> Server {
         Server::start_with(env, &[])
     }
 
@@ -543,4 +543,29 @@ fn a_bad_accounts_file_is_refused_naming_what_is_wrong() {
         2,
         &["cannot read the accounts file"],
     );
+}
+
+#[test]
+fn a_records_markup_shows_as_text() {
+    let env = Env::with_claims();
+    env.add(&[
+        EP,
+        "--id",
+        "evil",
+        "--claim",
+        "<script>document.title='pwned'</script> <img src=x onerror=alert(1)>",
+    ]);
+    let server = Server::start(&env);
+    for path in ["/claims/evil", &format!("/episodes/{EP}")] {
+        let body = server.get(path).body;
+        assert!(!body.contains("<script>document"), "{path}: {body}");
+        assert!(!body.contains("<img src=x"), "{path}");
+        assert!(
+            body.contains("&lt;script&gt;document.title="),
+            "{path}: {body}"
+        );
+        // The only script is errata's own file, which the CSP allows.
+        assert_eq!(body.matches("<script").count(), 1, "{path}");
+        assert!(body.contains("<script src=\"/app.js\" defer></script>"));
+    }
 }
