@@ -58,16 +58,12 @@ fn show_claim(ctx: &Ctx, snap: &Snapshot, claim: &Claim) -> Result<ExitCode, Cli
     }
     let mut s = String::new();
     let bold = Style::new().bold();
-    let dim = Style::new().dimmed();
-    let _ = writeln!(
-        s,
-        "{bold}{}{bold:#}  {dim}{}{dim:#}",
-        claim.id,
-        claim_path(&claim.episode, &claim.id)
+    heading(
+        &mut s,
+        claim.id.as_str(),
+        &claim_path(&claim.episode, &claim.id),
     );
-    let field = |s: &mut String, name: &str, value: &str| {
-        let _ = writeln!(s, "{dim}{name:<9}{dim:#}{value}");
-    };
+    let field = |s: &mut String, name: &str, value: &str| field(s, 9, name, value);
     field(&mut s, "episode", claim.episode.as_str());
     let st = claim.state.status();
     let status_style = status_style(st);
@@ -155,15 +151,8 @@ fn show_correction(ctx: &Ctx, snap: &Snapshot, c: &Correction) -> Result<ExitCod
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{bold}{}{bold:#}  {dim}{}{dim:#}",
-        c.id,
-        correction_path(&c.id)
-    );
-    let field = |s: &mut String, name: &str, value: &str| {
-        let _ = writeln!(s, "{dim}{name:<12}{dim:#}{value}");
-    };
+    heading(&mut s, c.id.as_str(), &correction_path(&c.id));
+    let field = |s: &mut String, name: &str, value: &str| field(s, 12, name, value);
     let aired_in = match snap.episodes.get(&c.episode) {
         Some(ep) => format!("{} ({}) at {}", c.episode, ep.title, c.aired_at),
         None => format!("{} at {} (no such episode)", c.episode, c.aired_at),
@@ -219,17 +208,9 @@ fn show_episode(ctx: &Ctx, snap: &Snapshot, e: &Episode) -> Result<ExitCode, Cli
         return Ok(ExitCode::SUCCESS);
     }
     let bold = Style::new().bold();
-    let dim = Style::new().dimmed();
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{bold}{}{bold:#}  {dim}{}{dim:#}",
-        e.id,
-        episode_path(&e.id)
-    );
-    let field = |s: &mut String, name: &str, value: &str| {
-        let _ = writeln!(s, "{dim}{name:<11}{dim:#}{value}");
-    };
+    heading(&mut s, e.id.as_str(), &episode_path(&e.id));
+    let field = |s: &mut String, name: &str, value: &str| field(s, 11, name, value);
     field(&mut s, "title", &e.title);
     if let Some(d) = e.date {
         field(&mut s, "date", &d.to_string());
@@ -270,4 +251,17 @@ fn show_episode(ctx: &Ctx, snap: &Snapshot, e: &Episode) -> Result<ExitCode, Cli
     }
     out(format_args!("{s}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The first line of a record shown: its id in bold, then its path, dimmed.
+fn heading(s: &mut String, id: &str, path: &str) {
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let _ = writeln!(s, "{bold}{id}{bold:#}  {dim}{path}{dim:#}");
+}
+
+/// One `name  value` line, the name dimmed and padded to `width`.
+fn field(s: &mut String, width: usize, name: &str, value: &str) {
+    let dim = Style::new().dimmed();
+    let _ = writeln!(s, "{dim}{name:<width$}{dim:#}{value}");
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use toml_edit::value;
 
 use super::message::{Message, Trailer};
-use super::{ClaimMove, OpError, checked_claim, document, resolve_claim, transcript_of};
+use super::{ClaimMove, OpError, document, resolve_claim};
 use crate::diagnostic::{Location, Problem, Step};
 use crate::diff::{diff_records, summary};
 use crate::git::{Change, CommitId};
@@ -18,8 +18,8 @@ use crate::model::{
     Claim, ClaimId, Correction, CorrectionId, EpisodeId, LifecycleError, Medium, OneLine, State,
     Timestamp,
 };
-use crate::store::write::{CLAIM_KEY_ORDER, CORRECTION_KEY_ORDER, set_key, string_array};
-use crate::store::{Parsed, Snapshot, Store, claim_path, correction_path, parse_at};
+use crate::store::write::{CORRECTION_KEY_ORDER, set_key, string_array};
+use crate::store::{Parsed, Snapshot, Store, correction_path, parse_at};
 use crate::validate::rules;
 
 /// What to change in a correction; what is `None` (or empty) stays as it is.
@@ -299,22 +299,7 @@ pub fn commit_planned(
     }];
     let mut moved = Vec::new();
     for (claim, to) in &planned.moves {
-        let rel = claim_path(&claim.episode, &claim.id);
-        let text = store.read_for_change(&rel)?;
-        let mut doc = document(&rel, &text)?;
-        set_key(
-            &mut doc,
-            "status",
-            value(to.status().as_str()),
-            CLAIM_KEY_ORDER,
-        );
-        let new_text = doc.to_string();
-        let transcript = transcript_of(store, snap, claim);
-        checked_claim(&rel, &new_text, Some(claim), transcript.as_ref())?;
-        changes.push(Change {
-            path: rel,
-            content: Some(new_text.into_bytes()),
-        });
+        changes.push(super::status_change(store, snap, claim, *to)?);
         message = message
             .trailer(Trailer::Claim, &claim.id)
             .status(claim.state.status(), to.status());

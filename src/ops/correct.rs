@@ -7,14 +7,11 @@ use serde::Serialize;
 use toml_edit::{DocumentMut, value};
 
 use super::message::{Message, Trailer};
-use super::{
-    ClaimMove, OpError, checked_claim, document, ensure_initialised, ids, resolve_claim,
-    resolve_episode, transcript_of,
-};
+use super::{ClaimMove, OpError, ensure_initialised, ids, resolve_claim, resolve_episode};
 use crate::git::{Change, CommitId};
 use crate::model::{Claim, ClaimId, Correction, CorrectionId, LifecycleError, Medium, Timestamp};
-use crate::store::write::{CLAIM_KEY_ORDER, CORRECTION_KEY_ORDER, set_key, string_array};
-use crate::store::{Parsed, Snapshot, Store, claim_path, correction_path, parse_at};
+use crate::store::write::{CORRECTION_KEY_ORDER, set_key, string_array};
+use crate::store::{Parsed, Snapshot, Store, correction_path, parse_at};
 use crate::validate::rules;
 
 /// A correction as given on the command line.
@@ -122,22 +119,7 @@ pub fn correct(store: &Store, snap: &Snapshot, new: NewCorrection) -> Result<Cor
 
     let mut moved = Vec::new();
     for (c, to) in moves {
-        let rel = claim_path(&c.episode, &c.id);
-        let before = store.read_for_change(&rel)?;
-        let mut claim_doc = document(&rel, &before)?;
-        set_key(
-            &mut claim_doc,
-            "status",
-            value(to.status().as_str()),
-            CLAIM_KEY_ORDER,
-        );
-        let after = claim_doc.to_string();
-        let transcript = transcript_of(store, snap, c);
-        checked_claim(&rel, &after, Some(c), transcript.as_ref())?;
-        changes.push(Change {
-            path: rel,
-            content: Some(after.into_bytes()),
-        });
+        changes.push(super::status_change(store, snap, c, to)?);
         moved.push(ClaimMove::new(&c.id, c.state, to));
     }
 

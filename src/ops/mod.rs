@@ -216,6 +216,33 @@ fn checked_claim(
     }
 }
 
+/// A claim's file with its status set to `to`'s, checked as every operation
+/// checks the claim it writes: how a correction (recorded or amended) moves
+/// the claims it names, in its own commit.
+fn status_change(
+    store: &Store,
+    snap: &Snapshot,
+    claim: &Claim,
+    to: State,
+) -> Result<Change, OpError> {
+    let rel = claim_path(&claim.episode, &claim.id);
+    let before = store.read_for_change(&rel)?;
+    let mut doc = document(&rel, &before)?;
+    crate::store::write::set_key(
+        &mut doc,
+        "status",
+        toml_edit::value(to.status().as_str()),
+        crate::store::write::CLAIM_KEY_ORDER,
+    );
+    let after = doc.to_string();
+    let transcript = transcript_of(store, snap, claim);
+    checked_claim(&rel, &after, Some(claim), transcript.as_ref())?;
+    Ok(Change {
+        path: rel,
+        content: Some(after.into_bytes()),
+    })
+}
+
 /// A path that [`parse_at`] read as another kind of record than the operation
 /// writes: a bug in the operation, reported rather than written.
 fn unreachable_record<T>(path: &str) -> Result<T, OpError> {

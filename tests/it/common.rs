@@ -58,6 +58,19 @@ pub fn is_valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// A shell script standing in for the user's editor (`$VISUAL`, `$EDITOR`):
+/// `body` runs with the file to edit as `$1`.
+pub fn editor_script(env: &Env, name: &str, body: &str) -> String {
+    let path = env.root.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\nset -e\n{body}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path.to_str().unwrap().to_owned()
+}
+
 /// A temp folder holding `home/` (an empty HOME) and `repo/` (where commands run).
 pub struct Env {
     _guard: Option<TempDir>,

@@ -276,17 +276,6 @@ fn diff_without_revisions_shows_an_uncommitted_hand_edit() {
     insta::assert_snapshot!("diff_uncommitted", out);
 }
 
-fn editor_script(env: &Env, name: &str, body: &str) -> String {
-    let path = env.root.join(name);
-    std::fs::write(&path, format!("#!/bin/sh\nset -e\n{body}\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    path.to_str().unwrap().to_owned()
-}
-
 #[test]
 fn edit_commits_a_valid_change_with_its_fields_in_the_message() {
     let env = six_revisions();

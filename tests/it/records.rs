@@ -49,17 +49,6 @@ fn log_commits(env: &Env, id: &str) -> Vec<String> {
         .collect()
 }
 
-fn editor_script(env: &Env, name: &str, body: &str) -> String {
-    let path = env.root.join(name);
-    std::fs::write(&path, format!("#!/bin/sh\nset -e\n{body}\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    path.to_str().unwrap().to_owned()
-}
-
 fn status_of(env: &Env, id: &str) -> (String, String) {
     let c = env.claim(id);
     (
