@@ -14,6 +14,7 @@ use std::path::Path;
 use git2::{Delta, DiffFindOptions, DiffFormat, DiffOptions, ObjectType, Oid, Sort};
 
 use super::graph::{Graph, Key};
+use super::pathindex::{IndexedChange, PathIndex};
 use super::{CommitId, GitError, Repo};
 
 /// A commit as errata shows it.
@@ -270,6 +271,9 @@ impl Repo {
     /// git's history simplification does.
     pub fn path_history(&self, start: &str, path: &str) -> Result<Vec<Revision>, GitError> {
         let start = self.resolve(start)?;
+        let index = PathIndex::covers(path)
+            .then(|| PathIndex::updated(&self.inner, self.git_dir(), start.0))
+            .flatten();
         let graph = Graph::open(self.git_dir()).filter(Graph::has_filters);
         let mut keys: HashMap<String, Option<Key>> = HashMap::new();
         let mut chains: Chains = HashMap::new();
@@ -277,6 +281,9 @@ impl Repo {
         let mut seen: HashSet<(Oid, String)> = HashSet::new();
         let mut seq = u64::MAX;
         let time_of = |id: Oid| -> Result<i64, GitError> {
+            if let Some(c) = index.as_ref().and_then(|ix| ix.get(id)) {
+                return Ok(c.time());
+            }
             if let Some(e) = graph
                 .as_ref()
                 .and_then(|g| g.position(id))
@@ -291,6 +298,47 @@ impl Repo {
         while let Some((_, _, id, path)) = queue.pop() {
             if !seen.insert((id, path.clone())) {
                 continue;
+            }
+            // A commit with one parent is told by the index whether, and how, it
+            // changed the record; only an added file (maybe renamed) needs trees.
+            if let Some(ix) = &index
+                && PathIndex::covers(&path)
+                && let Some(c) = ix.get(id)
+                && let [parent] = c.parents().as_slice()
+            {
+                let parent = *parent;
+                let known = match c.change(&path) {
+                    None => {
+                        seq -= 1;
+                        queue.push((time_of(parent)?, seq, parent, path));
+                        continue;
+                    }
+                    Some(IndexedChange {
+                        old: Some(o),
+                        new: Some(n),
+                    }) => Some((ChangeKind::Modified, o, Some(n))),
+                    Some(IndexedChange {
+                        old: Some(o),
+                        new: None,
+                    }) => Some((ChangeKind::Deleted, o, None)),
+                    Some(IndexedChange { old: None, .. }) => None,
+                };
+                if let Some((kind, old, new)) = known {
+                    let commit = self.inner.find_commit(id)?;
+                    out.push(Revision {
+                        commit: self.info(&commit),
+                        change: FileChange {
+                            kind,
+                            old_path: Some(path.clone()),
+                            new_path: new.map(|_| path.clone()),
+                            old_blob: Some(BlobId(old)),
+                            new_blob: new.map(BlobId),
+                        },
+                    });
+                    seq -= 1;
+                    queue.push((time_of(parent)?, seq, parent, path));
+                    continue;
+                }
             }
             // A commit with one parent whose changed-path filter rules the record
             // out is passed over without reading it or any tree.

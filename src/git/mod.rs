@@ -10,6 +10,7 @@
 mod graph;
 mod history;
 mod integrate;
+mod pathindex;
 mod recency;
 mod remote;
 
