@@ -75,7 +75,7 @@ impl FileChange {
 
 /// A file's content id; reading it goes through [`Repo::blob`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct BlobId(Oid);
+pub struct BlobId(pub(super) Oid);
 
 /// One revision of a record: the commit and how the record changed in it.
 #[derive(Debug, Clone)]

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use std::rc::Rc;
 
-use git2::{ObjectType, Odb, OdbObject, Oid, Repository};
+use git2::{ObjectType, Odb, Oid, Repository};
 
 const MAGIC: &[u8; 8] = b"ERRPIDX1";
 const FILE: &str = "pathindex";
@@ -130,6 +130,31 @@ impl<'a> IndexedCommit<'a> {
             .collect()
     }
 
+    /// Whether the index knows the commit's parents (and so its changes).
+    pub fn complete_with_one_parent(&self) -> bool {
+        self.field(1) == 1
+    }
+
+    /// Every covered file the commit changed against its only parent.
+    pub fn changes(&self) -> Vec<(String, IndexedChange)> {
+        let (start, len) = (self.field(2) as usize, self.field(3) as usize);
+        let d = &self.index.data;
+        (start..start + len)
+            .filter_map(|i| {
+                let at = self.index.changes_at + CHANGE_LEN * i;
+                let p = le32(d, at)? as usize;
+                let path = String::from_utf8_lossy(self.index.path(p)?).into_owned();
+                Some((
+                    path,
+                    IndexedChange {
+                        old: oid_or_none(d.get(at + 4..at + 24)?),
+                        new: oid_or_none(d.get(at + 24..at + 44)?),
+                    },
+                ))
+            })
+            .collect()
+    }
+
     /// How the commit changed `path` against its only parent, or `None` if it
     /// did not. Only meaningful for a commit with one parent and a covered path.
     pub fn change(&self, path: &str) -> Option<IndexedChange> {
@@ -161,7 +186,7 @@ impl PathIndex {
     }
 
     /// The index on disk, if there is one that checks out.
-    fn read(git_dir: &Path) -> Option<PathIndex> {
+    pub fn read(git_dir: &Path) -> Option<PathIndex> {
         let data = std::fs::read(Self::file(git_dir)).ok()?;
         Self::parse(data)
     }
@@ -312,13 +337,13 @@ struct Builder {
 /// Raw trees read for the commit being indexed and the one before, since a
 /// commit's trees are its parent's "after" side and the next commit's "before".
 #[derive(Default)]
-struct TreeCache<'o> {
-    current: IdMap<Rc<OdbObject<'o>>>,
-    previous: IdMap<Rc<OdbObject<'o>>>,
+pub(super) struct TreeCache {
+    current: IdMap<Rc<Vec<u8>>>,
+    previous: IdMap<Rc<Vec<u8>>>,
 }
 
-impl<'o> TreeCache<'o> {
-    fn get(&mut self, odb: &'o Odb<'_>, id: Oid) -> Result<Rc<OdbObject<'o>>, git2::Error> {
+impl TreeCache {
+    fn get(&mut self, odb: &Odb<'_>, id: Oid) -> Result<Rc<Vec<u8>>, git2::Error> {
         if let Some(t) = self.current.get(&id) {
             return Ok(t.clone());
         }
@@ -329,14 +354,15 @@ impl<'o> TreeCache<'o> {
                 if obj.kind() != ObjectType::Tree {
                     return Err(git2::Error::from_str("not a tree"));
                 }
-                Rc::new(obj)
+                Rc::new(obj.data().to_vec())
             }
         };
         self.current.insert(id, t.clone());
         Ok(t)
     }
 
-    fn next_commit(&mut self) {
+    /// Forget the trees of all but the last commit read.
+    pub(super) fn next_commit(&mut self) {
         self.previous = std::mem::take(&mut self.current);
     }
 }
@@ -475,9 +501,11 @@ impl Builder {
 
     /// Index every commit reachable from `tip` that is not indexed yet, going
     /// down first parents first so each tree is read once.
+    #[allow(clippy::type_complexity)]
     fn add_ancestry(&mut self, repo: &Repository, tip: Oid) -> Result<(), git2::Error> {
         // First the commits to add, each with its trees, in an order where a
         // commit is followed by its first parent.
+        // (commit, what is known of it, its parent's tree and its own)
         let mut todo: Vec<(Oid, NewCommit, Option<(Oid, Oid)>)> = Vec::new();
         let mut tree_of: IdMap<Oid> = IdMap::default();
         let mut stack = vec![tip];
@@ -577,15 +605,15 @@ impl Builder {
 }
 
 /// The files two trees differ in: path, old blob, new blob.
-type Found = Vec<(Vec<u8>, Option<Oid>, Option<Oid>)>;
+pub(super) type Found = Vec<(Vec<u8>, Option<Oid>, Option<Oid>)>;
 
 /// The files that differ between two trees, descending only into folders
 /// whose ids differ; at the top, only the folders the index covers. The
 /// bytes both trees share at their start and end are skipped unparsed, so a
 /// folder of thousands of files with one changed costs two compares.
-fn diff_trees<'o>(
-    odb: &'o Odb<'_>,
-    trees: &mut TreeCache<'o>,
+pub(super) fn diff_trees(
+    odb: &Odb<'_>,
+    trees: &mut TreeCache,
     a: Option<Oid>,
     b: Option<Oid>,
     prefix: &mut Vec<u8>,
@@ -597,8 +625,8 @@ fn diff_trees<'o>(
     }
     let da = a.map(|t| trees.get(odb, t)).transpose()?;
     let db = b.map(|t| trees.get(odb, t)).transpose()?;
-    let ra = da.as_deref().map_or(&[][..], |o| o.data());
-    let rb = db.as_deref().map_or(&[][..], |o| o.data());
+    let ra = da.as_deref().map_or(&[][..], |o| o.as_slice());
+    let rb = db.as_deref().map_or(&[][..], |o| o.as_slice());
     let shared = common_prefix(ra, rb);
     let start = entry_start(ra, shared);
     let (mut i, mut j) = (start, start);
