@@ -51,11 +51,12 @@ no_graph() { rm -f .git/objects/info/commit-graph; rm -rf .git/objects/info/comm
 COLD='rm -f .git/errata/pathindex'
 WARM=':'
 
-young=$(git log -n 5000 --format= --name-only -- claims | grep '\.toml$' | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}')
 root=$(git rev-list --max-parents=0 HEAD | head -1)
-old=$(git log -n 5000 --format= --name-only -- claims | grep '\.toml$' \
-    | grep -Fx -f <(git show --format= --name-only "$root" -- claims | grep '\.toml$') \
-    | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}' || true)
+born=$(mktemp); trap 'rm -f "$born"' EXIT
+git show --format= --name-only "$root" -- claims | grep '\.toml$' >"$born" || true
+recent() { git log -n 5000 --format= --name-only -- claims | grep '\.toml$'; }
+young=$(recent | grep -Fxv -f "$born" | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}')
+old=$(recent | grep -Fx -f "$born" | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}' || true)
 commits=$(git rev-list --count HEAD)
 echo "$commits commits; runs: $RUNS"
 echo "young claim: $young, $(git log --format=%H -- "$young" | wc -l) revisions"

@@ -14,7 +14,7 @@ use std::path::Path;
 use git2::{Delta, DiffFindOptions, DiffFormat, DiffOptions, ObjectType, Oid, Sort};
 
 use super::graph::{Graph, Key};
-use super::pathindex::{IndexedChange, PathIndex};
+use super::pathindex::{IndexedChange, PathIndex, Session};
 use super::{CommitId, GitError, Repo};
 
 /// A commit as errata shows it.
@@ -271,18 +271,17 @@ impl Repo {
     /// git's history simplification does.
     pub fn path_history(&self, start: &str, path: &str) -> Result<Vec<Revision>, GitError> {
         let start = self.resolve(start)?;
-        let index = PathIndex::covers(path)
-            .then(|| PathIndex::updated(&self.inner, self.git_dir(), start.0))
-            .flatten();
+        let mut index =
+            PathIndex::covers(path).then(|| PathIndex::session(&self.inner, self.git_dir()));
         let graph = Graph::open(self.git_dir()).filter(Graph::has_filters);
         let mut keys: HashMap<String, Option<Key>> = HashMap::new();
         let mut chains: Chains = HashMap::new();
         let mut queue: BinaryHeap<(i64, u64, Oid, String)> = BinaryHeap::new();
         let mut seen: HashSet<(Oid, String)> = HashSet::new();
         let mut seq = u64::MAX;
-        let time_of = |id: Oid| -> Result<i64, GitError> {
-            if let Some(c) = index.as_ref().and_then(|ix| ix.get(id)) {
-                return Ok(c.time());
+        let time_of = |index: &Option<Session<'_>>, id: Oid| -> Result<i64, GitError> {
+            if let Some(t) = index.as_ref().and_then(|ix| ix.time(id)) {
+                return Ok(t);
             }
             if let Some(e) = graph
                 .as_ref()
@@ -293,7 +292,7 @@ impl Repo {
             }
             Ok(self.inner.find_commit(id)?.time().seconds())
         };
-        queue.push((time_of(start.0)?, seq, start.0, path.to_owned()));
+        queue.push((time_of(&index, start.0)?, seq, start.0, path.to_owned()));
         let mut out = Vec::new();
         while let Some((_, _, id, path)) = queue.pop() {
             if !seen.insert((id, path.clone())) {
@@ -301,16 +300,31 @@ impl Repo {
             }
             // A commit with one parent is told by the index whether, and how, it
             // changed the record; only an added file (maybe renamed) needs trees.
-            if let Some(ix) = &index
-                && PathIndex::covers(&path)
-                && let Some(c) = ix.get(id)
-                && let [parent] = c.parents().as_slice()
-            {
-                let parent = *parent;
-                let known = match c.change(&path) {
+            // A commit the index lacks is indexed now, unless the changed-path
+            // filter rules the record out without reading a tree.
+            let filtered = graph.as_ref().is_some_and(|g| {
+                g.position(id)
+                    .and_then(|pos| Some((pos, g.entry(pos)?)))
+                    .is_some_and(|(pos, e)| {
+                        e.parents.len() == 1
+                            && keys
+                                .entry(path.clone())
+                                .or_insert_with(|| g.key(&path))
+                                .as_ref()
+                                .is_some_and(|k| !g.may_have_changed(pos, k))
+                    })
+            });
+            let answer = match index.as_mut() {
+                Some(ix) if PathIndex::covers(&path) => {
+                    ix.single_parent_change(id, &path, !filtered)
+                }
+                _ => None,
+            };
+            if let Some((parent, change)) = answer {
+                let known = match change {
                     None => {
                         seq -= 1;
-                        queue.push((time_of(parent)?, seq, parent, path));
+                        queue.push((time_of(&index, parent)?, seq, parent, path));
                         continue;
                     }
                     Some(IndexedChange {
@@ -336,7 +350,7 @@ impl Repo {
                         },
                     });
                     seq -= 1;
-                    queue.push((time_of(parent)?, seq, parent, path));
+                    queue.push((time_of(&index, parent)?, seq, parent, path));
                     continue;
                 }
             }
@@ -351,7 +365,7 @@ impl Repo {
                 && let Some(parent) = g.oid(*parent)
             {
                 seq -= 1;
-                queue.push((time_of(parent)?, seq, parent, path));
+                queue.push((time_of(&index, parent)?, seq, parent, path));
                 continue;
             }
             let commit = self.inner.find_commit(id)?;
@@ -359,7 +373,7 @@ impl Repo {
             let mut push =
                 |queue: &mut BinaryHeap<_>, parent: Oid, path: String| -> Result<(), GitError> {
                     seq -= 1;
-                    queue.push((time_of(parent)?, seq, parent, path));
+                    queue.push((time_of(&index, parent)?, seq, parent, path));
                     Ok(())
                 };
             let here = self.blob_at(&mut chains, id, &path)?;
@@ -431,6 +445,9 @@ impl Repo {
                     push(&mut queue, p, follow.clone())?;
                 }
             }
+        }
+        if let Some(ix) = index {
+            ix.save();
         }
         Ok(out)
     }

@@ -124,13 +124,13 @@ impl<'a> IndexedCommit<'a> {
         let (start, len) = (self.field(0) as usize, self.field(1) as usize);
         (start..start + len)
             .filter_map(|i| {
-                let p = le32(&self.index.data, self.index.parents_at + 4 * i)? as usize;
-                self.index.oid(p)
+                let at = self.index.parents_at + 20 * i;
+                Oid::from_bytes(self.index.data.get(at..at + 20)?).ok()
             })
             .collect()
     }
 
-    /// Whether the index knows the commit's parents (and so its changes).
+    /// Whether the commit has one parent, so its changes are listed.
     pub fn complete_with_one_parent(&self) -> bool {
         self.field(1) == 1
     }
@@ -204,7 +204,7 @@ impl PathIndex {
             (n(0)?, n(1)?, n(2)?, n(3)?, n(4)?);
         let commits_at = 28usize;
         let parents_at = commits_at.checked_add(commits.checked_mul(COMMIT_LEN)?)?;
-        let changes_at = parents_at.checked_add(parents_len.checked_mul(4)?)?;
+        let changes_at = parents_at.checked_add(parents_len.checked_mul(20)?)?;
         let offsets_at = changes_at.checked_add(changes_len.checked_mul(CHANGE_LEN)?)?;
         let strings_at = offsets_at.checked_add(paths.checked_add(1)?.checked_mul(4)?)?;
         if strings_at.checked_add(strings_len)? != body {
@@ -227,11 +227,6 @@ impl PathIndex {
             };
             let (ps, pl, cs, cl) = (c.field(0), c.field(1), c.field(2), c.field(3));
             if ps as usize + pl as usize > parents_len || cs as usize + cl as usize > changes_len {
-                return None;
-            }
-        }
-        for i in 0..parents_len {
-            if le32(&index.data, parents_at + 4 * i)? as usize >= commits {
                 return None;
             }
         }
@@ -290,23 +285,16 @@ impl PathIndex {
             .map(|at| IndexedCommit { index: self, at })
     }
 
-    /// The index with every commit reachable from `tip`: read from disk, then
-    /// extended with the commits it lacks (and written back when it had to be).
-    /// `None` when the repository cannot be read as the index needs; the
-    /// caller then walks trees as if there were no index.
-    pub fn updated(repo: &Repository, git_dir: &Path, tip: Oid) -> Option<PathIndex> {
-        let old = Self::read(git_dir);
-        if let Some(ix) = &old
-            && ix.get(tip).is_some()
-        {
-            return old;
+    /// A walk's use of the index: read from disk, and extended with the
+    /// commits the walk meets that it lacks.
+    pub fn session<'r>(repo: &'r Repository, git_dir: &Path) -> Session<'r> {
+        Session {
+            repo,
+            git_dir: git_dir.to_path_buf(),
+            old: Self::read(git_dir),
+            fresh: IdMap::default(),
+            trees: TreeCache::default(),
         }
-        let mut build = Builder::from(old.as_ref());
-        build.add_ancestry(repo, tip).ok()?;
-        let index = build.finish();
-        // The index is only a shortcut: when it cannot be saved, this run still uses it.
-        let _ = index.save(git_dir);
-        Some(index)
     }
 
     fn save(&self, git_dir: &Path) -> std::io::Result<()> {
@@ -316,6 +304,118 @@ impl PathIndex {
         tmp.write_all(&self.data)?;
         tmp.persist(Self::file(git_dir)).map_err(|e| e.error)?;
         Ok(())
+    }
+}
+
+/// The index as one walk uses it: what was on disk, and the commits the walk
+/// indexed as it met them, written back at the end.
+pub struct Session<'r> {
+    repo: &'r Repository,
+    git_dir: PathBuf,
+    old: Option<PathIndex>,
+    fresh: IdMap<Fresh>,
+    trees: TreeCache,
+}
+
+/// A commit with one parent, indexed by this walk.
+struct Fresh {
+    time: i64,
+    parent: Oid,
+    changes: Found,
+}
+
+impl Session<'_> {
+    /// The commit time, if the index knows the commit.
+    pub fn time(&self, id: Oid) -> Option<i64> {
+        if let Some(f) = self.fresh.get(&id) {
+            return Some(f.time);
+        }
+        self.old.as_ref()?.get(id).map(|c| c.time())
+    }
+
+    /// For a commit with one parent: the parent, and how the commit changed
+    /// `path` (`None`: it did not). `None` for a merge, a root commit or one
+    /// that cannot be read: the walk compares trees itself there.
+    /// A commit not indexed yet is indexed now only if `index_now`.
+    pub fn single_parent_change(
+        &mut self,
+        id: Oid,
+        path: &str,
+        index_now: bool,
+    ) -> Option<(Oid, Option<IndexedChange>)> {
+        if let Some(c) = self.old.as_ref().and_then(|ix| ix.get(id)) {
+            return match c.parents().as_slice() {
+                [parent] => Some((*parent, c.change(path))),
+                _ => None,
+            };
+        }
+        if !self.fresh.contains_key(&id) {
+            if !index_now {
+                return None;
+            }
+            let commit = self.repo.find_commit(id).ok()?;
+            let [parent] = commit.parent_ids().collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            let before = self.repo.find_commit(parent).ok()?.tree_id();
+            let odb = self.repo.odb().ok()?;
+            let mut changes = Vec::new();
+            diff_trees(
+                &odb,
+                &mut self.trees,
+                Some(before),
+                Some(commit.tree_id()),
+                &mut Vec::new(),
+                true,
+                &mut changes,
+            )
+            .ok()?;
+            self.trees.next_commit();
+            let time = commit.time().seconds();
+            self.fresh.insert(
+                id,
+                Fresh {
+                    time,
+                    parent,
+                    changes,
+                },
+            );
+        }
+        let f = self.fresh.get(&id)?;
+        let change = f
+            .changes
+            .iter()
+            .find(|(p, _, _)| p.as_slice() == path.as_bytes())
+            .map(|(_, old, new)| IndexedChange {
+                old: *old,
+                new: *new,
+            });
+        Some((f.parent, change))
+    }
+
+    /// Write the index back with what this walk added. The index is only a
+    /// shortcut: when it cannot be saved, nothing is lost but time.
+    pub fn save(self) {
+        if self.fresh.is_empty() {
+            return;
+        }
+        let mut build = Builder::from(self.old.as_ref());
+        for (id, f) in self.fresh {
+            let changes = f
+                .changes
+                .into_iter()
+                .map(|(path, old, new)| (build.path_id(&path), old, new))
+                .collect();
+            build.commits.insert(
+                id,
+                NewCommit {
+                    time: f.time,
+                    parents: vec![f.parent],
+                    changes,
+                },
+            );
+        }
+        let _ = build.finish().save(&self.git_dir);
     }
 }
 
@@ -498,110 +598,6 @@ impl Builder {
         self.path_ids.insert(path.to_vec(), i);
         i
     }
-
-    /// Index every commit reachable from `tip` that is not indexed yet, going
-    /// down first parents first so each tree is read once.
-    #[allow(clippy::type_complexity)]
-    fn add_ancestry(&mut self, repo: &Repository, tip: Oid) -> Result<(), git2::Error> {
-        // First the commits to add, each with its trees, in an order where a
-        // commit is followed by its first parent.
-        // (commit, what is known of it, its parent's tree and its own)
-        let mut todo: Vec<(Oid, NewCommit, Option<(Oid, Oid)>)> = Vec::new();
-        let mut tree_of: IdMap<Oid> = IdMap::default();
-        let mut stack = vec![tip];
-        while let Some(id) = stack.pop() {
-            if self.commits.contains_key(&id) || tree_of.contains_key(&id) {
-                continue;
-            }
-            // A commit that is not there (past a shallow clone's edge) stays
-            // out, and its children are marked incomplete when written.
-            let Ok(commit) = repo.find_commit(id) else {
-                continue;
-            };
-            let parents: Vec<Oid> = commit.parent_ids().collect();
-            tree_of.insert(id, commit.tree_id());
-            stack.extend(parents.iter().rev());
-            let time = commit.time().seconds();
-            todo.push((
-                id,
-                NewCommit {
-                    time,
-                    parents,
-                    changes: Vec::new(),
-                },
-                None,
-            ));
-        }
-        // The trees each commit with one parent is compared with: the parent's
-        // was read with it, unless it was indexed before.
-        for (id, commit, trees) in &mut todo {
-            if let [parent] = commit.parents.as_slice() {
-                let before = match tree_of.get(parent) {
-                    Some(t) => Some(*t),
-                    None => repo.find_commit(*parent).ok().map(|p| p.tree_id()),
-                };
-                *trees = before.zip(tree_of.get(id).copied());
-            }
-        }
-        // Then their changes, on a few threads with a handle each: a first run
-        // on a long history is bound by reading trees.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 4)
-            .min(todo.len().div_ceil(256).max(1));
-        let chunk = todo.len().div_ceil(threads).max(1);
-        let path = repo.path().to_path_buf();
-        let results: Vec<Result<Vec<Found>, git2::Error>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = todo
-                .chunks(chunk)
-                .map(|part| {
-                    let path = &path;
-                    scope.spawn(move || -> Result<Vec<Found>, git2::Error> {
-                        let repo = Repository::open(path)?;
-                        let odb = repo.odb()?;
-                        let mut cache = TreeCache::default();
-                        let mut out = Vec::with_capacity(part.len());
-                        for (_, _, trees) in part {
-                            let mut found = Vec::new();
-                            if let Some((before, after)) = trees {
-                                diff_trees(
-                                    &odb,
-                                    &mut cache,
-                                    Some(*before),
-                                    Some(*after),
-                                    &mut Vec::new(),
-                                    true,
-                                    &mut found,
-                                )?;
-                            }
-                            cache.next_commit();
-                            out.push(found);
-                        }
-                        Ok(out)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(git2::Error::from_str("index thread failed")))
-                })
-                .collect()
-        });
-        let mut found_all = Vec::with_capacity(todo.len());
-        for r in results {
-            found_all.extend(r?);
-        }
-        for ((id, mut commit, _), found) in todo.into_iter().zip(found_all) {
-            for (path, old, new) in found {
-                let p = self.path_id(&path);
-                commit.changes.push((p, old, new));
-            }
-            self.commits.insert(id, commit);
-        }
-        Ok(())
-    }
 }
 
 /// The files two trees differ in: path, old blob, new blob.
@@ -692,47 +688,28 @@ impl Builder {
     fn finish(self) -> PathIndex {
         let mut ids: Vec<Oid> = self.commits.keys().copied().collect();
         ids.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-        let pos: IdMap<u32> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (*id, i as u32))
-            .collect();
         let mut commits = Vec::with_capacity(ids.len() * COMMIT_LEN);
         let mut parents = Vec::new();
         let mut changes = Vec::new();
         let (mut n_parents, mut n_changes) = (0u32, 0u32);
         for id in &ids {
             let c = &self.commits[id];
-            // A parent the index lacks (a shallow clone's edge) is left out, and
-            // the walk reads such a commit's trees itself.
-            let known: Vec<u32> = c
-                .parents
-                .iter()
-                .filter_map(|p| pos.get(p).copied())
-                .collect();
-            let complete = known.len() == c.parents.len();
             commits.extend_from_slice(id.as_bytes());
             commits.extend_from_slice(&(c.time as u64).to_le_bytes());
-            let listed = if complete { known.len() as u32 } else { 0 };
             commits.extend_from_slice(&n_parents.to_le_bytes());
-            commits.extend_from_slice(&listed.to_le_bytes());
-            if complete {
-                for p in &known {
-                    parents.extend_from_slice(&p.to_le_bytes());
-                }
-                n_parents += listed;
+            commits.extend_from_slice(&(c.parents.len() as u32).to_le_bytes());
+            for p in &c.parents {
+                parents.extend_from_slice(p.as_bytes());
             }
-            let kept = if complete { c.changes.len() as u32 } else { 0 };
+            n_parents += c.parents.len() as u32;
             commits.extend_from_slice(&n_changes.to_le_bytes());
-            commits.extend_from_slice(&kept.to_le_bytes());
-            if complete {
-                for (p, old, new) in &c.changes {
-                    changes.extend_from_slice(&p.to_le_bytes());
-                    changes.extend_from_slice(old.unwrap_or(Oid::ZERO_SHA1).as_bytes());
-                    changes.extend_from_slice(new.unwrap_or(Oid::ZERO_SHA1).as_bytes());
-                }
-                n_changes += kept;
+            commits.extend_from_slice(&(c.changes.len() as u32).to_le_bytes());
+            for (p, old, new) in &c.changes {
+                changes.extend_from_slice(&p.to_le_bytes());
+                changes.extend_from_slice(old.unwrap_or(Oid::ZERO_SHA1).as_bytes());
+                changes.extend_from_slice(new.unwrap_or(Oid::ZERO_SHA1).as_bytes());
             }
+            n_changes += c.changes.len() as u32;
         }
         let mut offsets = Vec::with_capacity((self.paths.len() + 1) * 4);
         let mut strings = Vec::new();
