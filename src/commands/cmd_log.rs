@@ -1,4 +1,4 @@
-//! `errata log`: the history of one claim, or the changelog of every record,
+//! `errata log`: the history of one record, or the changelog of every record,
 //! from `review` and `changelog`; this file prints it, entry by entry, through
 //! the pager on a terminal.
 
@@ -11,20 +11,21 @@ use errata::changelog;
 use errata::ops;
 use errata::render::field_changes;
 use errata::review::{self, Bound, LogEntry, LogFilter};
-use errata::store::claim_path;
 
 use super::{CliError, Ctx, Paged, output_error, print_json};
 
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
 
-/// Show the history of a claim, or the changelog of every record.
+/// Show the history of a record, or the changelog of every record.
 ///
-/// Newest first. For a claim, every commit that changed it, as `git log --follow`
-/// lists them, moves to another episode and renames included. On a terminal the
-/// output goes through the pager, as git's does ($PAGER, else `less -FRX`).
+/// Newest first. For a claim, a correction or an episode, every commit that changed it,
+/// as `git log --follow` lists them, moves to another episode and renames included.
+/// On a terminal the output goes through the pager, as git's does ($PAGER, else
+/// `less -FRX`).
 #[derive(clap::Args)]
 pub struct Args {
-    /// The claim's id or a unique prefix; without it, every change to any record.
+    /// The id (or a unique prefix, or the path) of a claim, correction or episode;
+    /// without it, every change to any record.
     id: Option<String>,
     /// Show the field changes of each commit.
     #[arg(short = 'p', long = "patch")]
@@ -55,12 +56,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let with_changes = args.patch || ctx.json;
     let entries: Box<dyn Iterator<Item = Result<LogEntry, CliError>>> = match &args.id {
         Some(id) => {
-            let (episode, id) = ops::resolve_claim_file(&store, id)?;
+            let record = ops::resolve_record(&store, id)?;
             if !store.repo().has_commits() {
                 Box::new(std::iter::empty())
             } else {
-                let log =
-                    review::record_log(&store, &claim_path(&episode, &id), "HEAD", with_changes)?;
+                let log = review::record_log(&store, &record.path(), "HEAD", with_changes)?;
                 Box::new(log.into_iter().map(Ok))
             }
         }
@@ -108,7 +108,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
                         .as_deref()
                         .map(|o| format!(" (from {o})"))
                         .unwrap_or_default();
-                    s.push_str(&format!("    {dim}{} {}{moved}{dim:#}\n", r.kind, r.path));
+                    s.push_str(&format!("    {dim}{} {}{moved}{dim:#}\n", r.change, r.path));
                 }
                 if args.patch {
                     s.push_str(&field_changes(&r.changes, "        "));

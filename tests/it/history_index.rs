@@ -161,7 +161,7 @@ fn the_changelog_is_the_same_with_and_without_the_index() {
     // The move is one renamed record, as git's rename detection pairs it.
     let newest = &without[0]["records"];
     assert_eq!(newest.as_array().unwrap().len(), 1, "{newest:#}");
-    assert_eq!(newest[0]["kind"], "renamed");
+    assert_eq!(newest[0]["change"], "renamed");
     assert_eq!(newest[0]["old_path"], claim_file(EP, "chatgpt-launch"));
     // -n limits the entries; the newest come first.
     let two = env.json(&["log", "-n", "2"]);
