@@ -21,6 +21,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use git2::{ObjectType, Odb, Oid, Repository};
 
@@ -291,7 +292,7 @@ impl PathIndex {
         Session {
             repo,
             git_dir: git_dir.to_path_buf(),
-            old: Self::read(git_dir),
+            old: shared(git_dir),
             fresh: IdMap::default(),
             trees: TreeCache::default(),
         }
@@ -312,7 +313,7 @@ impl PathIndex {
 pub struct Session<'r> {
     repo: &'r Repository,
     git_dir: PathBuf,
-    old: Option<PathIndex>,
+    old: Option<Arc<PathIndex>>,
     fresh: IdMap<Fresh>,
     trees: TreeCache,
 }
@@ -399,7 +400,7 @@ impl Session<'_> {
         if self.fresh.is_empty() {
             return;
         }
-        let mut build = Builder::from(self.old.as_ref());
+        let mut build = Builder::from(self.old.as_deref());
         for (id, f) in self.fresh {
             let changes = f
                 .changes
@@ -415,8 +416,28 @@ impl Session<'_> {
                 },
             );
         }
-        let _ = build.finish().save(&self.git_dir);
+        let index = build.finish();
+        let _ = index.save(&self.git_dir);
+        if let Ok(mut loaded) = LOADED.lock() {
+            *loaded = Some((self.git_dir.clone(), Arc::new(index)));
+        }
     }
+}
+
+/// The index as this process last read or wrote it, so the many walks of one
+/// command (a site publishes every record's history) read the file once.
+static LOADED: Mutex<Option<(PathBuf, Arc<PathIndex>)>> = Mutex::new(None);
+
+fn shared(git_dir: &Path) -> Option<Arc<PathIndex>> {
+    let mut loaded = LOADED.lock().ok()?;
+    if let Some((dir, index)) = loaded.as_ref()
+        && dir == git_dir
+    {
+        return Some(index.clone());
+    }
+    let index = Arc::new(PathIndex::read(git_dir)?);
+    *loaded = Some((git_dir.to_path_buf(), index.clone()));
+    Some(index)
 }
 
 /// A commit on its way into the index.
