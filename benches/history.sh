@@ -1,64 +1,90 @@
 #!/usr/bin/env bash
-# History benchmark: errata log and errata diff beside git on the synthetic
-# repository of benches/scale.sh (100,000 claims, 20,000 commits, tags v1 and v2).
+# History benchmark: errata log and errata diff beside git, on a synthetic
+# repository (100,000 claims, 20,000 commits, tags v1 and v2), at both ends:
+# a claim created in the root commit and edited all through the history (the
+# "old" one: its walk goes down to the root) and the claim changed most in the
+# last 5,000 commits (the "young" one: its walk stops where it was born).
 #
 #   benches/history.sh DIR
 #
-# DIR must exist (make it with `cargo run --release --example synth -- DIR`).
-# Times, as min and median of RUNS runs (default 7), output to /dev/null:
-#   git log --format=%H -- PATH    vs  errata log ID          (no commit-graph)
+# Make DIR with `cargo run --release --example synth -- DIR --old 1` (without
+# --old there is no old claim and its rows are left out).
+# Each row is a pair timed in one run, git and errata alternating, RUNS times
+# (default 7), output to /dev/null; it prints both medians and their ratio:
+#   git log --format=%H -- PATH       vs  errata log ID (old, young; cold = no
+#                                         history index, warm = index built)
 #   the same after `git commit-graph write --reachable --changed-paths`
-#   git diff --stat v1 v2          vs  errata diff v1 v2 --stat
-# PATH is the claim changed by the most of the last 5,000 commits, so the walk
-# has revisions to find all the way down. The commit-graph file is removed
-# again at the end, leaving DIR as it was.
+#   git log --name-only -- claims corrections  vs  errata log (the changelog),
+#                                         whole, and to its first line
+#   git diff --stat v1 v2             vs  errata diff v1 v2 --stat
+# The commit-graph file and the history index are removed again at the end.
 set -euo pipefail
 
 [[ $# -eq 1 && -d $1/.git ]] || { echo "usage: $0 DIR (a synthetic repository)" >&2; exit 2; }
 DIR=$(realpath "$1")
 crate=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 (cd "$crate" && cargo build --release --quiet)
-ERRATA=$crate/target/release/errata
+ERRATA=${CARGO_TARGET_DIR:-$crate/target}/release/errata
 RUNS=${RUNS:-7}
 cd "$DIR"
 
-# min and median seconds of RUNS runs of a command
-time_it() {
-    local ts=() t
+now() { date +%s.%N; }
+median() { sort -n | awk '{a[NR]=$1} END {printf "%.3f\n", a[int((NR+1)/2)]}'; }
+
+# pair LABEL PREP GIT ERRATA: shell commands; PREP runs before each errata run
+# (untimed), e.g. to remove the history index for a cold run.
+pair() {
+    local label=$1 prep=$2 gcmd=$3 ecmd=$4 g=() e=() s
     for _ in $(seq "$RUNS"); do
-        local start end
-        start=$(date +%s.%N)
-        "$@" >/dev/null 2>&1
-        end=$(date +%s.%N)
-        ts+=("$(echo "$end - $start" | bc)")
+        s=$(now); eval "$gcmd" >/dev/null 2>&1 || true; g+=("$(echo "$(now) - $s" | bc)")
+        eval "$prep"
+        s=$(now); eval "$ecmd" >/dev/null 2>&1 || true; e+=("$(echo "$(now) - $s" | bc)")
     done
-    printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f %.3f\n", a[1], a[int((NR+1)/2)]}'
+    local gm em
+    gm=$(printf '%s\n' "${g[@]}" | median)
+    em=$(printf '%s\n' "${e[@]}" | median)
+    printf '%-46s git %7.3f s  errata %7.3f s  ratio %5.2f\n' "$label" "$gm" "$em" \
+        "$(echo "$em / $gm" | bc -l)"
 }
 
-row() { # label, then the command; shows the times, prints the median
-    local label=$1; shift
-    read -r min med < <(time_it "$@")
-    printf '%-44s min %6.3f s  median %6.3f s\n' "$label" "$min" "$med" >&2
-    echo "$med"
-}
+no_graph() { rm -f .git/objects/info/commit-graph; rm -rf .git/objects/info/commit-graphs; }
+COLD='rm -f .git/errata/pathindex'
+WARM=':'
 
-path=$(git log -n 5000 --format= --name-only -- claims | grep '\.toml$' | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}')
-id=$(basename "$path" .toml)
-echo "claim: $id ($path), $(git log --format=%H -- "$path" | wc -l) revisions"
-rm -f .git/objects/info/commit-graph
-rm -rf .git/objects/info/commit-graphs
-
-gl=$(row "git log --format=%H -- PATH" git log --format=%H -- "$path")
-el=$(row "errata log ID" "$ERRATA" log "$id")
-git commit-graph write --reachable --changed-paths >/dev/null 2>&1
-glg=$(row "git log --format=%H -- PATH (commit-graph)" git log --format=%H -- "$path")
-elg=$(row "errata log ID (commit-graph present)" "$ERRATA" log "$id")
-rm -f .git/objects/info/commit-graph
-rm -rf .git/objects/info/commit-graphs
-gd=$(row "git diff --stat v1 v2" git diff --stat v1 v2)
-ed=$(row "errata diff v1 v2 --stat" "$ERRATA" diff v1 v2 --stat)
-
+root=$(git rev-list --max-parents=0 HEAD | head -1)
+born=$(mktemp); trap 'rm -f "$born"' EXIT
+git show --format= --name-only "$root" -- claims | grep '\.toml$' >"$born" || true
+recent() { git log -n 5000 --format= --name-only -- claims | grep '\.toml$'; }
+young=$(recent | grep -Fxv -f "$born" | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}')
+old=$(recent | grep -Fx -f "$born" | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}' || true)
+commits=$(git rev-list --count HEAD)
+echo "$commits commits; runs: $RUNS"
+echo "young claim: $young, $(git log --format=%H -- "$young" | wc -l) revisions"
+[[ -n $old ]] && echo "old claim:   $old, $(git log --format=%H -- "$old" | wc -l) revisions"
 echo
-printf 'errata log / git log (no commit-graph):      %.2f  (goal <= 1.0)\n' "$(echo "$el / $gl" | bc -l)"
-printf 'errata log / git log (git with commit-graph): %.2f\n' "$(echo "$elg / $glg" | bc -l)"
-printf 'errata diff --stat / git diff --stat:         %.2f  (goal <= 1.5)\n' "$(echo "$ed / $gd" | bc -l)"
+
+log_rows() { # SUFFIX
+    if [[ -n $old ]]; then
+        local oid; oid=$(basename "$old" .toml)
+        pair "log ID, old claim, cold$1" "$COLD" "git log --format=%H -- $old" "$ERRATA log $oid"
+        "$ERRATA" log "$oid" >/dev/null
+        pair "log ID, old claim, warm$1" "$WARM" "git log --format=%H -- $old" "$ERRATA log $oid"
+    fi
+    local yid; yid=$(basename "$young" .toml)
+    pair "log ID, young claim, cold$1" "$COLD" "git log --format=%H -- $young" "$ERRATA log $yid"
+    "$ERRATA" log "$yid" >/dev/null
+    pair "log ID, young claim, warm$1" "$WARM" "git log --format=%H -- $young" "$ERRATA log $yid"
+    "$ERRATA" log -n 1 >/dev/null
+    pair "changelog, first line$1" "$WARM" \
+        "git log --name-only -- claims corrections | head -1" "$ERRATA log --no-pager | head -1"
+    pair "changelog, whole$1" "$WARM" \
+        "git log --name-only -- claims corrections" "$ERRATA log --no-pager"
+}
+
+no_graph
+log_rows ""
+git commit-graph write --reachable --changed-paths >/dev/null 2>&1
+log_rows " (commit-graph)"
+no_graph
+pair "diff v1 v2 --stat" "$WARM" "git diff --stat v1 v2" "$ERRATA diff v1 v2 --stat"
+rm -f .git/errata/pathindex

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example synth -- DIR [--claims 100000] [--episodes 1000]
-//!     [--commits 20000] [--seed N] [--checkout git|git2|none]
+//!     [--commits 20000] [--seed N] [--old N] [--checkout git|git2|none]
 //! ```
 //!
 //! Creates a new git repository at DIR that follows DESIGN.md: `errata.toml`,
@@ -12,6 +12,11 @@
 //! through their lifecycle (`start: X is checking`, `verdict: X is accurate`,
 //! re-checks, on-air corrections), each commit carrying the `Errata-Claim` and
 //! `Errata-Status` trailers. The commit halfway is tagged `v1`, the last `v2`.
+//!
+//! `--old N` (default 0, today's layout) makes the other end of history: the
+//! root commit also adds the first episode, and N of its claims are re-checked
+//! at even intervals all through the history (together one edit every 97th
+//! commit), so their `git log` has to walk down to the root commit.
 //!
 //! Objects are written straight into one packfile (see `Pack` below), indexed by
 //! libgit2: the root, `claims/`, `corrections/` and every episode folder keep
@@ -37,7 +42,7 @@ use rand::{Rng, SeedableRng};
 type Res<T> = Result<T, Box<dyn Error>>;
 
 const USAGE: &str = "usage: synth DIR [--claims N] [--episodes N] [--commits N] [--seed N] \
-                     [--checkout git|git2|none]";
+                     [--old N] [--checkout git|git2|none]";
 const AUTHOR: &str = "Synth Editor <synth@example.org>";
 /// Local time zone of the desk (Taiwan).
 const TZ_SECS: i64 = 8 * 3600;
@@ -59,6 +64,8 @@ struct Args {
     episodes: usize,
     commits: usize,
     seed: u64,
+    /// Claims created in the root commit and edited throughout the history.
+    old: usize,
     checkout: CheckoutMode,
 }
 
@@ -71,6 +78,7 @@ fn parse_args() -> Result<Args, String> {
         episodes: 1_000,
         commits: 20_000,
         seed: 2024,
+        old: 0,
         checkout: CheckoutMode::Git,
     };
     while let Some(arg) = args.next() {
@@ -95,6 +103,7 @@ fn parse_args() -> Result<Args, String> {
             "--episodes" => out.episodes = number("--episodes", value("--episodes")?)? as usize,
             "--commits" => out.commits = number("--commits", value("--commits")?)? as usize,
             "--seed" => out.seed = number("--seed", value("--seed")?)?,
+            "--old" => out.old = number("--old", value("--old")?)? as usize,
             "--checkout" => {
                 out.checkout = match value("--checkout")?.as_str() {
                     "git" => CheckoutMode::Git,
@@ -758,6 +767,8 @@ struct Plan {
     correction_of: Vec<Option<u32>>,
     events: Vec<Event>,
     times: Vec<i64>,
+    /// The root commit adds the first episode too (`--old`).
+    root_episode: bool,
 }
 
 fn plan(a: &Args) -> Res<Plan> {
@@ -858,8 +869,10 @@ fn plan(a: &Args) -> Res<Plan> {
     }
     let n_corrected: usize = corrections.iter().map(|c| c.claims.len()).sum();
 
-    // Lifecycle steps: one commit each.
-    let fixed = 1 + n_eps + corrections.len();
+    // Lifecycle steps: one commit each. With `--old`, the first episode comes
+    // with the root commit instead of a commit of its own.
+    let root_episode = a.old > 0 && n_eps > 0 && episodes[0].claims > 0;
+    let fixed = 1 + n_eps - usize::from(root_episode) + corrections.len();
     let need = fixed + 2 * n_corrected;
     if a.commits < need {
         return Err(format!(
@@ -876,6 +889,23 @@ fn plan(a: &Args) -> Res<Plan> {
         if correction_of[c].is_some() {
             *s = 2;
             budget -= 2;
+        }
+    }
+    // The old claims: uncorrected claims of the first episode, sharing one edit
+    // every 97th commit between them.
+    let mut old = vec![false; n_claims];
+    if root_episode {
+        let ep = &episodes[0];
+        let picked: Vec<usize> = (ep.first_claim..ep.first_claim + ep.claims)
+            .filter(|&c| correction_of[c].is_none())
+            .take(a.old)
+            .collect();
+        let each = (a.commits / 97 / picked.len().max(1)).max(1);
+        for &c in &picked {
+            let s = each.min(budget);
+            steps[c] = s as u32;
+            budget -= s;
+            old[c] = true;
         }
     }
     let mut order: Vec<usize> = (0..n_claims).filter(|&c| steps[c] == 0).collect();
@@ -912,7 +942,7 @@ fn plan(a: &Args) -> Res<Plan> {
         pos: -1.0,
         ev: Ev::Init,
     });
-    for e in 0..n_eps {
+    for e in usize::from(root_episode)..n_eps {
         events.push(Event {
             pos: e as f64,
             ev: Ev::AddEpisode(e),
@@ -944,6 +974,10 @@ fn plan(a: &Args) -> Res<Plan> {
             continue;
         }
         let mut st = State::NEW;
+        let span = n_eps as f64 / f64::from(steps[c].max(1));
+        if old[c] {
+            pos = rng.random_range(0.02..span.max(0.03));
+        }
         for k in 1..=steps[c] {
             let next = if k == 1 {
                 State {
@@ -984,6 +1018,10 @@ fn plan(a: &Args) -> Res<Plan> {
                 },
             });
             st = next;
+            if old[c] {
+                pos += span;
+                continue;
+            }
             // Most steps follow within days or weeks; some claims are
             // picked up again much later, anywhere in the rest of history.
             pos += match rng.random_range(0..100) {
@@ -1014,8 +1052,10 @@ fn plan(a: &Args) -> Res<Plan> {
     for ev in &events {
         let jitter = rng.random_range(0..900);
         let t = (t0 + ((ev.pos + 1.0) * SLOT_SECS) as i64 + jitter).max(prev + 1);
-        if let Ev::AddEpisode(e) = ev.ev {
-            episodes[e].date = (t + TZ_SECS).div_euclid(86_400);
+        match ev.ev {
+            Ev::AddEpisode(e) => episodes[e].date = (t + TZ_SECS).div_euclid(86_400),
+            Ev::Init if root_episode => episodes[0].date = (t + TZ_SECS).div_euclid(86_400),
+            _ => {}
         }
         times.push(t);
         prev = t;
@@ -1028,6 +1068,7 @@ fn plan(a: &Args) -> Res<Plan> {
         correction_of,
         events,
         times,
+        root_episode,
     })
 }
 
@@ -1371,6 +1412,32 @@ struct Built {
     objects: u32,
 }
 
+/// The files of episode `e` with its claims as they are added.
+fn add_episode(
+    pack: &mut Pack,
+    trees: &mut Trees,
+    plan: &Plan,
+    state: &[State],
+    claim_slots: &mut [Slot],
+    seed: u64,
+    e: usize,
+) -> Res<()> {
+    let ep = &plan.episodes[e];
+    let tree = &mut trees.episodes[e];
+    let blob = pack.put(ObjectType::Blob, render_episode(ep).into(), None)?;
+    tree.set("episode.toml", blob, false);
+    let transcript = render_transcript(ep, &plan.claims, seed);
+    let blob = pack.put(ObjectType::Blob, transcript.into(), None)?;
+    tree.set("transcript.txt", blob, false);
+    for c in ep.first_claim..ep.first_claim + ep.claims {
+        let claim = &plan.claims[c];
+        let data = render_claim(claim, ep, state[c], None).into();
+        let blob = pack.put(ObjectType::Blob, data, Some(&mut claim_slots[c]))?;
+        tree.set(&format!("{}.toml", claim.id), blob, false);
+    }
+    Ok(())
+}
+
 fn build(repo: &Repository, plan: &Plan, seed: u64) -> Res<Built> {
     let mut pack = Pack::new();
     let mut trees = Trees {
@@ -1394,22 +1461,34 @@ fn build(repo: &Repository, plan: &Plan, seed: u64) -> Res<Built> {
                 let blob = pack.put(ObjectType::Blob, settings.into(), None)?;
                 trees.root.set("errata.toml", blob, false);
                 msg.push_str("init: fact-check repository\n");
-                trees.write(&mut pack, plan, &[], false)?
+                if plan.root_episode {
+                    let ep = &plan.episodes[0];
+                    add_episode(
+                        &mut pack,
+                        &mut trees,
+                        plan,
+                        &state,
+                        &mut claim_slots,
+                        seed,
+                        0,
+                    )?;
+                    let _ = write!(msg, "\nWith {} and its {} claims.\n", ep.name, ep.claims);
+                    trees.write(&mut pack, plan, &[0], false)?
+                } else {
+                    trees.write(&mut pack, plan, &[], false)?
+                }
             }
             Ev::AddEpisode(e) => {
                 let ep = &plan.episodes[*e];
-                let tree = &mut trees.episodes[*e];
-                let blob = pack.put(ObjectType::Blob, render_episode(ep).into(), None)?;
-                tree.set("episode.toml", blob, false);
-                let transcript = render_transcript(ep, &plan.claims, seed);
-                let blob = pack.put(ObjectType::Blob, transcript.into(), None)?;
-                tree.set("transcript.txt", blob, false);
-                for c in ep.first_claim..ep.first_claim + ep.claims {
-                    let claim = &plan.claims[c];
-                    let data = render_claim(claim, ep, state[c], None).into();
-                    let blob = pack.put(ObjectType::Blob, data, Some(&mut claim_slots[c]))?;
-                    tree.set(&format!("{}.toml", claim.id), blob, false);
-                }
+                add_episode(
+                    &mut pack,
+                    &mut trees,
+                    plan,
+                    &state,
+                    &mut claim_slots,
+                    seed,
+                    *e,
+                )?;
                 let _ = write!(
                     msg,
                     "episode add: {} with {} claims\n\n{}\n",

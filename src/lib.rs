@@ -3,6 +3,7 @@
 //! The library owns every concern and never prints; the `errata` binary is a thin
 //! layer of commands over it.
 
+pub mod changelog;
 pub mod diagnostic;
 pub mod diff;
 pub mod git;

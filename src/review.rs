@@ -195,7 +195,7 @@ fn kind_name(kind: ChangeKind) -> &'static str {
     }
 }
 
-fn entry(commit: &CommitInfo, records: Vec<RecordChange>) -> LogEntry {
+pub(crate) fn entry(commit: &CommitInfo, records: Vec<RecordChange>) -> LogEntry {
     LogEntry {
         commit: commit.id.hex(),
         short: commit.id.short(),
@@ -247,7 +247,7 @@ fn record_change(
 
 /// [`record_change`] for many files, on every core: each thread reads blobs
 /// through a handle of its own, and parsing and comparing run in parallel.
-fn record_changes(
+pub(crate) fn record_changes(
     store: &Store,
     files: &[FileChange],
     new_side: &Side,
@@ -284,19 +284,24 @@ pub fn record_log(
         let change = if with_changes {
             record_change(repo, store.root(), &r.change, &new)?
         } else {
-            RecordChange {
-                kind: store::record_kind(r.change.path()),
-                change: kind_name(r.change.kind),
-                path: r.change.path().to_owned(),
-                old_path: (r.change.kind == ChangeKind::Renamed)
-                    .then(|| r.change.old_path.clone())
-                    .flatten(),
-                changes: Vec::new(),
-            }
+            unread_change(&r.change)
         };
         out.push(entry(&r.commit, vec![change]));
     }
     Ok(out)
+}
+
+/// A file change named without reading the record: no field changes.
+pub(crate) fn unread_change(change: &FileChange) -> RecordChange {
+    RecordChange {
+        kind: store::record_kind(change.path()),
+        change: kind_name(change.kind),
+        path: change.path().to_owned(),
+        old_path: (change.kind == ChangeKind::Renamed)
+            .then(|| change.old_path.clone())
+            .flatten(),
+        changes: Vec::new(),
+    }
 }
 
 /// The history of each of `paths` (newest first, with field changes), as
@@ -356,62 +361,6 @@ impl Bound {
         }
         Bound::Rev(s.to_owned())
     }
-}
-
-/// Every change to any record, newest first: the repository's changelog.
-pub fn changelog(store: &Store, filter: &LogFilter) -> Result<Vec<LogEntry>, GitError> {
-    let repo = store.repo();
-    if !repo.has_commits() {
-        return Ok(Vec::new());
-    }
-    let start = match &filter.until {
-        Some(Bound::Rev(r)) => r.clone(),
-        _ => "HEAD".to_owned(),
-    };
-    let hide: Vec<String> = match &filter.since {
-        Some(Bound::Rev(r)) => vec![r.clone()],
-        _ => Vec::new(),
-    };
-    let episode_dir = filter.episode.as_ref().map(|e| format!("{CLAIMS_DIR}/{e}"));
-    let paths: Vec<&str> = match &episode_dir {
-        Some(d) => vec![d.as_str()],
-        None => RECORD_PATHS.to_vec(),
-    };
-    let author = filter.author.as_ref().map(|a| a.to_lowercase());
-    let mut out = Vec::new();
-    for commit in repo.commits(&start, &hide)? {
-        if let Some(Bound::Time(t)) = filter.since
-            && commit.time < t
-        {
-            continue;
-        }
-        if let Some(Bound::Time(t)) = filter.until
-            && commit.time > t
-        {
-            continue;
-        }
-        if let Some(a) = &author
-            && !commit.author.to_lowercase().contains(a)
-            && !commit.email.to_lowercase().contains(a)
-        {
-            continue;
-        }
-        if repo.is_merge(commit.id)? {
-            continue;
-        }
-        let old = match repo.parent(commit.id)? {
-            Some(p) => Side::Rev(p.hex()),
-            None => Side::Empty,
-        };
-        let new = Side::Rev(commit.id.hex());
-        let files = repo.changed_files(&old, &new, &paths)?;
-        if files.is_empty() {
-            continue;
-        }
-        let records = record_changes(store, &files, &new)?;
-        out.push(entry(&commit, records));
-    }
-    Ok(out)
 }
 
 /// The records that differ between two sides, each with its field changes,

@@ -1,20 +1,27 @@
 //! `errata log`: the history of one record, or the changelog of every record,
-//! from `review`; this file prints it.
+//! from `review` and `changelog`; this file prints it, entry by entry, through
+//! the pager on a terminal.
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anstyle::{AnsiColor, Style};
+use errata::changelog;
 use errata::ops;
 use errata::render::field_changes;
 use errata::review::{self, Bound, LogEntry, LogFilter};
 
-use super::{CliError, Ctx, out, print_json};
+use super::{CliError, Ctx, Paged, output_error, print_json};
+
+const FLUSH_EVERY: Duration = Duration::from_millis(50);
 
 /// Show the history of a record, or the changelog of every record.
 ///
 /// Newest first. For a claim, a correction or an episode, every commit that changed it,
 /// as `git log --follow` lists them, moves to another episode and renames included.
+/// On a terminal the output goes through the pager, as git's does ($PAGER, else
+/// `less -FRX`).
 #[derive(clap::Args)]
 pub struct Args {
     /// The id (or a unique prefix, or the path) of a claim, correction or episode;
@@ -23,6 +30,9 @@ pub struct Args {
     /// Show the field changes of each commit.
     #[arg(short = 'p', long = "patch")]
     patch: bool,
+    /// Show at most this many commits.
+    #[arg(short = 'n', long = "max-count", value_name = "N")]
+    max_count: Option<usize>,
     /// Only changes to claims of this episode.
     #[arg(long)]
     episode: Option<String>,
@@ -35,18 +45,23 @@ pub struct Args {
     /// Only commits up to this date (YYYY-MM-DD) or revision.
     #[arg(long, value_name = "DATE|REV")]
     until: Option<String>,
+    /// Write to stdout even on a terminal.
+    #[arg(long)]
+    no_pager: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
-    let entries: Vec<LogEntry> = match &args.id {
+    let limit = args.max_count.unwrap_or(usize::MAX);
+    let with_changes = args.patch || ctx.json;
+    let entries: Box<dyn Iterator<Item = Result<LogEntry, CliError>>> = match &args.id {
         Some(id) => {
             let record = ops::resolve_record(&store, id)?;
             if !store.repo().has_commits() {
-                Vec::new()
+                Box::new(std::iter::empty())
             } else {
-                let with_changes = args.patch || ctx.json;
-                review::record_log(&store, &record.path(), "HEAD", with_changes)?
+                let log = review::record_log(&store, &record.path(), "HEAD", with_changes)?;
+                Box::new(log.into_iter().map(Ok))
             }
         }
         None => {
@@ -60,20 +75,26 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
                 since: args.since.as_deref().map(Bound::parse),
                 until: args.until.as_deref().map(Bound::parse),
             };
-            review::changelog(&store, &filter)?
+            Box::new(
+                changelog::changelog(&store, &filter, with_changes)?
+                    .map(|e| e.map_err(CliError::from)),
+            )
         }
     };
+    let entries = entries.take(limit);
     if ctx.json {
+        let entries: Vec<LogEntry> = entries.collect::<Result<_, _>>()?;
         print_json(&entries)?;
         return Ok(ExitCode::SUCCESS);
     }
     let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
     let dim = Style::new().dimmed();
-    let mut s = String::new();
-    for e in &entries {
-        let _ = writeln!(
-            s,
-            "{yellow}{}{yellow:#}  {}  {dim}{}{dim:#}  {}",
+    let mut paged = Paged::start(args.no_pager);
+    let mut last_flush: Option<Instant> = None;
+    for e in entries {
+        let e = e?;
+        let mut s = format!(
+            "{yellow}{}{yellow:#}  {}  {dim}{}{dim:#}  {}\n",
             e.short,
             review::short_time(&e.time),
             e.author,
@@ -87,14 +108,28 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
                         .as_deref()
                         .map(|o| format!(" (from {o})"))
                         .unwrap_or_default();
-                    let _ = writeln!(s, "    {dim}{} {}{moved}{dim:#}", r.change, r.path);
+                    s.push_str(&format!("    {dim}{} {}{moved}{dim:#}\n", r.change, r.path));
                 }
                 if args.patch {
                     s.push_str(&field_changes(&r.changes, "        "));
                 }
             }
         }
+        // The first entry is shown at once and the rest at least every 50 ms,
+        // while the walk goes on; in between, writes are buffered.
+        let written = paged.out.write_all(s.as_bytes()).and_then(|()| {
+            if last_flush.is_none_or(|t| t.elapsed() >= FLUSH_EVERY) {
+                last_flush = Some(Instant::now());
+                paged.out.flush()
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = written {
+            let _ = paged.finish();
+            return Err(output_error(e));
+        }
     }
-    out(format_args!("{s}"))?;
+    paged.finish()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -245,6 +245,65 @@ pub fn out(args: std::fmt::Arguments<'_>) -> Result<(), CliError> {
     anstream::stdout().write_fmt(args).map_err(output_error)
 }
 
+/// Where a long output goes: through the user's pager when stdout is a
+/// terminal, as git does (`$PAGER`, else `less` with `LESS=FRX` unless `LESS`
+/// is set), else straight to stdout.
+pub struct Paged {
+    pager: Option<std::process::Child>,
+    pub out: Box<dyn std::io::Write>,
+}
+
+impl Paged {
+    pub fn start(no_pager: bool) -> Paged {
+        use std::io::IsTerminal;
+        use std::process::{Command, Stdio};
+        let stdout = || Paged {
+            pager: None,
+            out: Box::new(std::io::BufWriter::new(anstream::stdout())),
+        };
+        if no_pager || !std::io::stdout().is_terminal() {
+            return stdout();
+        }
+        let pager = std::env::var("PAGER").unwrap_or_else(|_| "less".to_owned());
+        if pager.trim().is_empty() || pager.trim() == "cat" {
+            return stdout();
+        }
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg(&pager).stdin(Stdio::piped());
+        if std::env::var_os("LESS").is_none() {
+            cmd.env("LESS", "FRX");
+        }
+        if std::env::var_os("LV").is_none() {
+            cmd.env("LV", "-c");
+        }
+        let Ok(mut child) = cmd.spawn() else {
+            return stdout();
+        };
+        let Some(stdin) = child.stdin.take() else {
+            return stdout();
+        };
+        // Colours as they would be on the terminal the pager writes to.
+        let choice = anstream::AutoStream::choice(&std::io::stdout());
+        let raw: Box<dyn std::io::Write + Send> = Box::new(stdin);
+        Paged {
+            pager: Some(child),
+            out: Box::new(std::io::BufWriter::new(anstream::AutoStream::new(
+                raw, choice,
+            ))),
+        }
+    }
+
+    /// Flush what is left and wait for the pager to be quit.
+    pub fn finish(mut self) -> Result<(), CliError> {
+        let flushed = self.out.flush();
+        self.out = Box::new(std::io::sink());
+        if let Some(mut child) = self.pager.take() {
+            let _ = child.wait();
+        }
+        flushed.map_err(output_error)
+    }
+}
+
 /// An error writing output: a closed pipe (`errata list | head`) ends the
 /// command quietly and successfully, as it does for git.
 pub fn output_error(e: std::io::Error) -> CliError {

@@ -14,6 +14,7 @@ use std::path::Path;
 use git2::{Delta, DiffFindOptions, DiffFormat, DiffOptions, ObjectType, Oid, Sort};
 
 use super::graph::{Graph, Key};
+use super::pathindex::{IndexedChange, PathIndex, Session};
 use super::{CommitId, GitError, Repo};
 
 /// A commit as errata shows it.
@@ -74,7 +75,7 @@ impl FileChange {
 
 /// A file's content id; reading it goes through [`Repo::blob`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct BlobId(Oid);
+pub struct BlobId(pub(super) Oid);
 
 impl BlobId {
     /// The id git gives these bytes as a file's content (`git hash-object`),
@@ -290,13 +291,18 @@ impl Repo {
     /// git's history simplification does.
     pub fn path_history(&self, start: &str, path: &str) -> Result<Vec<Revision>, GitError> {
         let start = self.resolve(start)?;
+        let mut index =
+            PathIndex::covers(path).then(|| PathIndex::session(&self.inner, self.git_dir()));
         let graph = Graph::open(self.git_dir()).filter(Graph::has_filters);
         let mut keys: HashMap<String, Option<Key>> = HashMap::new();
         let mut chains: Chains = HashMap::new();
         let mut queue: BinaryHeap<(i64, u64, Oid, String)> = BinaryHeap::new();
         let mut seen: HashSet<(Oid, String)> = HashSet::new();
         let mut seq = u64::MAX;
-        let time_of = |id: Oid| -> Result<i64, GitError> {
+        let time_of = |index: &Option<Session<'_>>, id: Oid| -> Result<i64, GitError> {
+            if let Some(t) = index.as_ref().and_then(|ix| ix.time(id)) {
+                return Ok(t);
+            }
             if let Some(e) = graph
                 .as_ref()
                 .and_then(|g| g.position(id))
@@ -306,11 +312,67 @@ impl Repo {
             }
             Ok(self.inner.find_commit(id)?.time().seconds())
         };
-        queue.push((time_of(start.0)?, seq, start.0, path.to_owned()));
+        queue.push((time_of(&index, start.0)?, seq, start.0, path.to_owned()));
         let mut out = Vec::new();
         while let Some((_, _, id, path)) = queue.pop() {
             if !seen.insert((id, path.clone())) {
                 continue;
+            }
+            // A commit with one parent is told by the index whether, and how, it
+            // changed the record; only an added file (maybe renamed) needs trees.
+            // A commit the index lacks is indexed now, unless the changed-path
+            // filter rules the record out without reading a tree.
+            let filtered = graph.as_ref().is_some_and(|g| {
+                g.position(id)
+                    .and_then(|pos| Some((pos, g.entry(pos)?)))
+                    .is_some_and(|(pos, e)| {
+                        e.parents.len() == 1
+                            && keys
+                                .entry(path.clone())
+                                .or_insert_with(|| g.key(&path))
+                                .as_ref()
+                                .is_some_and(|k| !g.may_have_changed(pos, k))
+                    })
+            });
+            let answer = match index.as_mut() {
+                Some(ix) if PathIndex::covers(&path) => {
+                    ix.single_parent_change(id, &path, !filtered)
+                }
+                _ => None,
+            };
+            if let Some((parent, change)) = answer {
+                let known = match change {
+                    None => {
+                        seq -= 1;
+                        queue.push((time_of(&index, parent)?, seq, parent, path));
+                        continue;
+                    }
+                    Some(IndexedChange {
+                        old: Some(o),
+                        new: Some(n),
+                    }) => Some((ChangeKind::Modified, o, Some(n))),
+                    Some(IndexedChange {
+                        old: Some(o),
+                        new: None,
+                    }) => Some((ChangeKind::Deleted, o, None)),
+                    Some(IndexedChange { old: None, .. }) => None,
+                };
+                if let Some((kind, old, new)) = known {
+                    let commit = self.inner.find_commit(id)?;
+                    out.push(Revision {
+                        commit: self.info(&commit),
+                        change: FileChange {
+                            kind,
+                            old_path: Some(path.clone()),
+                            new_path: new.map(|_| path.clone()),
+                            old_blob: Some(BlobId(old)),
+                            new_blob: new.map(BlobId),
+                        },
+                    });
+                    seq -= 1;
+                    queue.push((time_of(&index, parent)?, seq, parent, path));
+                    continue;
+                }
             }
             // A commit with one parent whose changed-path filter rules the record
             // out is passed over without reading it or any tree.
@@ -323,7 +385,7 @@ impl Repo {
                 && let Some(parent) = g.oid(*parent)
             {
                 seq -= 1;
-                queue.push((time_of(parent)?, seq, parent, path));
+                queue.push((time_of(&index, parent)?, seq, parent, path));
                 continue;
             }
             let commit = self.inner.find_commit(id)?;
@@ -331,7 +393,7 @@ impl Repo {
             let mut push =
                 |queue: &mut BinaryHeap<_>, parent: Oid, path: String| -> Result<(), GitError> {
                     seq -= 1;
-                    queue.push((time_of(parent)?, seq, parent, path));
+                    queue.push((time_of(&index, parent)?, seq, parent, path));
                     Ok(())
                 };
             let here = self.blob_at(&mut chains, id, &path)?;
@@ -403,6 +465,9 @@ impl Repo {
                     push(&mut queue, p, follow.clone())?;
                 }
             }
+        }
+        if let Some(ix) = index {
+            ix.save();
         }
         Ok(out)
     }

@@ -10,13 +10,16 @@
 mod graph;
 mod history;
 mod integrate;
+mod pathindex;
 mod recency;
 mod remote;
+mod walk;
 
 pub use history::{BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};
 pub use integrate::{Divergence, Integration, MergeSides, Settled};
 pub use recency::{LastChange, LastChanges, Touch};
 pub use remote::{Pushed, Upstream};
+pub use walk::RecordWalk;
 
 use std::path::{Path, PathBuf};
 use std::thread::sleep;

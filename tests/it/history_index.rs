@@ -1,0 +1,218 @@
+//! The history index (`.git/errata/pathindex`) and the streaming changelog,
+//! end to end: `errata log ID` lists what `git log --follow` lists for every
+//! claim, with the index built in that run (cold) and read (warm), through
+//! merges, moves, a renamed episode folder, an amend, a reordering rebase, a
+//! branch reset elsewhere (as a force-push leaves it) and a `git gc` that drops
+//! the old commits; a damaged or deleted index changes no answer.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use crate::common::*;
+
+/// Every claim file at HEAD: (id, path).
+fn claims(env: &Env) -> Vec<(String, String)> {
+    env.git(&["ls-files", "claims"])
+        .lines()
+        .filter(|p| p.ends_with(".toml") && !p.ends_with("/episode.toml"))
+        .map(|p| {
+            let id = p.rsplit('/').next().unwrap().trim_end_matches(".toml");
+            (id.to_owned(), p.to_owned())
+        })
+        .collect()
+}
+
+fn ours(env: &Env, id: &str) -> Vec<String> {
+    env.json(&["log", id])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["commit"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn theirs(env: &Env, path: &str) -> Vec<String> {
+    env.git(&["log", "--follow", "--format=%H", "--", path])
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every claim's log equals git's, without the index (deleted with the rest
+/// of `.git/errata/`), then with the index that run left.
+fn check(env: &Env, after: &str) {
+    let index = env.path(".git/errata/pathindex");
+    for (id, path) in claims(env) {
+        let git = theirs(env, &path);
+        let _ = std::fs::remove_dir_all(env.path(".git/errata"));
+        assert_eq!(ours(env, &id), git, "{id}, cold, after {after}");
+        assert!(
+            index.is_file(),
+            "the first run leaves the index, after {after}"
+        );
+        assert_eq!(ours(env, &id), git, "{id}, warm, after {after}");
+    }
+}
+
+fn edit(env: &Env, path: &str, from: &str, to: &str, message: &str) {
+    let text = env.read(path);
+    assert!(text.contains(from), "{path} holds {from}");
+    env.commit_by_hand(&[(path, &text.replacen(from, to, 1))], message);
+}
+
+#[test]
+fn log_equals_git_log_follow_for_every_claim_through_every_rewrite() {
+    let env = Env::with_claims();
+    env.ok(&["start", "nvidia-trillion", "--assignee", "小明"]);
+    env.ok(&[
+        "verdict",
+        "amd-mi300x-cost",
+        "unverifiable",
+        "--note",
+        "造價沒有公開資料。",
+    ]);
+    check(&env, "errata commits");
+
+    // A side branch and a merge, each side changing other claims.
+    let trunk = env.git(&["branch", "--show-current"]).trim().to_owned();
+    env.git(&["checkout", "-q", "-b", "side"]);
+    let yi = claim_file(EP, "yi-unicorn");
+    edit(&env, &yi, "unverifiable", "misleading", "side: yi");
+    env.git(&["checkout", "-q", &trunk]);
+    let margin = claim_file(EP, "nvidia-margin");
+    edit(&env, &margin, "accurate", "mostly-accurate", "main: margin");
+    env.git(&["merge", "-q", "--no-ff", "--no-edit", "side"]);
+    check(&env, "a merge");
+
+    // A claim moved to another episode, then a whole episode folder renamed.
+    let moved = claim_file(EP2, "chatgpt-launch");
+    env.git(&["mv", &claim_file(EP, "chatgpt-launch"), &moved]);
+    env.git(&["commit", "-q", "-m", "move chatgpt-launch"]);
+    env.git(&["mv", "claims/graphcast-2023", "claims/graphcast-2024"]);
+    env.git(&["commit", "-q", "-m", "rename the episode folder"]);
+    check(&env, "a move and a renamed folder");
+
+    // An amend that changes the content of the last commit.
+    let moved = "claims/graphcast-2024/chatgpt-launch.toml";
+    let text = env.read(moved);
+    env.write(moved, &format!("{text}\n"));
+    env.git(&[
+        "commit",
+        "-q",
+        "-a",
+        "--amend",
+        "-m",
+        "rename the folder, and a blank line",
+    ]);
+    check(&env, "an amend");
+
+    // Two commits taken off and put back in the other order: new commits for
+    // both, with other parents.
+    edit(&env, &margin, "mostly-accurate", "accurate", "margin again");
+    edit(&env, &yi, "misleading", "inaccurate", "yi again");
+    let top = env.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let second = env.git(&["rev-parse", "HEAD~1"]).trim().to_owned();
+    env.git(&["reset", "-q", "--hard", "HEAD~2"]);
+    env.git(&["cherry-pick", &top]);
+    env.git(&["cherry-pick", &second]);
+    check(&env, "a reordering rebase");
+
+    // The branch reset to an older commit and built on differently, as a
+    // force-push leaves a clone, then the dropped commits pruned.
+    env.git(&["reset", "-q", "--hard", "HEAD~4"]);
+    let text = env.read(&yi);
+    env.commit_by_hand(&[(&yi, &format!("{text}\n\n"))], "yi, another way");
+    env.git(&["reflog", "expire", "--expire=now", "--all"]);
+    env.git(&["gc", "-q", "--prune=now"]);
+    check(&env, "a reset and a gc");
+
+    // A damaged index is not believed, and is rebuilt.
+    let (id, path) = claims(&env).into_iter().next().unwrap();
+    let index = env.path(".git/errata/pathindex");
+    let mut bytes = std::fs::read(&index).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&index, &bytes).unwrap();
+    assert_eq!(ours(&env, &id), theirs(&env, &path));
+    std::fs::write(&index, b"not an index").unwrap();
+    assert_eq!(ours(&env, &id), theirs(&env, &path));
+    assert_ne!(std::fs::read(&index).unwrap(), b"not an index");
+}
+
+#[test]
+fn the_changelog_is_the_same_with_and_without_the_index() {
+    let env = Env::with_claims();
+    env.ok(&["start", "nvidia-trillion", "--assignee", "小明"]);
+    env.git(&[
+        "mv",
+        &claim_file(EP, "chatgpt-launch"),
+        &claim_file(EP2, "chatgpt-launch"),
+    ]);
+    env.git(&["commit", "-q", "-m", "move chatgpt-launch"]);
+    let _ = std::fs::remove_dir_all(env.path(".git/errata"));
+    let without = env.json(&["log", "-p"]);
+    env.ok(&["log", "nvidia-trillion"]);
+    assert!(env.path(".git/errata/pathindex").is_file());
+    assert_eq!(env.json(&["log", "-p"]), without);
+    assert_eq!(env.ok(&["log"]), {
+        let _ = std::fs::remove_dir_all(env.path(".git/errata"));
+        env.ok(&["log"])
+    });
+    // The move is one renamed record, as git's rename detection pairs it.
+    let newest = &without[0]["records"];
+    assert_eq!(newest.as_array().unwrap().len(), 1, "{newest:#}");
+    assert_eq!(newest[0]["change"], "renamed");
+    assert_eq!(newest[0]["old_path"], claim_file(EP, "chatgpt-launch"));
+    // -n limits the entries; the newest come first.
+    let two = env.json(&["log", "-n", "2"]);
+    assert_eq!(two.as_array().unwrap().len(), 2);
+    assert_eq!(two[0]["commit"], without[0]["commit"]);
+}
+
+#[test]
+fn the_changelog_shows_its_first_entry_before_the_walk_reaches_the_end() {
+    let env = Env::with_claims();
+    env.ok(&["start", "nvidia-trillion", "--assignee", "小明"]);
+    // Break the oldest commit: its tree is gone, so the whole log cannot be
+    // made. What is printed before the walk reaches it was streamed.
+    let root = env
+        .git(&["rev-list", "--max-parents=0", "HEAD"])
+        .trim()
+        .to_owned();
+    let tree = env
+        .git(&["rev-parse", &format!("{root}^{{tree}}")])
+        .trim()
+        .to_owned();
+    let loose = env.path(&format!(".git/objects/{}/{}", &tree[..2], &tree[2..]));
+    assert!(loose.is_file(), "the test repository keeps loose objects");
+    std::fs::remove_file(&loose).unwrap();
+    let whole = env.run(&["log", "--no-pager"]);
+    assert_eq!(
+        whole.status.code(),
+        Some(1),
+        "the whole log needs the root commit"
+    );
+
+    let mut child = env
+        .errata_process()
+        .args(["log", "--no-pager"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let head = env
+        .git(&["rev-parse", "--short=7", "HEAD"])
+        .trim()
+        .to_owned();
+    assert!(first.starts_with(&head), "{first}");
+    assert!(first.contains("start: nvidia-trillion"), "{first}");
+    let _ = child.wait();
+
+    // -n stops the walk where it has enough.
+    let one = env.ok(&["log", "-n", "1"]);
+    assert!(one.starts_with(&head), "{one}");
+}
