@@ -26,8 +26,10 @@ enum Sub {
 
 /// Register an episode, importing its transcript if one is given.
 ///
-/// The transcript may be in errata's own "(MM:SS~MM:SS) text" lines, WebVTT or SRT; it
-/// is stored as claims/EPISODE/transcript.txt in errata's format.
+/// The transcript may be in errata's own "(MM:SS~MM:SS) text" lines, WebVTT, SRT or
+/// the Podcast Namespace JSON format; it is stored as claims/EPISODE/transcript.txt in
+/// errata's format, with the speakers it names. A cue that cannot be read is left
+/// out and listed in a warning (--strict refuses the file instead).
 #[derive(clap::Args)]
 struct AddArgs {
     /// The episode's id: lowercase a-z, 0-9 and -, e.g. top10-ai-2023.
@@ -44,6 +46,10 @@ struct AddArgs {
     /// A transcript file to import.
     #[arg(long, value_name = "FILE")]
     transcript: Option<PathBuf>,
+    /// Refuse a transcript with any cue that cannot be read, instead of leaving it
+    /// out with a warning.
+    #[arg(long, requires = "transcript")]
+    strict: bool,
 }
 
 /// List the episodes with how many claims each has, by status.
@@ -86,6 +92,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode, CliError> {
             date: a.date,
             url: a.url,
             transcript,
+            strict: a.strict,
         },
     )
     .map_err(|e| match e {
@@ -96,9 +103,10 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode, CliError> {
                 .unwrap_or(std::path::Path::new(""))
                 .display()
         ))
-        .hint("errata reads \"(MM:SS~MM:SS) text\" lines, WebVTT and SRT"),
+        .hint(TRANSCRIPT_HINT),
         other => other.into(),
     })?;
+    warn_skipped(ctx, &added.skipped, added.format.as_deref());
     if ctx.json {
         print_json(&added)?;
     } else {
@@ -110,6 +118,27 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode, CliError> {
         ctx.note(format!("Registered episode {id}{t}"));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+const TRANSCRIPT_HINT: &str =
+    "errata reads \"(MM:SS~MM:SS) text\" lines, WebVTT, SRT and Podcast Namespace JSON";
+
+/// The cues an import left out, one warning line each, so the editor sees what
+/// speech is missing from the stored transcript.
+fn warn_skipped(ctx: &Ctx, skipped: &[errata::transcript::Skipped], format: Option<&str>) {
+    if skipped.is_empty() {
+        return;
+    }
+    let n = skipped.len();
+    let mut text = format!(
+        "left out {n} cue{} of the {} transcript that cannot be read (--strict refuses the file instead):",
+        if n == 1 { "" } else { "s" },
+        format.unwrap_or("imported")
+    );
+    for s in skipped {
+        text.push_str(&format!("\n  {s}"));
+    }
+    ctx.warn(text);
 }
 
 #[derive(serde::Serialize)]

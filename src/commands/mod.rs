@@ -224,6 +224,19 @@ impl Ctx {
         }
     }
 
+    /// A warning on stderr, marked as cargo and git mark theirs.
+    pub fn warn(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
+            let _ = writeln!(
+                anstream::stderr(),
+                "{}warning:{} {msg}",
+                yellow.render(),
+                yellow.render_reset()
+            );
+        }
+    }
+
     /// A confirmation on stderr, so stdout stays what a script reads.
     pub fn note(&self, msg: impl std::fmt::Display) {
         if !self.quiet {

@@ -23,3 +23,5 @@ mod site;
 mod store_cache;
 mod suggest;
 mod sync;
+mod transcripts;
+mod webvtt_conformance;
