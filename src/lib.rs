@@ -5,6 +5,7 @@
 
 pub mod diagnostic;
 pub mod diff;
+pub mod feed;
 pub mod git;
 pub mod merge;
 pub mod model;

@@ -11,6 +11,7 @@ mod common;
 mod cli;
 mod collab;
 mod corrections;
+mod feeds;
 mod history;
 mod merge;
 mod merge_props;
