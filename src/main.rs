@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         Command::Edit(args) => commands::cmd_edit::run(&ctx, args),
         Command::Setup(args) => commands::cmd_setup::run(&ctx, args),
         Command::Sync(args) => commands::cmd_sync::run(&ctx, args),
+        Command::Serve(args) => commands::cmd_serve::run(&ctx, args),
         Command::Completions(args) => commands::cmd_completions::run(&ctx, args),
         Command::Man(args) => commands::cmd_man::run(&ctx, args),
         Command::MergeDriver(args) => commands::cmd_merge_driver::run(&ctx, args),

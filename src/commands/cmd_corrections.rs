@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use errata::publish::i18n::Lang;
 use errata::publish::{Publisher, history, log};
 
 use super::{CliError, Ctx, out, print_json};
@@ -32,6 +33,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let histories = history::collect(&store, &snap, false)?;
     let entries = log::entries(&snap, &histories);
     let format = if ctx.json { Format::Json } else { args.format };
+    // In the show's language (errata.toml's `language`), English otherwise.
+    let lang = Lang::for_tag(snap.settings.as_ref().and_then(|s| s.language.as_deref()));
     // Links to each fact-check on the published site, when it is known.
     let site = Publisher::from_settings(snap.settings.as_ref())
         .ok()
@@ -46,9 +49,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         Format::Json => print_json(&entries)?,
         Format::Md => {
             let show = snap.settings.as_ref().and_then(|s| s.name.as_deref());
-            out(format_args!("{}", log::markdown(&entries, show, &links)))?;
+            out(format_args!(
+                "{}",
+                log::markdown(&lang, &entries, show, &links)
+            ))?;
         }
-        Format::Html => out(format_args!("{}", log::html(&entries, &links)))?,
+        Format::Html => out(format_args!("{}", log::html(&lang, &entries, &links)))?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -21,6 +21,7 @@ pub mod cmd_log;
 pub mod cmd_man;
 pub mod cmd_merge_driver;
 pub mod cmd_report;
+pub mod cmd_serve;
 pub mod cmd_setup;
 pub mod cmd_show;
 pub mod cmd_site;
@@ -104,6 +105,7 @@ pub enum Command {
     Edit(cmd_edit::Args),
     Setup(cmd_setup::Args),
     Sync(cmd_sync::Args),
+    Serve(cmd_serve::Args),
     Completions(cmd_completions::Args),
     Man(cmd_man::Args),
     MergeDriver(cmd_merge_driver::Args),

@@ -11,7 +11,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{escape_html, escape_markdown, verdict_words};
+use super::i18n::Lang;
+use super::{escape_html, escape_markdown};
 use crate::diff::{Change, FieldChange, Piece};
 use crate::model::Verdict;
 use crate::review::LogEntry;
@@ -112,9 +113,27 @@ fn short(commit: &str) -> &str {
     commit.get(..7).unwrap_or(commit)
 }
 
+/// A revision's day in the reader's words, inside a `<time>` that keeps the
+/// ISO date for machines.
+fn html_date(lang: &Lang, iso: &str) -> String {
+    let shown = iso
+        .parse()
+        .map_or_else(|_| iso.to_owned(), |d| lang.date(d));
+    format!(
+        "<time datetime=\"{}\">{}</time>",
+        escape_html(iso),
+        escape_html(&shown)
+    )
+}
+
+fn plain_date(lang: &Lang, iso: &str) -> String {
+    iso.parse()
+        .map_or_else(|_| iso.to_owned(), |d| lang.date(d))
+}
+
 /// A field change in words a reader follows: the field, then old → new, or
 /// the text with what was taken out struck and what was put in marked.
-fn html_change(c: &FieldChange) -> String {
+fn html_change(lang: &Lang, c: &FieldChange) -> String {
     let field = escape_html(&c.field);
     let body = match &c.change {
         Change::Set {
@@ -128,17 +147,19 @@ fn html_change(c: &FieldChange) -> String {
         Change::Set {
             old: None,
             new: Some(n),
-        } => format!("set to <ins>{}</ins>", escape_html(n)),
+        } => format!("{} <ins>{}</ins>", lang.t("set-to"), escape_html(n)),
         Change::Set {
             old: Some(o),
             new: None,
-        } => format!("removed: <del>{}</del>", escape_html(o)),
+        } => format!("{} <del>{}</del>", lang.t("removed"), escape_html(o)),
         Change::Set {
             old: None,
             new: None,
         } => String::new(),
-        Change::Added { item } => format!("added <ins>{}</ins>", escape_html(item)),
-        Change::Removed { item } => format!("removed <del>{}</del>", escape_html(item)),
+        Change::Added { item } => format!("{} <ins>{}</ins>", lang.t("added"), escape_html(item)),
+        Change::Removed { item } => {
+            format!("{} <del>{}</del>", lang.t("removed"), escape_html(item))
+        }
         text @ Change::Text { .. } => text
             .pieces()
             .iter()
@@ -189,22 +210,25 @@ fn markdown_change(c: &FieldChange) -> String {
 }
 
 /// "Amended on DATE" for each amendment, with what changed, as HTML.
-pub fn html_amendments(h: &RecordHistory) -> String {
+pub fn html_amendments(lang: &Lang, h: &RecordHistory) -> String {
     if h.amendments.is_empty() {
         return String::new();
     }
     let mut s = String::from("<div class=\"amendments\">\n");
     for a in &h.amendments {
-        let _ = write!(
-            s,
-            "<p class=\"amended\">Amended on <time datetime=\"{d}\">{d}</time> by {who}: {what}</p>",
-            d = escape_html(&a.revision.date),
-            who = escape_html(&a.revision.author),
-            what = escape_html(&a.revision.summary),
+        let said = lang.text(
+            "amended",
+            &[
+                ("date", html_date(lang, &a.revision.date).into()),
+                ("author", escape_html(&a.revision.author).into()),
+                ("summary", escape_html(&a.revision.summary).into()),
+            ],
         );
-        let mut items: Vec<String> = a.changes.iter().map(html_change).collect();
+        let _ = write!(s, "<p class=\"amended\">{said}</p>");
+        let mut items: Vec<String> = a.changes.iter().map(|c| html_change(lang, c)).collect();
         if let Some(from) = &a.moved_from {
-            items.insert(0, format!("<li>moved from {}</li>", escape_html(from)));
+            let moved = lang.t1("moved-from", "path", &escape_html(from));
+            items.insert(0, format!("<li>{moved}</li>"));
         }
         if !items.is_empty() {
             let _ = write!(s, "<ul class=\"changes\">{}</ul>", items.join(""));
@@ -216,18 +240,24 @@ pub fn html_amendments(h: &RecordHistory) -> String {
 }
 
 /// The same as Markdown.
-pub fn markdown_amendments(h: &RecordHistory) -> String {
+pub fn markdown_amendments(lang: &Lang, h: &RecordHistory) -> String {
     let mut s = String::new();
     for a in &h.amendments {
-        let _ = writeln!(
-            s,
-            "*Amended on {} by {}:* {}\n",
-            a.revision.date,
-            escape_markdown(&a.revision.author),
-            escape_markdown(&a.revision.summary)
+        let said = lang.text(
+            "amended",
+            &[
+                ("date", plain_date(lang, &a.revision.date).into()),
+                ("author", escape_markdown(&a.revision.author).into()),
+                ("summary", escape_markdown(&a.revision.summary).into()),
+            ],
         );
+        let _ = writeln!(s, "*{said}*\n");
         if let Some(from) = &a.moved_from {
-            let _ = writeln!(s, "- moved from `{from}`");
+            let _ = writeln!(
+                s,
+                "- {}",
+                lang.t1("moved-from", "path", &format!("`{from}`"))
+            );
         }
         for c in &a.changes {
             let _ = writeln!(s, "{}", markdown_change(c));
@@ -240,39 +270,41 @@ pub fn markdown_amendments(h: &RecordHistory) -> String {
 }
 
 /// "Verdict changed on DATE from X to Y", one line each, as HTML.
-pub fn html_verdict_changes(h: &RecordHistory) -> String {
+pub fn html_verdict_changes(lang: &Lang, h: &RecordHistory) -> String {
     h.verdict_changes
         .iter()
         .map(|v| {
-            format!(
-                "<p class=\"verdict-changed\">Verdict changed on <time datetime=\"{d}\">{d}</time> from {} to {}.</p>\n",
-                verdict_words(v.from),
-                verdict_words(v.to),
-                d = escape_html(&v.date),
-            )
+            let said = lang.text(
+                "verdict-changed",
+                &[
+                    ("date", html_date(lang, &v.date).into()),
+                    ("from", lang.verdict(v.from).into()),
+                    ("to", lang.verdict(v.to).into()),
+                ],
+            );
+            format!("<p class=\"verdict-changed\">{said}</p>\n")
         })
         .collect()
 }
 
 /// The whole revision history, in a `<details>` a reader opens (no script
 /// needed): date, author, summary and short commit of each revision.
-pub fn html_revisions(h: &RecordHistory) -> String {
+pub fn html_revisions(lang: &Lang, h: &RecordHistory) -> String {
     if h.revisions.is_empty() {
         return String::new();
     }
-    let n = h.revisions.len();
     let mut s = format!(
-        "<details class=\"history\"><summary>History: {n} revision{}</summary>\n<ol class=\"revisions\">\n",
-        if n == 1 { "" } else { "s" }
+        "<details class=\"history\"><summary>{}</summary>\n<ol class=\"revisions\">\n",
+        lang.count("history", h.revisions.len())
     );
     for r in &h.revisions {
         let _ = writeln!(
             s,
-            "<li><time datetime=\"{d}\">{d}</time> <span class=\"author\">{}</span>: {} <code>{}</code></li>",
+            "<li>{} <span class=\"author\">{}</span>: {} <code>{}</code></li>",
+            html_date(lang, &r.date),
             escape_html(&r.author),
             escape_html(&r.summary),
             escape_html(short(&r.commit)),
-            d = escape_html(&r.date),
         );
     }
     s.push_str("</ol></details>\n");

@@ -19,6 +19,7 @@ mod no_panic;
 mod queues;
 mod readme;
 mod records;
+mod serve;
 mod shipped;
 mod site;
 mod store_cache;

@@ -402,6 +402,7 @@ fn amended_twice() -> Env {
 #[test]
 fn every_amendment_is_public_in_each_format_of_the_corrections_log() {
     let env = amended_twice();
+    env.set_language("en");
     let md = env.ok(&["corrections", "--format", "md"]);
     assert_eq!(md.matches("*Amended on ").count(), 2, "{md}");
     assert!(
@@ -466,9 +467,9 @@ fn a_verdict_changed_after_it_was_given_is_in_the_claims_history() {
         .nth(1)
         .and_then(|rest| rest.split("</article>").next())
         .expect("the claim's article");
+    // In the show's language: the templates are a zh-TW show.
     assert!(
-        article.contains("Verdict changed on")
-            && article.contains("from Unverifiable to Mostly accurate"),
+        article.contains("<time datetime=\"2024-01-02\">2024年1月2日</time> 查核結果由「無法證實」改為「大致正確」。"),
         "{article}"
     );
     assert!(article.contains("<details class=\"history\">"), "{article}");
@@ -478,7 +479,7 @@ fn a_verdict_changed_after_it_was_given_is_in_the_claims_history() {
         .nth(1)
         .and_then(|rest| rest.split("</article>").next())
         .unwrap();
-    assert!(!other.contains("Verdict changed"), "{other}");
+    assert!(!other.contains("查核結果由"), "{other}");
 }
 
 #[test]
