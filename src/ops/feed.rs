@@ -72,7 +72,7 @@ pub fn import_feed(
     choice: &FeedChoice,
 ) -> Result<FeedImported, OpError> {
     ensure_initialised(store)?;
-    let items = choose(feed, choice)?;
+    let items = choose(snap, feed, choice)?;
     let mut out = FeedImported {
         feed: feed.title.clone(),
         registered: Vec::new(),
@@ -84,10 +84,7 @@ pub fn import_feed(
     };
     let mut changes: Vec<Change> = Vec::new();
     for item in items {
-        let registered = snap
-            .episodes
-            .values()
-            .find(|e| e.id == item.id || (item.url.is_some() && e.url == item.url));
+        let registered = registered(snap, item);
         if let Some(existing) = registered
             && !choice.update
         {
@@ -144,6 +141,25 @@ pub fn import_feed(
             doc["transcript"] = value(TRANSCRIPT_FILE);
         }
         let mut changed = doc.to_string() != before;
+        if let (Some(t), Some(_)) = (&transcript, registered) {
+            // A new transcript must still hold every quote logged from the old one,
+            // or the claims would stop passing `errata validate`.
+            if let Some(c) = snap
+                .claims
+                .iter()
+                .filter(|c| c.episode == id)
+                .find(|c| c.quote.as_deref().is_some_and(|q| t.find(q).is_none()))
+            {
+                return Err(OpError::FeedTranscript {
+                    episode: id.to_string(),
+                    url: link.map(|l| l.url.clone()).unwrap_or_default(),
+                    problem: format!(
+                        "it no longer holds the quote of claim {}, so it is not updated",
+                        c.id
+                    ),
+                });
+            }
+        }
         if let Some(t) = &transcript {
             let rel = store::transcript_path(&id, TRANSCRIPT_FILE);
             let rendered = t.render();
@@ -201,27 +217,37 @@ pub fn import_feed(
     Ok(out)
 }
 
-/// The items chosen, oldest first so the commit lists them in airing order.
-fn choose<'f>(feed: &'f Feed, choice: &FeedChoice) -> Result<Vec<&'f Item>, OpError> {
+/// The episode already registered for an item: the one with its url (a link
+/// outlives a retitling), else the one with its id.
+fn registered<'s>(snap: &'s Snapshot, item: &Item) -> Option<&'s Episode> {
+    let by_url = item
+        .url
+        .as_ref()
+        .and_then(|u| snap.episodes.values().find(|e| e.url.as_ref() == Some(u)));
+    by_url.or_else(|| snap.episodes.get(&item.id))
+}
+
+/// The items chosen, oldest first so the commit lists them in airing order. An
+/// id names an item by the id it has (or would get) here, or by its guid.
+fn choose<'f>(
+    snap: &Snapshot,
+    feed: &'f Feed,
+    choice: &FeedChoice,
+) -> Result<Vec<&'f Item>, OpError> {
+    let named = |item: &Item, wanted: &str| {
+        item.id.as_str() == wanted
+            || item.guid.as_deref() == Some(wanted)
+            || registered(snap, item).is_some_and(|e| e.id.as_str() == wanted)
+    };
     for wanted in &choice.ids {
-        if !feed
-            .items
-            .iter()
-            .any(|i| i.id.as_str() == wanted || i.guid.as_deref() == Some(wanted))
-        {
+        if !feed.items.iter().any(|i| named(i, wanted)) {
             return Err(OpError::UnknownFeedItem(wanted.clone()));
         }
     }
     let mut items: Vec<&Item> = feed
         .items
         .iter()
-        .filter(|i| {
-            choice.ids.is_empty()
-                || choice
-                    .ids
-                    .iter()
-                    .any(|w| i.id.as_str() == w || i.guid.as_deref() == Some(w))
-        })
+        .filter(|i| choice.ids.is_empty() || choice.ids.iter().any(|w| named(i, w)))
         .filter(|i| {
             choice
                 .since

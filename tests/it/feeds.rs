@@ -269,6 +269,26 @@ fn a_served_feed_is_imported_by_choice_and_updated() {
         "{episode}"
     );
     assert!(!env.repo.join("claims/episode-42-acme-s-year").exists());
+    // A new transcript that loses a logged quote is not taken.
+    env.add(&[
+        "episode-42",
+        "--quote",
+        "Revenue doubled last year.",
+        "--id",
+        "rev",
+    ]);
+    server.serve(
+        "/t/ep42.vtt",
+        "WEBVTT\n\n00:00.000 --> 00:04.000\nSomething else.\n",
+    );
+    env.refused(
+        &["episode", "import", &url, "episode-42", "--update"],
+        1,
+        &[
+            "the transcript of episode-42",
+            "no longer holds the quote of claim rev",
+        ],
+    );
     env.refused(
         &["episode", "import", &url, "no-such-item"],
         2,
