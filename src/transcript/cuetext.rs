@@ -135,8 +135,13 @@ fn entity(s: &str) -> Option<(Option<char>, usize)> {
                 Some(hex) => u32::from_str_radix(hex, 16).ok()?,
                 None => code.parse().ok()?,
             };
-            let c = char::from_u32(value)?;
-            Some(c)
+            // As HTML decodes them: NUL is U+FFFD; a line break or other space
+            // written as a reference is a space, so one cue stays one line.
+            match char::from_u32(value)? {
+                '\0' => Some('\u{fffd}'),
+                c if c.is_whitespace() => Some(' '),
+                c => Some(c),
+            }
         }
     };
     Some((decoded, end + 1))

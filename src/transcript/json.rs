@@ -66,13 +66,18 @@ fn cue(segment: &Value) -> std::result::Result<Option<(u64, u64, Run)>, String> 
         None => return Err("it has no \"body\"".into()),
     };
     let (start_ms, end_ms) = (time("startTime")?, time("endTime")?);
-    let text = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    // JSON can escape a NUL the file's own preprocessing never saw.
+    let text = body
+        .replace('\0', "\u{fffd}")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if text.is_empty() {
         return Ok(None);
     }
     let speaker = segment
         .get("speaker")
         .and_then(Value::as_str)
-        .and_then(speaker_name);
+        .and_then(|s| speaker_name(&s.replace('\0', "\u{fffd}")));
     Ok(Some((start_ms, end_ms, Run { speaker, text })))
 }

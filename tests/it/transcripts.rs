@@ -169,3 +169,31 @@ fn a_json_transcript_keeps_its_speakers_and_a_cr_only_vtt_imports() {
         "{numstat}"
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    /// Whatever an import keeps is stored losslessly: parsing the stored form
+    /// gives back the same segments, speakers included.
+    #[test]
+    fn imported_transcripts_round_trip_through_the_stored_form(
+        body in "[0-9:.\\-> <vcA-Z哈利()（）\n\r\t\0&;#x：:/]{0,160}",
+        kind in 0..3u8,
+    ) {
+        use errata::transcript::Transcript;
+        let text = match kind {
+            0 => format!("WEBVTT\n\n00:00.000 --> 00:01.500\n<v 哈利 (host)>{body}\n\n{body}"),
+            1 => format!("1\n00:00:01,000 --> 00:00:02,000\n{body}\n\n2\n{body}"),
+            _ => serde_json::json!({"segments": [
+                {"speaker": body, "startTime": 1, "endTime": 2, "body": body},
+                {"startTime": 0.25, "endTime": 3, "body": format!("A: {body}")},
+            ]})
+            .to_string(),
+        };
+        if let Ok(imported) = Transcript::import_report(&text) {
+            let stored = imported.transcript.render();
+            proptest::prop_assert!(!stored.contains('\0'));
+            proptest::prop_assert_eq!(Transcript::parse(&stored).unwrap(), imported.transcript);
+        }
+    }
+}
