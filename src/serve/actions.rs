@@ -7,15 +7,15 @@
 //! refused (409) with both versions shown; a refusal of the operation (the
 //! lifecycle, a rule) is shown with its message (400).
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
 use maud::html;
 use serde::Deserialize;
 
-use super::App;
 use super::pages::{PageError, claim_page, version};
+use super::{App, Who};
 use crate::git::BlobId;
 use crate::model::{Claim, Medium, OneLine, Verdict};
 use crate::ops::{self, NewClaim, NewCorrection, NewSource, OpError};
@@ -135,17 +135,19 @@ fn one_line(what: &str, s: &str) -> Result<Option<OneLine>, Refusal> {
 /// a fresh snapshot, refused when the file is no longer at `seen`.
 async fn on_claim<T: Send + 'static>(
     app: &App,
+    who: &Who,
     id: String,
     csrf: &str,
     seen: String,
     act: impl FnOnce(&Store, &Snapshot, &Claim) -> Result<T, Refusal> + Send + 'static,
 ) -> Result<(String, T), Refusal> {
-    if csrf != app.csrf.as_str() {
+    if csrf != who.csrf {
         return Err(Refusal::Page(PageError::new(StatusCode::FORBIDDEN, FORGED)));
     }
     let root = app.root.clone();
+    let author = who.author.clone();
     tokio::task::spawn_blocking(move || {
-        let store = Store::discover(&root).map_err(bad)?;
+        let store = open_store(&root, author)?;
         let _lock = store.write_lock().map_err(|e| op_refused(e.into()))?;
         let snap = store.load();
         let claim = ops::resolve_claim(&snap, &id).map_err(op_refused)?.clone();
@@ -174,7 +176,16 @@ async fn on_claim<T: Send + 'static>(
     .map_err(|e| Refusal::Page(PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e)))?
 }
 
-fn respond(app: &App, result: Result<(String, ()), Refusal>) -> Response {
+/// The repository, its commits authored by the signed-in editor when there is one.
+fn open_store(root: &std::path::Path, author: Option<(String, String)>) -> Result<Store, Refusal> {
+    let mut store = Store::discover(root).map_err(bad)?;
+    if let Some((name, email)) = author {
+        store.author_as(&name, &email);
+    }
+    Ok(store)
+}
+
+fn respond(who: &Who, result: Result<(String, ()), Refusal>) -> Response {
     match result {
         Ok((id, ())) => Redirect::to(&format!("/claims/{id}")).into_response(),
         Err(Refusal::Page(e)) => e.into_response(),
@@ -199,7 +210,7 @@ fn respond(app: &App, result: Result<(String, ()), Refusal>) -> Response {
             };
             (
                 StatusCode::CONFLICT,
-                claim_page(app, &current, &version, &life, Some(notice)),
+                claim_page(who, &current, &version, &life, Some(notice)),
             )
                 .into_response()
         }
@@ -208,23 +219,32 @@ fn respond(app: &App, result: Result<(String, ()), Refusal>) -> Response {
 
 pub(crate) async fn start(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(id): Path<String>,
     Form(f): Form<StartForm>,
 ) -> Response {
     let result = async {
         let assignee = one_line("assignee", &f.assignee)?;
-        on_claim(&app, id, &f.csrf, f.version, move |store, snap, claim| {
-            ops::start(store, snap, claim, assignee.as_ref()).map_err(op_refused)?;
-            Ok(())
-        })
+        on_claim(
+            &app,
+            &who,
+            id,
+            &f.csrf,
+            f.version,
+            move |store, snap, claim| {
+                ops::start(store, snap, claim, assignee.as_ref()).map_err(op_refused)?;
+                Ok(())
+            },
+        )
         .await
     }
     .await;
-    respond(&app, result)
+    respond(&who, result)
 }
 
 pub(crate) async fn source(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(id): Path<String>,
     Form(f): Form<SourceForm>,
 ) -> Response {
@@ -238,18 +258,26 @@ pub(crate) async fn source(
                 .transpose()?,
             excerpt: text(&f.excerpt),
         };
-        on_claim(&app, id, &f.csrf, f.version, move |store, snap, claim| {
-            ops::add_source(store, snap, claim, &new).map_err(op_refused)?;
-            Ok(())
-        })
+        on_claim(
+            &app,
+            &who,
+            id,
+            &f.csrf,
+            f.version,
+            move |store, snap, claim| {
+                ops::add_source(store, snap, claim, &new).map_err(op_refused)?;
+                Ok(())
+            },
+        )
         .await
     }
     .await;
-    respond(&app, result)
+    respond(&who, result)
 }
 
 pub(crate) async fn verdict(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(id): Path<String>,
     Form(f): Form<VerdictForm>,
 ) -> Response {
@@ -257,26 +285,35 @@ pub(crate) async fn verdict(
         let verdict: Verdict = f.verdict.parse().map_err(bad)?;
         let sources: Vec<String> = text(&f.source).into_iter().collect();
         let note = text(&f.note);
-        on_claim(&app, id, &f.csrf, f.version, move |store, snap, claim| {
-            ops::verdict(store, snap, claim, verdict, &sources, note.as_deref())
-                .map_err(op_refused)?;
-            Ok(())
-        })
+        on_claim(
+            &app,
+            &who,
+            id,
+            &f.csrf,
+            f.version,
+            move |store, snap, claim| {
+                ops::verdict(store, snap, claim, verdict, &sources, note.as_deref())
+                    .map_err(op_refused)?;
+                Ok(())
+            },
+        )
         .await
     }
     .await;
-    respond(&app, result)
+    respond(&who, result)
 }
 
 pub(crate) async fn add(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(episode): Path<String>,
     Form(f): Form<AddForm>,
 ) -> Response {
-    if f.csrf != app.csrf.as_str() {
+    if f.csrf != who.csrf {
         return forged();
     }
     let root = app.root.clone();
+    let author = who.author.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<String, Refusal> {
         let new = NewClaim {
             episode,
@@ -287,7 +324,7 @@ pub(crate) async fn add(
             speaker: one_line("speaker", &f.speaker)?,
             tags: Vec::new(),
         };
-        let store = Store::discover(&root).map_err(bad)?;
+        let store = open_store(&root, author)?;
         let _lock = store.write_lock().map_err(|e| op_refused(e.into()))?;
         let snap = store.load();
         let added = ops::add_claim(&store, &snap, new).map_err(op_refused)?;
@@ -296,16 +333,21 @@ pub(crate) async fn add(
     .await;
     match result {
         Ok(Ok(id)) => Redirect::to(&format!("/claims/{id}")).into_response(),
-        Ok(Err(refusal)) => respond(&app, Err(refusal)),
+        Ok(Err(refusal)) => respond(&who, Err(refusal)),
         Err(e) => PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
     }
 }
 
-pub(crate) async fn correct(State(app): State<App>, Form(f): Form<CorrectForm>) -> Response {
-    if f.csrf != app.csrf.as_str() {
+pub(crate) async fn correct(
+    State(app): State<App>,
+    Extension(who): Extension<Who>,
+    Form(f): Form<CorrectForm>,
+) -> Response {
+    if f.csrf != who.csrf {
         return forged();
     }
     let root = app.root.clone();
+    let author = who.author.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<(), Refusal> {
         let claims: Vec<String> = f
             .claims
@@ -332,7 +374,7 @@ pub(crate) async fn correct(State(app): State<App>, Form(f): Form<CorrectForm>) 
             reported_by: one_line("who flagged it", &f.reported_by)?,
             id: None,
         };
-        let store = Store::discover(&root).map_err(bad)?;
+        let store = open_store(&root, author)?;
         let _lock = store.write_lock().map_err(|e| op_refused(e.into()))?;
         let snap = store.load();
         ops::correct(&store, &snap, new).map_err(op_refused)?;
@@ -341,7 +383,7 @@ pub(crate) async fn correct(State(app): State<App>, Form(f): Form<CorrectForm>) 
     .await;
     match result {
         Ok(Ok(())) => Redirect::to("/corrections").into_response(),
-        Ok(Err(refusal)) => respond(&app, Err(refusal)),
+        Ok(Err(refusal)) => respond(&who, Err(refusal)),
         Err(e) => PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
     }
 }

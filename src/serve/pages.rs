@@ -5,12 +5,13 @@
 //! `validate` finds. The HTML pieces shared with the static site (the marked
 //! transcript, a record's history) come from `publish`, already escaped.
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::App;
+use super::{App, Who};
 use crate::git::BlobId;
 use crate::model::{Claim, Status, Verdict};
 use crate::publish::history::{self, RecordHistory};
@@ -152,6 +153,7 @@ pub(crate) async fn index(State(app): State<App>) -> Result<Markup, PageError> {
 
 pub(crate) async fn episode(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
     let (store, snap) = snapshot(&app).await?;
@@ -174,7 +176,7 @@ pub(crate) async fn episode(
             (claims_table(&lang, &claims))
             h2 { "Log a claim" }
             form.action method="post" action={ "/episodes/" (ep.id) "/claims" } {
-                input type="hidden" name="csrf" value=(app.csrf.as_str());
+                input type="hidden" name="csrf" value=(who.csrf);
                 label { "Quote, exactly as said (its time is found in the transcript)" textarea name="quote" rows="2" {} }
                 label { "The claim, in the desk's words" textarea name="claim" rows="2" {} }
                 label { "Speaker" input type="text" name="speaker"; }
@@ -190,6 +192,7 @@ pub(crate) async fn episode(
 
 pub(crate) async fn claim(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
     let (store, snap) = snapshot(&app).await?;
@@ -208,13 +211,13 @@ pub(crate) async fn claim(
         .await
         .unwrap_or_default()
     };
-    Ok(claim_page(&app, &c, &version, &life, None))
+    Ok(claim_page(&who, &c, &version, &life, None))
 }
 
 /// A claim with its forms, each carrying `version`; `notice` above them (a
 /// refusal, say).
 pub(crate) fn claim_page(
-    app: &App,
+    who: &Who,
     c: &Claim,
     version: &str,
     life: &RecordHistory,
@@ -222,7 +225,7 @@ pub(crate) fn claim_page(
 ) -> Markup {
     let lang = Lang::for_tag(None);
     let hidden = html! {
-        input type="hidden" name="csrf" value=(app.csrf.as_str());
+        input type="hidden" name="csrf" value=(who.csrf);
         input type="hidden" name="version" value=(version);
     };
     let checked = matches!(c.state.status(), Status::Checked | Status::Corrected);
@@ -278,7 +281,10 @@ pub(crate) fn claim_page(
     )
 }
 
-pub(crate) async fn corrections(State(app): State<App>) -> Result<Markup, PageError> {
+pub(crate) async fn corrections(
+    State(app): State<App>,
+    Extension(who): Extension<Who>,
+) -> Result<Markup, PageError> {
     let (_, snap) = snapshot(&app).await?;
     let owed: Vec<&Claim> = snap.owed();
     Ok(layout(
@@ -301,7 +307,7 @@ pub(crate) async fn corrections(State(app): State<App>) -> Result<Markup, PageEr
             h2 { "Record a correction" }
             p { "The correction and every claim it names (marked corrected) go into one commit." }
             form.action method="post" action="/corrections" {
-                input type="hidden" name="csrf" value=(app.csrf.as_str());
+                input type="hidden" name="csrf" value=(who.csrf);
                 label { "Claims it corrects (ids, separated by spaces or commas)"
                     input type="text" name="claims" value=(owed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(" ")); }
                 label { "Episode it aired in" select name="episode" {

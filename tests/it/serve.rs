@@ -21,10 +21,15 @@ struct Reply {
 
 impl Server {
     fn start(env: &Env) -> Server {
+        Server::start_with(env, &[])
+    }
+
+    fn start_with(env: &Env, extra: &[&str]) -> Server {
         let mut child = env
             .errata_process()
             .current_dir(&env.repo)
             .args(["serve", "--port", "0"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -38,15 +43,22 @@ impl Server {
             .nth(1)
             .and_then(|r| r.trim().strip_suffix('/'))
             .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_owned();
+            .replace("0.0.0.0", "127.0.0.1");
         Server { child, addr }
     }
 
     fn request(&self, method: &str, path: &str, body: &str) -> Reply {
+        self.request_as(method, path, body, None)
+    }
+
+    fn request_as(&self, method: &str, path: &str, body: &str, cookie: Option<&str>) -> Reply {
         let mut s = TcpStream::connect(&self.addr).unwrap();
+        let cookie = cookie
+            .map(|c| format!("Cookie: {c}\r\n"))
+            .unwrap_or_default();
         write!(
             s,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{cookie}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
             self.addr,
             body.len()
         )
@@ -389,4 +401,146 @@ fn a_correction_recorded_in_the_browser_marks_its_claims_in_one_commit() {
     assert_eq!(r.status, 400, "{}", r.body);
     assert!(r.body.contains("accurate"), "{}", r.body);
     env.state().assert_same(&before, "a refused correction");
+}
+
+/// An accounts file outside the repository with one editor, 梅 (login mei).
+fn accounts(env: &Env) -> String {
+    let out = env
+        .errata()
+        .args(["serve", "--hash-password"])
+        .write_stdin("correct horse battery\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    let path = env.root.join("accounts.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[user]]\nlogin = \"mei\"\nname = \"梅\"\nemail = \"mei@desk.example.org\"\npassword = \"{hash}\"\n"
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn with_accounts_nothing_is_readable_without_signing_in_and_commits_are_the_editors() {
+    let env = Env::with_claims();
+    let file = accounts(&env);
+    // Any address, now that there are accounts.
+    let server = Server::start_with(&env, &["--bind", "0.0.0.0", "--accounts", &file]);
+    for path in [
+        "/",
+        &format!("/episodes/{EP}"),
+        "/claims/nvidia-trillion",
+        "/owed",
+        "/problems",
+        "/corrections",
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, 303, "{path}");
+        assert!(r.head.contains("location: /login"), "{path}: {}", r.head);
+        assert!(!r.body.contains("nvidia"), "{path} shows nothing");
+    }
+    let before = env.state();
+    let r = server.post(
+        "/claims/nvidia-trillion/start",
+        &[("csrf", "x"), ("version", "y")],
+    );
+    assert_eq!(r.status, 401);
+    env.state()
+        .assert_same(&before, "a form without signing in");
+
+    // A wrong password is refused; a sixth failure in a row is not even checked.
+    for _ in 0..5 {
+        let r = server.post("/login", &[("login", "mei"), ("password", "wrong")]);
+        assert_eq!(r.status, 401);
+        assert!(r.body.contains("do not match"), "{}", r.body);
+    }
+    let r = server.post(
+        "/login",
+        &[("login", "mei"), ("password", "correct horse battery")],
+    );
+    assert_eq!(r.status, 429, "{}", r.body);
+    drop(server);
+
+    let server = Server::start_with(&env, &["--bind", "0.0.0.0", "--accounts", &file]);
+    let r = server.post(
+        "/login",
+        &[("login", "mei"), ("password", "correct horse battery")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let set = r
+        .head
+        .lines()
+        .find(|l| l.starts_with("set-cookie:"))
+        .expect("a session cookie")
+        .to_owned();
+    for flag in ["httponly", "samesite=strict", "secure", "path=/"] {
+        assert!(set.contains(flag), "{flag} in {set}");
+    }
+    let cookie = set
+        .trim_start_matches("set-cookie:")
+        .trim()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = server.request_as("GET", "/claims/nvidia-trillion", "", Some(&cookie));
+    assert_eq!(page.status, 200);
+    let (csrf, version) = (hidden(&page.body, "csrf"), hidden(&page.body, "version"));
+    // The session's own token: another session's (or none) is refused.
+    let r = server.request_as(
+        "POST",
+        "/claims/nvidia-trillion/start",
+        &encode(&[("csrf", "0000"), ("version", &version)]),
+        Some(&cookie),
+    );
+    assert_eq!(r.status, 403);
+    let r = server.request_as(
+        "POST",
+        "/claims/nvidia-trillion/start",
+        &encode(&[("csrf", &csrf), ("version", &version)]),
+        Some(&cookie),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        env.git(&["log", "-1", "--format=%an <%ae>"]).trim(),
+        "梅 <mei@desk.example.org>",
+        "authored by the editor signed in"
+    );
+    assert_eq!(
+        env.head_message().lines().next().unwrap(),
+        "start: nvidia-trillion is checking"
+    );
+    // Signed out, the cookie opens nothing.
+    server.request_as("POST", "/logout", "", Some(&cookie));
+    let r = server.request_as("GET", "/", "", Some(&cookie));
+    assert_eq!(r.status, 303);
+}
+
+#[test]
+fn a_bad_accounts_file_is_refused_naming_what_is_wrong() {
+    let env = Env::with_claims();
+    let path = env.root.join("accounts.toml");
+    let p = path.to_str().unwrap();
+    std::fs::write(
+        &path,
+        "[[user]]\nlogin = \"mei\"\nname = \"梅\"\nemail = \"m@x.org\"\npassword = \"hunter2\"\n",
+    )
+    .unwrap();
+    env.refused(
+        &["serve", "--accounts", p],
+        2,
+        &["not an argon2 hash", "--hash-password"],
+    );
+    std::fs::write(&path, "").unwrap();
+    env.refused(&["serve", "--accounts", p], 2, &["has no [[user]]"]);
+    env.refused(
+        &["serve", "--accounts", "/nonexistent/accounts.toml"],
+        2,
+        &["cannot read the accounts file"],
+    );
 }
