@@ -6,6 +6,7 @@
 pub mod changelog;
 pub mod diagnostic;
 pub mod diff;
+pub mod feed;
 pub mod git;
 pub mod merge;
 pub mod model;

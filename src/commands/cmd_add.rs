@@ -28,7 +28,7 @@ pub struct Args {
     /// The claim's id (default: made from the claim's words plus four random characters).
     #[arg(long)]
     id: Option<String>,
-    /// Who said it.
+    /// Who said it (default: the speaker the transcript names where the quote is).
     #[arg(long, short = 's')]
     speaker: Option<OneLine>,
     /// A tag (repeatable).
@@ -59,7 +59,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
             .said_at
             .map(|t| format!(" at {t}"))
             .unwrap_or_default();
-        ctx.note(format!("Logged {}{at} as needs-check", added.path));
+        let by = added
+            .speaker
+            .as_deref()
+            .map(|s| format!(" by {s}"))
+            .unwrap_or_default();
+        ctx.note(format!("Logged {}{at}{by} as needs-check", added.path));
         out(format_args!("{}\n", added.id))?;
     }
     Ok(ExitCode::SUCCESS)

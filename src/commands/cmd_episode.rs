@@ -1,5 +1,6 @@
-//! `errata episode add|list`: register episodes (over `ops::add_episode`)
-//! and list them with their claim counts.
+//! `errata episode add|import|list`: register episodes (over `ops::add_episode`),
+//! import them from the show's feed (over `feed` and `ops::import_feed`) and list
+//! them with their claim counts.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -21,13 +22,16 @@ pub struct Args {
 #[derive(clap::Subcommand)]
 enum Sub {
     Add(AddArgs),
+    Import(ImportArgs),
     List(ListArgs),
 }
 
 /// Register an episode, importing its transcript if one is given.
 ///
-/// The transcript may be in errata's own "(MM:SS~MM:SS) text" lines, WebVTT or SRT; it
-/// is stored as claims/EPISODE/transcript.txt in errata's format.
+/// The transcript may be in errata's own "(MM:SS~MM:SS) text" lines, WebVTT, SRT or
+/// the Podcast Namespace JSON format; it is stored as claims/EPISODE/transcript.txt in
+/// errata's format, with the speakers it names. A cue that cannot be read is left
+/// out and listed in a warning (--strict refuses the file instead).
 #[derive(clap::Args)]
 struct AddArgs {
     /// The episode's id: lowercase a-z, 0-9 and -, e.g. top10-ai-2023.
@@ -44,6 +48,45 @@ struct AddArgs {
     /// A transcript file to import.
     #[arg(long, value_name = "FILE")]
     transcript: Option<PathBuf>,
+    /// Refuse a transcript with any cue that cannot be read, instead of leaving it
+    /// out with a warning.
+    #[arg(long, requires = "transcript")]
+    strict: bool,
+}
+
+/// Register episodes from the show's podcast RSS feed, with their transcripts.
+///
+/// FEED is a file or an http(s) address. Each item becomes an episode: an id made
+/// from its title (`--dry-run` lists them), its title, date (pubDate), url (the
+/// item's link, else its enclosure), and the transcript it links under the Podcast
+/// Namespace (<podcast:transcript>), preferring JSON, then WebVTT, then SRT (HTML
+/// and plain-text transcripts have no times and are not imported). Items already
+/// registered (the same id or url) are left as they are unless --update. One
+/// commit registers them all and names each; if the feed or a transcript cannot be
+/// fetched or read, nothing is changed.
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The feed: a file or an http(s) address.
+    feed: String,
+    /// Only these items: their ids (as --dry-run lists them) or guids.
+    #[arg(value_name = "ID")]
+    ids: Vec<String>,
+    /// Only the newest N items.
+    #[arg(long, value_name = "N")]
+    latest: Option<usize>,
+    /// Only items published on or after this date, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    since: Option<Date>,
+    /// Rewrite the title, date, url and transcript of items already registered.
+    #[arg(long)]
+    update: bool,
+    /// Refuse a transcript with any cue that cannot be read, instead of leaving it
+    /// out with a warning.
+    #[arg(long)]
+    strict: bool,
+    /// List what would be registered, and change nothing (transcripts are not fetched).
+    #[arg(long)]
+    dry_run: bool,
 }
 
 /// List the episodes with how many claims each has, by status.
@@ -53,6 +96,7 @@ struct ListArgs {}
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     match args.command {
         Sub::Add(a) => add(ctx, a),
+        Sub::Import(a) => import(ctx, a),
         Sub::List(_) => list(ctx),
     }
 }
@@ -86,6 +130,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode, CliError> {
             date: a.date,
             url: a.url,
             transcript,
+            strict: a.strict,
         },
     )
     .map_err(|e| match e {
@@ -96,9 +141,10 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode, CliError> {
                 .unwrap_or(std::path::Path::new(""))
                 .display()
         ))
-        .hint("errata reads \"(MM:SS~MM:SS) text\" lines, WebVTT and SRT"),
+        .hint(TRANSCRIPT_HINT),
         other => other.into(),
     })?;
+    warn_skipped(ctx, &added.skipped, added.format.as_deref());
     if ctx.json {
         print_json(&added)?;
     } else {
@@ -110,6 +156,107 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode, CliError> {
         ctx.note(format!("Registered episode {id}{t}"));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn import(ctx: &Ctx, a: ImportArgs) -> Result<ExitCode, CliError> {
+    use errata::feed::{self, FeedError, Location};
+    let store = ctx.store()?;
+    let source = Location::parse(&a.feed);
+    let feed_error = |e: FeedError| match e {
+        FeedError::NotRss { .. } => CliError::usage(e.to_string())
+            .hint("give the show's RSS feed (the address podcast apps subscribe to)"),
+        FeedError::Read { .. } => CliError::usage(e.to_string()),
+        _ => CliError::failure(e.to_string()).hint("nothing was changed; try again later"),
+    };
+    let bytes = source.fetch().map_err(feed_error)?;
+    let parsed = feed::parse(&bytes, &source.to_string()).map_err(feed_error)?;
+    let _lock = store.write_lock()?;
+    let snap = ctx.load(&store);
+    let choice = ops::FeedChoice {
+        ids: a.ids,
+        since: a.since,
+        latest: a.latest,
+        update: a.update,
+        strict: a.strict,
+        dry_run: a.dry_run,
+    };
+    let done = ops::import_feed(&store, &snap, &parsed, &source, &choice)?;
+    for e in done.registered.iter().chain(&done.updated) {
+        warn_skipped(ctx, &e.skipped_cues, e.format.as_deref());
+    }
+    for (episode, link) in &done.unreadable_transcripts {
+        ctx.warn(format!(
+            "{episode}: the transcript {link} has no times errata can keep; it is not imported"
+        ));
+    }
+    if ctx.json {
+        print_json(&done)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (new, updated) = if done.dry_run {
+        ("Would register", "Would update")
+    } else {
+        ("Registered", "Updated")
+    };
+    for (verb, list) in [(new, &done.registered), (updated, &done.updated)] {
+        for e in list {
+            let date = e.date.map(|d| format!(" ({d})")).unwrap_or_default();
+            let t = match (&e.format, &e.transcript) {
+                (Some(format), _) => {
+                    format!(", with a {format} transcript of {} segments", e.segments)
+                }
+                (None, Some(url)) if done.dry_run => format!(", with the transcript {url}"),
+                _ => String::new(),
+            };
+            ctx.note(format!("{verb} {}{date}: {}{t}", e.episode, e.title));
+        }
+    }
+    if !done.existing.is_empty() {
+        let ids: Vec<&str> = done.existing.iter().map(|i| i.as_str()).collect();
+        ctx.note(format!(
+            "Already registered, left as they are: {}{}",
+            ids.join(", "),
+            if a.update {
+                ""
+            } else {
+                " (--update refreshes them)"
+            }
+        ));
+    }
+    match &done.commit {
+        Some(_) => {
+            let n = done.registered.len() + done.updated.len();
+            ctx.note(format!(
+                "Imported {n} episode{} from {} in one commit",
+                if n == 1 { "" } else { "s" },
+                done.feed
+            ));
+        }
+        None if !done.dry_run => ctx.note("Nothing to import"),
+        None => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+const TRANSCRIPT_HINT: &str =
+    "errata reads \"(MM:SS~MM:SS) text\" lines, WebVTT, SRT and Podcast Namespace JSON";
+
+/// The cues an import left out, one warning line each, so the editor sees what
+/// speech is missing from the stored transcript.
+fn warn_skipped(ctx: &Ctx, skipped: &[errata::transcript::Skipped], format: Option<&str>) {
+    if skipped.is_empty() {
+        return;
+    }
+    let n = skipped.len();
+    let mut text = format!(
+        "left out {n} cue{} of the {} transcript that cannot be read (--strict refuses the file instead):",
+        if n == 1 { "" } else { "s" },
+        format.unwrap_or("imported")
+    );
+    for s in skipped {
+        text.push_str(&format!("\n  {s}"));
+    }
+    ctx.warn(text);
 }
 
 #[derive(serde::Serialize)]

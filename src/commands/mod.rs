@@ -226,6 +226,19 @@ impl Ctx {
         }
     }
 
+    /// A warning on stderr, marked as cargo and git mark theirs.
+    pub fn warn(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
+            let _ = writeln!(
+                anstream::stderr(),
+                "{}warning:{} {msg}",
+                yellow.render(),
+                yellow.render_reset()
+            );
+        }
+    }
+
     /// A confirmation on stderr, so stdout stays what a script reads.
     pub fn note(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
@@ -486,8 +499,15 @@ impl From<OpError> for CliError {
             OpError::ChangedOnDisk { .. } => {
                 CliError::failure(msg).hint("run the command again to edit the file as it is now")
             }
-            OpError::BadTranscript(_) => CliError::usage(msg)
-                .hint("errata reads \"(MM:SS~MM:SS) text\" lines, WebVTT and SRT"),
+            OpError::BadTranscript(_) => CliError::usage(msg).hint(
+                "errata reads \"(MM:SS~MM:SS) text\" lines, WebVTT, SRT and Podcast Namespace JSON",
+            ),
+            OpError::UnknownFeedItem(_) => CliError::usage(msg)
+                .hint("`errata episode import FEED --dry-run` lists the feed's items with their ids"),
+            OpError::FeedItem { .. } => CliError::usage(msg),
+            OpError::FeedTranscript { .. } => CliError::failure(msg).hint(
+                "nothing was changed; try again later, or leave the item out (name the others, or --since)",
+            ),
             OpError::NothingToChange { .. } | OpError::Record(_) => CliError::usage(msg),
             OpError::MergeInProgress => CliError::usage(msg).hint(
                 "finish it (resolve, `git add`, `git commit`) or `git merge --abort`, then sync again",

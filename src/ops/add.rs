@@ -30,6 +30,8 @@ pub struct ClaimAdded {
     pub id: ClaimId,
     pub path: String,
     pub said_at: Option<Timestamp>,
+    /// Who said it: as given, or from the transcript.
+    pub speaker: Option<String>,
     pub commit: CommitId,
 }
 
@@ -46,6 +48,15 @@ pub fn add_claim(store: &Store, snap: &Snapshot, new: NewClaim) -> Result<ClaimA
         let t = transcript.as_ref()?;
         rules::quote_place(t, quote.as_deref()?)
     });
+    // Without --speaker, the speaker is whoever the transcript says speaks the
+    // segments where the quote is.
+    let speaker: Option<String> = match &new.speaker {
+        Some(s) => Some(s.to_string()),
+        None => transcript.as_ref().and_then(|t| {
+            let range = t.find(quote.as_deref()?)?;
+            Some(t.speaker_of(range)?.to_owned())
+        }),
+    };
     let tags: Vec<&str> = new.tags.iter().map(OneLine::as_str).collect();
 
     let taken = |id: &ClaimId| snap.claims.iter().any(|c| &c.id == id);
@@ -69,7 +80,7 @@ pub fn add_claim(store: &Store, snap: &Snapshot, new: NewClaim) -> Result<ClaimA
     if let Some(at) = said_at {
         doc["said_at"] = value(at.to_string());
     }
-    if let Some(s) = &new.speaker {
+    if let Some(s) = &speaker {
         doc["speaker"] = value(s.as_str());
     }
     if let Some(q) = &quote {
@@ -102,6 +113,7 @@ pub fn add_claim(store: &Store, snap: &Snapshot, new: NewClaim) -> Result<ClaimA
         id,
         path,
         said_at,
+        speaker,
         commit,
     })
 }

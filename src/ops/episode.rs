@@ -9,7 +9,7 @@ use super::{OpError, ensure_initialised, rules};
 use crate::git::{Change, CommitId};
 use crate::model::{Date, Episode, EpisodeId, OneLine};
 use crate::store::{self, Snapshot, Store, TRANSCRIPT_FILE, episode_path, write};
-use crate::transcript::Transcript;
+use crate::transcript::{Skipped, Transcript};
 
 /// A new episode, as given on the command line.
 pub struct NewEpisode {
@@ -19,6 +19,8 @@ pub struct NewEpisode {
     pub url: Option<String>,
     /// Transcript text to import, in any format [`Transcript::import`] reads.
     pub transcript: Option<String>,
+    /// Refuse a transcript with any cue that cannot be read, instead of skipping it.
+    pub strict: bool,
 }
 
 /// What `episode add` did.
@@ -27,6 +29,11 @@ pub struct EpisodeAdded {
     pub episode: EpisodeId,
     /// How many segments the imported transcript has (0 without one).
     pub segments: usize,
+    /// What the transcript was read as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Cues of the transcript that could not be read and were left out.
+    pub skipped: Vec<Skipped>,
     pub commit: CommitId,
 }
 
@@ -39,9 +46,21 @@ pub fn add_episode(
     if snap.episodes.contains_key(&ep.id) || store.root().join(episode_path(&ep.id)).exists() {
         return Err(OpError::EpisodeExists(ep.id.to_string()));
     }
-    let transcript = match &ep.transcript {
-        Some(text) => Some(Transcript::import(text)?.0),
+    let imported = match &ep.transcript {
+        Some(text) => {
+            let imported = Transcript::import_report(text)?;
+            Some(if ep.strict {
+                imported.strict()?
+            } else {
+                imported
+            })
+        }
         None => None,
+    };
+    let format = imported.as_ref().map(|i| i.format.to_string());
+    let (transcript, skipped) = match imported {
+        Some(i) => (Some(i.transcript), i.skipped),
+        None => (None, Vec::new()),
     };
     let record = Episode {
         id: ep.id.clone(),
@@ -83,6 +102,8 @@ pub fn add_episode(
     Ok(EpisodeAdded {
         episode: ep.id,
         segments,
+        format,
+        skipped,
         commit,
     })
 }

@@ -5,7 +5,7 @@
 //! runs), then writes and commits in one step with a message from `message`,
 //! and returns what it did as data the command prints or serialises.
 //!
-//! Uses `store`, `model`, `validate`, `transcript`, `diff` and `merge`; never
+//! Uses `store`, `model`, `validate`, `transcript`, `feed`, `diff` and `merge`; never
 //! `git2` itself and never prints.
 
 mod add;
@@ -13,6 +13,7 @@ pub mod amend;
 mod correct;
 pub mod edit;
 mod episode;
+mod feed;
 mod ids;
 mod init;
 pub mod message;
@@ -29,6 +30,7 @@ use toml_edit::DocumentMut;
 pub use add::{ClaimAdded, NewClaim, add_claim};
 pub use correct::{Corrected, NewCorrection, correct};
 pub use episode::{EpisodeAdded, NewEpisode, add_episode};
+pub use feed::{FeedChoice, FeedEpisode, FeedImported, import_feed};
 pub use init::{InitOutcome, InitSettings, init};
 pub use resolve::{
     read_record, resolve_claim, resolve_claim_file, resolve_episode, resolve_record,
@@ -120,6 +122,16 @@ pub enum OpError {
     ChangedOnDisk { path: String },
     #[error("cannot import the transcript: {0}")]
     BadTranscript(#[from] TranscriptError),
+    #[error("the feed has no item `{0}`")]
+    UnknownFeedItem(String),
+    #[error("the feed's item {episode}: {problem}")]
+    FeedItem { episode: String, problem: String },
+    #[error("the transcript of {episode} ({url}): {problem}")]
+    FeedTranscript {
+        episode: String,
+        url: String,
+        problem: String,
+    },
     #[error("this repository is not laid out for errata yet (no errata.toml)")]
     NotInitialised,
     #[error("a merge is under way in this clone (or a rebase, cherry-pick or revert)")]

@@ -146,11 +146,7 @@ mod tests {
     use super::*;
 
     fn seg(start: u32, text: &str) -> Segment {
-        Segment {
-            start,
-            end: start + 60,
-            text: text.into(),
-        }
+        Segment::new(start, start + 60, text)
     }
 
     #[test]

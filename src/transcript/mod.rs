@@ -2,22 +2,32 @@
 //!
 //! errata stores a transcript in its own line format, `(MM:SS~MM:SS) text`, one
 //! segment per line, because that diffs well in git and is what the show's
-//! speech-recognition tool writes. WebVTT and SRT files are imported into it.
+//! speech-recognition tool writes; a segment whose speaker is known names them
+//! after its times, `(MM:SS~MM:SS 哈利) text`. WebVTT, SRT and the Podcast
+//! Namespace JSON format are imported into it.
 //!
 //! This file owns the model ([`Segment`], [`Transcript`], [`TranscriptError`],
-//! [`Format`]) and the native format: [`Transcript::parse`], [`Transcript::render`],
-//! [`Transcript::span`], [`parse_time`] and [`format_time`], plus the line helpers the
-//! importers share (BOM, numbered lines, error snippets). The importers live in
-//! `import` and the quote search in `search`; each may use only what is here, and
-//! the code here uses neither (its tests call `import` through the public API).
+//! [`Format`], [`Skipped`]) and the native format: [`Transcript::parse`],
+//! [`Transcript::render`], [`Transcript::span`], [`parse_time`] and [`format_time`],
+//! plus the line helpers the importers share (BOM, numbered lines, error snippets,
+//! speaker names). The importers live in `import` (with `webvtt`, `srt`, `json` and
+//! `cuetext` beside it) and the quote search in `search`; each may use only what is
+//! here, and the code here uses neither (its tests call `import` through the public
+//! API).
 //!
 //! Apart from the time format, which [`crate::model`] owns, this module depends on
 //! no other module of the crate, so times are plain `u32` seconds.
 
 use std::fmt;
 
+mod cuetext;
 mod import;
+mod json;
 mod search;
+mod srt;
+pub mod webvtt;
+
+pub use import::Imported;
 
 /// One stretch of speech. Times are whole seconds because editors cite moments as
 /// `MM:SS`; sub-second cue times are widened outwards on import so no speech is lost.
@@ -26,6 +36,23 @@ pub struct Segment {
     pub start: u32,
     pub end: u32,
     pub text: String,
+    /// Who speaks, when the transcript says (a WebVTT voice span, a JSON `speaker`,
+    /// a `Name:` prefix), so `add` can fill a claim's `speaker`. Normalised by
+    /// [`speaker_name`]: one line, trimmed, parentheses balanced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+}
+
+impl Segment {
+    /// A segment with no speaker named.
+    pub fn new(start: u32, end: u32, text: impl Into<String>) -> Segment {
+        Segment {
+            start,
+            end,
+            text: text.into(),
+            speaker: None,
+        }
+    }
 }
 
 /// A whole episode's transcript, kept as segments (in time order when it comes from
@@ -69,13 +96,92 @@ pub enum TranscriptError {
         start: String,
         previous: String,
     },
+    #[error("no cue of the {format} file can be read: {}", list(skipped))]
+    Unreadable {
+        format: Format,
+        skipped: Vec<Skipped>,
+    },
     #[error(
-        "line {line}: expected a cue timing such as \"00:00:01.000 --> 00:00:04.000\", \
-         found {found:?}"
+        "{} of the {format} file cannot be read, and --strict refuses the file: {}",
+        cues(skipped.len()),
+        list(skipped)
     )]
-    BadCueTiming { line: usize, found: String },
-    #[error("line {line}: expected an SRT cue number, found {found:?}")]
-    BadCueNumber { line: usize, found: String },
+    Strict {
+        format: Format,
+        skipped: Vec<Skipped>,
+    },
+    #[error("not a Podcast Namespace JSON transcript: {0}")]
+    BadJson(String),
+}
+
+/// One cue (or JSON segment) an import left out, and why, so the editor can see
+/// exactly which speech is missing and fix the file if it matters.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// Where it is: a line of a WebVTT or SRT file, or a segment (from 1) of a JSON one.
+    pub place: Place,
+    pub reason: SkipReason,
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.place, self.reason)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Place {
+    Line(usize),
+    Segment(usize),
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::Line(n) => write!(f, "line {n}"),
+            Place::Segment(n) => write!(f, "segment {n}"),
+        }
+    }
+}
+
+/// Why a cue was left out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum SkipReason {
+    #[error("{found:?} is not a time (expected {expected})")]
+    BadTime {
+        found: String,
+        expected: &'static str,
+    },
+    #[error("expected a cue timing such as \"00:00:01.000 --> 00:00:04.000\", found {found:?}")]
+    BadTiming { found: String },
+    #[error("the cue ends ({end}) before it starts ({start})")]
+    EndsBeforeStart { start: String, end: String },
+    #[error("{found:?} is later than errata can store")]
+    TooLate { found: String },
+    #[error("text with no cue timing above it: {found:?}")]
+    NoTiming { found: String },
+    #[error("{0}")]
+    BadSegment(String),
+}
+
+fn cues(n: usize) -> String {
+    if n == 1 {
+        "1 cue".to_owned()
+    } else {
+        format!("{n} cues")
+    }
+}
+
+/// The skipped cues for one error line: the first few in full, then how many more.
+fn list(skipped: &[Skipped]) -> String {
+    const SHOWN: usize = 5;
+    let mut out: Vec<String> = skipped.iter().take(SHOWN).map(|s| s.to_string()).collect();
+    if skipped.len() > SHOWN {
+        out.push(format!("and {} more", skipped.len() - SHOWN));
+    }
+    out.join("; ")
 }
 
 /// Where an imported transcript came from, so the caller can tell the editor what was
@@ -85,6 +191,8 @@ pub enum Format {
     Native,
     WebVtt,
     Srt,
+    /// The Podcast Namespace JSON transcript (`{"version": "1.0.0", "segments": [...]}`).
+    Json,
 }
 
 impl fmt::Display for Format {
@@ -93,6 +201,7 @@ impl fmt::Display for Format {
             Format::Native => "errata transcript",
             Format::WebVtt => "WebVTT",
             Format::Srt => "SRT",
+            Format::Json => "JSON",
         })
     }
 }
@@ -136,7 +245,8 @@ impl Transcript {
     /// Writes the stored form, one line per segment, so that git diffs of a
     /// transcript show exactly the segments that changed. `parse(render(t)) == t`
     /// for any non-empty transcript whose texts are trimmed and have no line breaks
-    /// (which is every transcript `parse` or `import` returns).
+    /// and whose speakers are as [`speaker_name`] makes them (which is every
+    /// transcript `parse` or `import` returns).
     pub fn render(&self) -> String {
         let capacity = self.segments.iter().map(|s| s.text.len() + 24).sum();
         let mut out = String::with_capacity(capacity);
@@ -145,6 +255,10 @@ impl Transcript {
             out.push_str(&format_time(segment.start));
             out.push('~');
             out.push_str(&format_time(segment.end));
+            if let Some(speaker) = &segment.speaker {
+                out.push(' ');
+                out.push_str(speaker);
+            }
             out.push(')');
             if !segment.text.is_empty() {
                 out.push(' ');
@@ -153,6 +267,19 @@ impl Transcript {
             out.push('\n');
         }
         out
+    }
+
+    /// Who speaks the segments `range` covers, when the transcript names one
+    /// speaker for all of them (a quote that runs across a change of speaker has
+    /// none).
+    pub fn speaker_of(&self, range: std::ops::RangeInclusive<usize>) -> Option<&str> {
+        let mut speakers = self
+            .segments
+            .get(range)?
+            .iter()
+            .map(|s| s.speaker.as_deref());
+        let first = speakers.next()??;
+        speakers.all(|s| s == Some(first)).then_some(first)
     }
 
     /// The stretch of the episode the transcript covers, to check that a claim's
@@ -202,8 +329,17 @@ fn parse_native_line(line: usize, trimmed: &str) -> Result<Segment> {
         found: snippet(trimmed),
     };
     let rest = trimmed.strip_prefix('(').ok_or_else(bad)?;
-    let (times, text) = rest.split_once(')').ok_or_else(bad)?;
+    // The parenthesis that closes the times: a speaker's name may hold a balanced
+    // pair ("Harry (host)"); times never do, so lines without a speaker split at
+    // the first `)` as they always have.
+    let close = closing_paren(rest).ok_or_else(bad)?;
+    let (times, text) = (&rest[..close], &rest[close + 1..]);
     let (start, end) = times.split_once('~').ok_or_else(bad)?;
+    let end = end.trim_start();
+    let (end, speaker) = match end.split_once(char::is_whitespace) {
+        Some((end, speaker)) => (end, speaker_name(speaker)),
+        None => (end, None),
+    };
     let time = |s: &str| {
         let s = s.trim();
         parse_time(s).ok_or_else(|| TranscriptError::BadTime {
@@ -224,7 +360,48 @@ fn parse_native_line(line: usize, trimmed: &str) -> Result<Segment> {
         start,
         end,
         text: text.trim().to_owned(),
+        speaker,
     })
+}
+
+/// The byte index of the `)` that closes an already opened `(`.
+fn closing_paren(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A speaker's name as stored: whitespace runs made one space, trimmed, and
+/// parentheses kept only when they pair up (else made full-width), so the name
+/// cannot end the times of a stored line early. `None` for a blank name.
+pub fn speaker_name(raw: &str) -> Option<String> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return None;
+    }
+    let balanced = {
+        let mut depth = 0i64;
+        name.chars().all(|c| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            depth >= 0
+        }) && depth == 0
+    };
+    if balanced {
+        Some(name)
+    } else {
+        Some(name.replace('(', "（").replace(')', "）"))
+    }
 }
 
 #[cfg(test)]
@@ -270,21 +447,9 @@ mod tests {
     fn render_writes_hours_and_round_trips() {
         let transcript = Transcript {
             segments: vec![
-                Segment {
-                    start: 3599,
-                    end: 3600,
-                    text: "一小時".into(),
-                },
-                Segment {
-                    start: 3723,
-                    end: 3723,
-                    text: String::new(),
-                },
-                Segment {
-                    start: u32::MAX - 1,
-                    end: u32::MAX,
-                    text: "end".into(),
-                },
+                Segment::new(3599, 3600, "一小時"),
+                Segment::new(3723, 3723, String::new()),
+                Segment::new(u32::MAX - 1, u32::MAX, "end"),
             ],
         };
         let rendered = transcript.render();
@@ -296,23 +461,51 @@ mod tests {
     }
 
     #[test]
+    fn speakers_are_stored_after_the_times() {
+        let text = "(00:00~00:05 哈利) 你好\n(00:05~00:09) 旁白 (music)\n\
+            (00:09~00:10   Harry  (host) ) (laughs) yes\n(00:10~00:11 A) \n";
+        let transcript = Transcript::parse(text).unwrap();
+        let said = |start, end, speaker: Option<&str>, text: &str| Segment {
+            speaker: speaker.map(str::to_owned),
+            ..Segment::new(start, end, text)
+        };
+        assert_eq!(
+            transcript.segments,
+            vec![
+                said(0, 5, Some("哈利"), "你好"),
+                said(5, 9, None, "旁白 (music)"),
+                said(9, 10, Some("Harry (host)"), "(laughs) yes"),
+                said(10, 11, Some("A"), ""),
+            ]
+        );
+        assert_eq!(
+            transcript.render(),
+            "(00:00~00:05 哈利) 你好\n(00:05~00:09) 旁白 (music)\n\
+             (00:09~00:10 Harry (host)) (laughs) yes\n(00:10~00:11 A)\n"
+        );
+        assert_eq!(Transcript::parse(&transcript.render()).unwrap(), transcript);
+        assert_eq!(speaker_name(" a)b( "), Some("a）b（".to_owned()));
+        assert_eq!(speaker_name(" \t "), None);
+        let odd = Transcript {
+            segments: vec![Segment {
+                speaker: speaker_name("x)"),
+                ..Segment::new(0, 1, "t")
+            }],
+        };
+        assert_eq!(Transcript::parse(&odd.render()).unwrap(), odd);
+        assert!(matches!(
+            Transcript::parse("(00:00~00:05 哈利 (x) y"),
+            Err(TranscriptError::BadLine { line: 1, .. })
+        ));
+    }
+
+    #[test]
     fn parse_tolerates_blank_lines_crlf_and_bom() {
         let text = "\u{feff}(00:00~00:05)  你好 \r\n\r\n   \n(00:05~1:00:00) 再見\r\n";
         let transcript = Transcript::parse(text).unwrap();
         assert_eq!(
             transcript.segments,
-            vec![
-                Segment {
-                    start: 0,
-                    end: 5,
-                    text: "你好".into()
-                },
-                Segment {
-                    start: 5,
-                    end: 3600,
-                    text: "再見".into()
-                },
-            ]
+            vec![Segment::new(0, 5, "你好"), Segment::new(5, 3600, "再見"),]
         );
     }
 

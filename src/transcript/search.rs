@@ -368,21 +368,9 @@ mod tests {
     fn find_all_sees_overlapping_occurrences() {
         let transcript = Transcript {
             segments: vec![
-                Segment {
-                    start: 0,
-                    end: 1,
-                    text: "哈".into(),
-                },
-                Segment {
-                    start: 1,
-                    end: 2,
-                    text: String::new(),
-                },
-                Segment {
-                    start: 2,
-                    end: 3,
-                    text: "哈 哈".into(),
-                },
+                Segment::new(0, 1, "哈"),
+                Segment::new(1, 2, ""),
+                Segment::new(2, 3, "哈 哈"),
             ],
         };
         assert_eq!(transcript.find_all("哈哈"), vec![0..=2, 2..=2]);
@@ -413,11 +401,7 @@ mod tests {
     fn a_repetitive_transcript_falls_back_to_the_linear_search() {
         let mut transcript = Transcript {
             segments: (0..50)
-                .map(|i| Segment {
-                    start: i,
-                    end: i + 1,
-                    text: "哈 ".repeat(300),
-                })
+                .map(|i| Segment::new(i, i + 1, "哈 ".repeat(300)))
                 .collect(),
         };
         let quote = format!("{}耶", "哈".repeat(400));
