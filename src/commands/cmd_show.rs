@@ -115,6 +115,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
             if let Some(e) = &src.excerpt {
                 let _ = writeln!(s, "     “{}”", e.trim());
             }
+            if let Some(d) = src.accessed {
+                let _ = writeln!(s, "     accessed {d}");
+            }
+            if let Some(a) = &src.archived {
+                let _ = writeln!(s, "     archived {a}");
+            }
         }
     }
     if !named.is_empty() {

@@ -24,6 +24,7 @@ pub mod cmd_setup;
 pub mod cmd_show;
 pub mod cmd_site;
 pub mod cmd_source;
+pub mod cmd_sources;
 pub mod cmd_start;
 pub mod cmd_suggest;
 pub mod cmd_sync;
@@ -91,6 +92,7 @@ pub enum Command {
     Start(cmd_start::Args),
     Verdict(cmd_verdict::Args),
     Source(cmd_source::Args),
+    Sources(cmd_sources::Args),
     Correct(cmd_correct::Args),
     Report(cmd_report::Args),
     Corrections(cmd_corrections::Args),

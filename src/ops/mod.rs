@@ -9,6 +9,7 @@
 //! `git2` itself and never prints.
 
 mod add;
+mod archive;
 mod correct;
 pub mod edit;
 mod episode;
@@ -26,6 +27,7 @@ use serde::Serialize;
 use toml_edit::DocumentMut;
 
 pub use add::{ClaimAdded, NewClaim, add_claim};
+pub use archive::{ArchivesRecorded, NewArchive, record_archives};
 pub use correct::{Corrected, NewCorrection, correct};
 pub use episode::{EpisodeAdded, NewEpisode, add_episode};
 pub use init::{InitOutcome, InitSettings, init};
