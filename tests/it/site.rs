@@ -572,21 +572,35 @@ fn the_archived_copy_is_linked_beside_the_original() {
     let out = build_site(&env);
     let link = format!("<a class=\"archived\" href=\"{archived}\">(archived copy)</a>");
     let original_link = format!("<a href=\"{original}\">GraphCast paper</a>");
-    for page in [out.join("graphcast-2023").join("index.html"), out.join("corrections.html")] {
+    for page in [
+        out.join("graphcast-2023").join("index.html"),
+        out.join("corrections.html"),
+    ] {
         let html = read(&page);
-        let at = html.find(&original_link).unwrap_or_else(|| panic!("{}: {html}", page.display()));
-        assert!(html[at..].starts_with(&format!("{original_link} ")), "{html}");
+        let at = html
+            .find(&original_link)
+            .unwrap_or_else(|| panic!("{}: {html}", page.display()));
+        assert!(
+            html[at..].starts_with(&format!("{original_link} ")),
+            "{html}"
+        );
         assert!(html[at..].contains(&link), "{}: {html}", page.display());
     }
     let md = env.ok(&["corrections"]);
-    assert!(md.contains(&format!("([archived copy](<{archived}>))")), "{md}");
+    assert!(
+        md.contains(&format!("([archived copy](<{archived}>))")),
+        "{md}"
+    );
 
     let Some(chromium) = chromium() else {
         return;
     };
     let scratch = env.root.join("browser");
     std::fs::create_dir_all(&scratch).unwrap();
-    for page in [out.join("graphcast-2023").join("index.html"), out.join("corrections.html")] {
+    for page in [
+        out.join("graphcast-2023").join("index.html"),
+        out.join("corrections.html"),
+    ] {
         let dom = dump_dom(&chromium, &scratch, &page);
         assert!(dom.contains(&link), "{}: {dom}", page.display());
         assert!(dom.contains(&original_link), "{dom}");
