@@ -53,19 +53,20 @@ pub(super) fn fetch_all(
         .map_err(|e| SourcesError::Client(e.to_string()))?;
     let global = Arc::new(Semaphore::new(opts.jobs.max(1)));
     let opts = Arc::new(opts.clone());
-    let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    let hosts = Arc::new(Hosts::default());
     let total = urls.len();
     runtime.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for &url in urls {
-            let host = hosts
-                .entry(host_of(url))
-                .or_insert_with(|| Arc::new(Semaphore::new(opts.per_host.max(1))))
-                .clone();
-            let (client, global, opts, url) =
-                (client.clone(), global.clone(), opts.clone(), url.to_owned());
+            let (client, global, opts, hosts, url) = (
+                client.clone(),
+                global.clone(),
+                opts.clone(),
+                hosts.clone(),
+                url.to_owned(),
+            );
             set.spawn(async move {
-                let page = fetch_one(&client, &url, &opts, &host, &global).await;
+                let page = fetch_one(&client, &url, &opts, &hosts, &global).await;
                 (url, page)
             });
         }
@@ -79,6 +80,19 @@ pub(super) fn fetch_all(
         }
         Ok(out)
     })
+}
+
+/// One cap per host, shared by every request to it, redirected ones too.
+#[derive(Default)]
+struct Hosts(std::sync::Mutex<HashMap<String, Arc<Semaphore>>>);
+
+impl Hosts {
+    fn cap(&self, url: &str, per_host: usize) -> Arc<Semaphore> {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entry(host_of(url))
+            .or_insert_with(|| Arc::new(Semaphore::new(per_host.max(1))))
+            .clone()
+    }
 }
 
 /// `host:port` of an address, the unit the per-host cap counts.
@@ -113,7 +127,7 @@ async fn fetch_one(
     client: &reqwest::Client,
     url: &str,
     opts: &Options,
-    host: &Arc<Semaphore>,
+    hosts: &Hosts,
     global: &Arc<Semaphore>,
 ) -> Page {
     let checked_at = jiff::Timestamp::now().as_second();
@@ -146,10 +160,10 @@ async fn fetch_one(
     let mut moved_to: Option<String> = None;
     let mut permanent_so_far = true;
     let mut hops = 0;
-    // Per-host permits are taken per hop: a redirect to another host queues there.
-    let mut host_sem = host.clone();
     loop {
-        let answer = fetch_with_retries(client, current.as_str(), opts, &host_sem, global).await;
+        // Permits are taken per hop: a redirect to another host queues there.
+        let host = hosts.cap(current.as_str(), opts.per_host);
+        let answer = fetch_with_retries(client, current.as_str(), opts, &host, global).await;
         let (status, location, content_type, challenge, body) = match answer {
             Answer::Failed { detail, .. } => {
                 return Page {
@@ -213,11 +227,6 @@ async fn fetch_one(
                     text: None,
                     bot_wall: false,
                 };
-            }
-            if host_of(next.as_str()) != host_of(current.as_str()) {
-                // The cap of the new host applies from here on; hosts met
-                // only through redirects get a cap of their own.
-                host_sem = Arc::new(Semaphore::new(opts.per_host.max(1)));
             }
             current = next;
             continue;

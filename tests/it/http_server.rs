@@ -90,7 +90,16 @@ pub struct Server {
 impl Server {
     /// Serve `routes` on `ip` at an ephemeral port.
     pub fn start(ip: &str, routes: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind((ip, 0)).expect("bind a local port");
+        Server::start_at(ip, 0, routes)
+    }
+
+    /// Serve `routes` on `ip` at `port` (0: an ephemeral one).
+    pub fn start_at(
+        ip: &str,
+        port: u16,
+        routes: impl Fn(&str) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        let listener = TcpListener::bind((ip, port)).expect("bind a local port");
         let addr = listener.local_addr().unwrap();
         let counters = Arc::new(Counters::default());
         let routes: Arc<Routes> = Arc::new(routes);
