@@ -29,9 +29,9 @@ use crate::transcript::Transcript;
 
 pub use cache::Stamp;
 pub use layout::{
-    CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, RecordKind, SETTINGS_FILE, TRANSCRIPT_FILE,
-    claim_path, correction_path, episode_folders, episode_path, is_record_path, record_kind,
-    transcript_path,
+    CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, RecordKind, RecordRef, SETTINGS_FILE,
+    TRANSCRIPT_FILE, claim_path, correction_path, episode_folders, episode_path, is_record_path,
+    record_kind, transcript_path,
 };
 pub use parse::{parse_at, parse_claim_at, parse_toml, read_transcript};
 pub use snapshot::{Checker, Checks, ClaimRecord, Parsed, Snapshot};

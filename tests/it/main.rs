@@ -18,6 +18,8 @@ mod merge_props;
 mod no_panic;
 mod queues;
 mod readme;
+mod records;
+mod serve;
 mod shipped;
 mod site;
 mod sources;
