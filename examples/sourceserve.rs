@@ -17,7 +17,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let hosts: u8 = args.next().and_then(|a| a.parse().ok()).unwrap_or(50);
     let latency: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(50);
-    let page = |_: &str| {
+    let page = move |_: &str| {
         Reply::html(
             200,
             "<!doctype html><html><head><title>Q3 FY24</title></head><body><p>Revenue was a record. GAAP gross margin was 74.0%, up from 70.1%.</p></body></html>",
@@ -28,7 +28,11 @@ fn main() {
     let port = first.addr.port();
     let mut servers = vec![first];
     for i in 1..hosts {
-        servers.push(Server::start_at(&format!("127.0.0.{}", 2 + u16::from(i)), port, page));
+        servers.push(Server::start_at(
+            &format!("127.0.0.{}", 2 + u16::from(i)),
+            port,
+            page,
+        ));
     }
     println!("{port}");
     loop {

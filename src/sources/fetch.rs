@@ -88,7 +88,10 @@ struct Hosts(std::sync::Mutex<HashMap<String, Arc<Semaphore>>>);
 
 impl Hosts {
     fn cap(&self, url: &str, per_host: usize) -> Arc<Semaphore> {
-        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.entry(host_of(url))
             .or_insert_with(|| Arc::new(Semaphore::new(per_host.max(1))))
             .clone()
