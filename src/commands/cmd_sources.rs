@@ -61,7 +61,7 @@ struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
     per_host: u16,
     /// Requests at once in all.
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..))]
     jobs: u16,
     /// Tries after the first on a 429, a 5xx or a failed connection.
     #[arg(long, value_name = "N", default_value_t = 2)]
@@ -75,6 +75,24 @@ struct CheckArgs {
     /// The largest page read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 10 * 1024 * 1024, hide = true)]
     max_body: usize,
+}
+
+/// `500ms`, `20s`, `30m`, `12h`, `7d`, or plain seconds.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lengths_of_time() {
+        use std::time::Duration;
+        assert_eq!(super::duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(super::duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(super::duration("1d"), Ok(Duration::from_secs(86400)));
+        assert!(
+            super::duration("5y")
+                .unwrap_err()
+                .contains("`y` is not a unit")
+        );
+        assert!(super::duration("soon").is_err());
+    }
 }
 
 /// `500ms`, `20s`, `30m`, `12h`, `7d`, or plain seconds.

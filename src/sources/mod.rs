@@ -169,7 +169,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             per_host: 2,
-            jobs: 16,
+            jobs: 100,
             timeout: Duration::from_secs(20),
             retries: 2,
             backoff: Duration::from_millis(500),
@@ -216,7 +216,7 @@ pub fn check(
     for (i, t) in targets.iter().enumerate() {
         let key = cache::key(&t.url, t.excerpt.as_deref());
         match cache.get(&key) {
-            Some(f) if opts.offline || now.saturating_sub(f.checked_at) <= max_age => {
+            Some(f) if opts.offline || now.saturating_sub(f.checked_at) < max_age => {
                 settled.insert(i, (f.clone(), true));
             }
             _ if opts.offline => {
