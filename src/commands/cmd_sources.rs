@@ -78,24 +78,6 @@ struct CheckArgs {
 }
 
 /// `500ms`, `20s`, `30m`, `12h`, `7d`, or plain seconds.
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn lengths_of_time() {
-        use std::time::Duration;
-        assert_eq!(super::duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(super::duration("2"), Ok(Duration::from_secs(2)));
-        assert_eq!(super::duration("1d"), Ok(Duration::from_secs(86400)));
-        assert!(
-            super::duration("5y")
-                .unwrap_err()
-                .contains("`y` is not a unit")
-        );
-        assert!(super::duration("soon").is_err());
-    }
-}
-
-/// `500ms`, `20s`, `30m`, `12h`, `7d`, or plain seconds.
 fn duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s
@@ -327,4 +309,21 @@ fn summary(outcomes: &[Outcome]) -> String {
             String::new()
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lengths_of_time() {
+        use std::time::Duration;
+        assert_eq!(super::duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(super::duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(super::duration("1d"), Ok(Duration::from_secs(86400)));
+        assert!(
+            super::duration("5y")
+                .unwrap_err()
+                .contains("`y` is not a unit")
+        );
+        assert!(super::duration("soon").is_err());
+    }
 }
