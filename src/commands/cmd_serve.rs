@@ -3,7 +3,9 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use errata::serve::{self, ServeError};
+use std::path::PathBuf;
+
+use errata::serve::{self, ServeError, accounts};
 
 use super::{CliError, Ctx, out};
 
@@ -15,8 +17,10 @@ use super::{CliError, Ctx, out};
 /// list; the problems `errata validate` finds. Every action runs the same operation as
 /// the command line, with its checks, its one commit, its message and trailers; a form
 /// sent against a record that changed since its page was loaded is refused, with both
-/// versions shown. It listens on 127.0.0.1 and acts as your git identity; it refuses
-/// any address others can reach (accounts are not built yet). Ctrl-C stops it.
+/// versions shown. On 127.0.0.1 it acts as your git identity; with --accounts, every
+/// page needs signing in and commits are authored by the editor signed in, and only
+/// then may it listen on an address others can reach (behind an HTTPS proxy: its
+/// cookies are Secure there). Ctrl-C stops it.
 #[derive(clap::Args)]
 pub struct Args {
     /// The address to listen on; only loopback addresses (127.0.0.1, ::1).
@@ -25,12 +29,41 @@ pub struct Args {
     /// The port (0: any free port, which is printed).
     #[arg(long, default_value_t = 7878)]
     port: u16,
+    /// A TOML file of accounts (`[[user]]` with login, name, email and an argon2
+    /// `password` hash): then nothing is readable without signing in, and commits are
+    /// authored by the signed-in editor. Needed to bind to an address others can reach.
+    #[arg(long, value_name = "FILE")]
+    accounts: Option<PathBuf>,
+    /// Read a password from standard input and print its argon2 hash, for the
+    /// accounts file; serve nothing.
+    #[arg(long, conflicts_with_all = ["accounts", "bind", "port"])]
+    hash_password: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
+    if args.hash_password {
+        let mut password = String::new();
+        std::io::stdin()
+            .read_line(&mut password)
+            .map_err(|e| CliError::failure(format!("cannot read the password: {e}")))?;
+        let password = password.trim_end_matches(['\n', '\r']);
+        if password.is_empty() {
+            return Err(CliError::usage("the password is empty")
+                .hint("type it on standard input: errata serve --hash-password < file"));
+        }
+        let hash = accounts::hash_password(password).map_err(CliError::failure)?;
+        out(format_args!("{hash}\n"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let accounts = match &args.accounts {
+        Some(path) => {
+            Some(accounts::Accounts::load(path).map_err(|e| CliError::usage(e.to_string()))?)
+        }
+        None => None,
+    };
     let store = ctx.store()?;
     let addr = SocketAddr::new(args.bind, args.port);
-    let bound = serve::bind(store.root().to_path_buf(), addr).map_err(serve_error)?;
+    let bound = serve::bind(store.root().to_path_buf(), addr, accounts).map_err(serve_error)?;
     let at = bound.addr().map_err(serve_error)?;
     out(format_args!(
         "Serving {} at http://{at}/\n",
@@ -44,7 +77,7 @@ fn serve_error(e: ServeError) -> CliError {
     let msg = e.to_string();
     match e {
         ServeError::NotLoopback(_) => CliError::usage(msg).hint(
-            "serve on 127.0.0.1 (the default) and reach it through an SSH tunnel, or share the repository through a git remote",
+            "give --accounts FILE (see `errata serve --help`), or serve on 127.0.0.1 (the default) and reach it through an SSH tunnel",
         ),
         ServeError::Bind { .. } => {
             CliError::failure(msg).hint("choose another --port, or --port 0 for any free one")

@@ -7,18 +7,18 @@
 //! refused (409) with both versions shown; a refusal of the operation (the
 //! lifecycle, a rule) is shown with its message (400).
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
 use maud::html;
 use serde::Deserialize;
 
-use super::App;
 use super::pages::{PageError, claim_page, version};
+use super::{App, Who};
 use crate::git::BlobId;
-use crate::model::{Claim, OneLine, Verdict};
-use crate::ops::{self, NewClaim, NewSource, OpError};
+use crate::model::{Claim, Medium, OneLine, Verdict};
+use crate::ops::{self, NewClaim, NewCorrection, NewSource, OpError};
 use crate::publish::history::RecordHistory;
 use crate::store::{Snapshot, Store, claim_path};
 
@@ -55,6 +55,19 @@ pub(crate) struct VerdictForm {
     note: String,
     #[serde(default)]
     source: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CorrectForm {
+    csrf: String,
+    claims: String,
+    episode: String,
+    at: String,
+    text: String,
+    #[serde(default)]
+    medium: String,
+    #[serde(default)]
+    reported_by: String,
 }
 
 #[derive(Deserialize)]
@@ -122,20 +135,19 @@ fn one_line(what: &str, s: &str) -> Result<Option<OneLine>, Refusal> {
 /// a fresh snapshot, refused when the file is no longer at `seen`.
 async fn on_claim<T: Send + 'static>(
     app: &App,
+    who: &Who,
     id: String,
     csrf: &str,
     seen: String,
     act: impl FnOnce(&Store, &Snapshot, &Claim) -> Result<T, Refusal> + Send + 'static,
 ) -> Result<(String, T), Refusal> {
-    if csrf != app.csrf.as_str() {
-        return Err(Refusal::Page(PageError::new(
-            StatusCode::FORBIDDEN,
-            "this form did not come from this server's page (its token is missing or old): reload the page and try again",
-        )));
+    if csrf != who.csrf {
+        return Err(Refusal::Page(PageError::new(StatusCode::FORBIDDEN, FORGED)));
     }
     let root = app.root.clone();
+    let author = who.author.clone();
     tokio::task::spawn_blocking(move || {
-        let store = Store::discover(&root).map_err(bad)?;
+        let store = open_store(&root, author)?;
         let _lock = store.write_lock().map_err(|e| op_refused(e.into()))?;
         let snap = store.load();
         let claim = ops::resolve_claim(&snap, &id).map_err(op_refused)?.clone();
@@ -164,7 +176,16 @@ async fn on_claim<T: Send + 'static>(
     .map_err(|e| Refusal::Page(PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e)))?
 }
 
-fn respond(app: &App, result: Result<(String, ()), Refusal>) -> Response {
+/// The repository, its commits authored by the signed-in editor when there is one.
+fn open_store(root: &std::path::Path, author: Option<(String, String)>) -> Result<Store, Refusal> {
+    let mut store = Store::discover(root).map_err(bad)?;
+    if let Some((name, email)) = author {
+        store.author_as(&name, &email);
+    }
+    Ok(store)
+}
+
+fn respond(who: &Who, result: Result<(String, ()), Refusal>) -> Response {
     match result {
         Ok((id, ())) => Redirect::to(&format!("/claims/{id}")).into_response(),
         Err(Refusal::Page(e)) => e.into_response(),
@@ -189,7 +210,7 @@ fn respond(app: &App, result: Result<(String, ()), Refusal>) -> Response {
             };
             (
                 StatusCode::CONFLICT,
-                claim_page(app, &current, &version, &life, Some(notice)),
+                claim_page(who, &current, &version, &life, Some(notice)),
             )
                 .into_response()
         }
@@ -198,23 +219,32 @@ fn respond(app: &App, result: Result<(String, ()), Refusal>) -> Response {
 
 pub(crate) async fn start(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(id): Path<String>,
     Form(f): Form<StartForm>,
 ) -> Response {
     let result = async {
         let assignee = one_line("assignee", &f.assignee)?;
-        on_claim(&app, id, &f.csrf, f.version, move |store, snap, claim| {
-            ops::start(store, snap, claim, assignee.as_ref()).map_err(op_refused)?;
-            Ok(())
-        })
+        on_claim(
+            &app,
+            &who,
+            id,
+            &f.csrf,
+            f.version,
+            move |store, snap, claim| {
+                ops::start(store, snap, claim, assignee.as_ref()).map_err(op_refused)?;
+                Ok(())
+            },
+        )
         .await
     }
     .await;
-    respond(&app, result)
+    respond(&who, result)
 }
 
 pub(crate) async fn source(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(id): Path<String>,
     Form(f): Form<SourceForm>,
 ) -> Response {
@@ -229,18 +259,26 @@ pub(crate) async fn source(
             excerpt: text(&f.excerpt),
             ..NewSource::default()
         };
-        on_claim(&app, id, &f.csrf, f.version, move |store, snap, claim| {
-            ops::add_source(store, snap, claim, &new).map_err(op_refused)?;
-            Ok(())
-        })
+        on_claim(
+            &app,
+            &who,
+            id,
+            &f.csrf,
+            f.version,
+            move |store, snap, claim| {
+                ops::add_source(store, snap, claim, &new).map_err(op_refused)?;
+                Ok(())
+            },
+        )
         .await
     }
     .await;
-    respond(&app, result)
+    respond(&who, result)
 }
 
 pub(crate) async fn verdict(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(id): Path<String>,
     Form(f): Form<VerdictForm>,
 ) -> Response {
@@ -248,30 +286,35 @@ pub(crate) async fn verdict(
         let verdict: Verdict = f.verdict.parse().map_err(bad)?;
         let sources: Vec<String> = text(&f.source).into_iter().collect();
         let note = text(&f.note);
-        on_claim(&app, id, &f.csrf, f.version, move |store, snap, claim| {
-            ops::verdict(store, snap, claim, verdict, &sources, note.as_deref())
-                .map_err(op_refused)?;
-            Ok(())
-        })
+        on_claim(
+            &app,
+            &who,
+            id,
+            &f.csrf,
+            f.version,
+            move |store, snap, claim| {
+                ops::verdict(store, snap, claim, verdict, &sources, note.as_deref())
+                    .map_err(op_refused)?;
+                Ok(())
+            },
+        )
         .await
     }
     .await;
-    respond(&app, result)
+    respond(&who, result)
 }
 
 pub(crate) async fn add(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(episode): Path<String>,
     Form(f): Form<AddForm>,
 ) -> Response {
-    if f.csrf != app.csrf.as_str() {
-        return PageError::new(
-            StatusCode::FORBIDDEN,
-            "this form did not come from this server's page (its token is missing or old): reload the page and try again",
-        )
-        .into_response();
+    if f.csrf != who.csrf {
+        return forged();
     }
     let root = app.root.clone();
+    let author = who.author.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<String, Refusal> {
         let new = NewClaim {
             episode,
@@ -282,7 +325,7 @@ pub(crate) async fn add(
             speaker: one_line("speaker", &f.speaker)?,
             tags: Vec::new(),
         };
-        let store = Store::discover(&root).map_err(bad)?;
+        let store = open_store(&root, author)?;
         let _lock = store.write_lock().map_err(|e| op_refused(e.into()))?;
         let snap = store.load();
         let added = ops::add_claim(&store, &snap, new).map_err(op_refused)?;
@@ -291,7 +334,64 @@ pub(crate) async fn add(
     .await;
     match result {
         Ok(Ok(id)) => Redirect::to(&format!("/claims/{id}")).into_response(),
-        Ok(Err(refusal)) => respond(&app, Err(refusal)),
+        Ok(Err(refusal)) => respond(&who, Err(refusal)),
         Err(e) => PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
     }
 }
+
+pub(crate) async fn correct(
+    State(app): State<App>,
+    Extension(who): Extension<Who>,
+    Form(f): Form<CorrectForm>,
+) -> Response {
+    if f.csrf != who.csrf {
+        return forged();
+    }
+    let root = app.root.clone();
+    let author = who.author.clone();
+    let result = tokio::task::spawn_blocking(move || -> Result<(), Refusal> {
+        let claims: Vec<String> = f
+            .claims
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if claims.is_empty() {
+            return Err(bad("name at least one claim the correction corrects"));
+        }
+        let new = NewCorrection {
+            claims,
+            episode: f.episode,
+            at: f
+                .at
+                .trim()
+                .parse()
+                .map_err(|e| bad(format!("where in the episode: {e}")))?,
+            text: text(&f.text).ok_or_else(|| bad("say what the correction says"))?,
+            medium: match text(&f.medium) {
+                Some(m) => m.parse().map_err(bad)?,
+                None => Medium::OnAir,
+            },
+            reported_by: one_line("who flagged it", &f.reported_by)?,
+            id: None,
+        };
+        let store = open_store(&root, author)?;
+        let _lock = store.write_lock().map_err(|e| op_refused(e.into()))?;
+        let snap = store.load();
+        ops::correct(&store, &snap, new).map_err(op_refused)?;
+        Ok(())
+    })
+    .await;
+    match result {
+        Ok(Ok(())) => Redirect::to("/corrections").into_response(),
+        Ok(Err(refusal)) => respond(&who, Err(refusal)),
+        Err(e) => PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+    }
+}
+
+/// The answer to a form that did not carry this server's token.
+fn forged() -> Response {
+    PageError::new(StatusCode::FORBIDDEN, FORGED).into_response()
+}
+
+const FORGED: &str = "this form did not come from this server's page (its token is missing or old): reload the page and try again";

@@ -5,12 +5,13 @@
 //! `validate` finds. The HTML pieces shared with the static site (the marked
 //! transcript, a record's history) come from `publish`, already escaped.
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::App;
+use super::{App, Who};
 use crate::git::BlobId;
 use crate::model::{Claim, Status, Verdict};
 use crate::publish::history::{self, RecordHistory};
@@ -79,11 +80,13 @@ pub(crate) fn layout(title: &str, main: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
                 link rel="stylesheet" href="/style.css";
+                script src="/app.js" defer {}
             }
             body {
                 header.site { nav {
                     a.home href="/" { "Episodes" } " "
                     a href="/owed" { "Owed" } " "
+                    a href="/corrections" { "Corrections" } " "
                     a href="/problems" { "Problems" }
                 } }
                 main { (main) }
@@ -151,6 +154,7 @@ pub(crate) async fn index(State(app): State<App>) -> Result<Markup, PageError> {
 
 pub(crate) async fn episode(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
     let (store, snap) = snapshot(&app).await?;
@@ -172,8 +176,9 @@ pub(crate) async fn episode(
             h2 { "Claims" }
             (claims_table(&lang, &claims))
             h2 { "Log a claim" }
+            p.lede { "Select words in the transcript below to take them as the quote, or type it." }
             form.action method="post" action={ "/episodes/" (ep.id) "/claims" } {
-                input type="hidden" name="csrf" value=(app.csrf.as_str());
+                input type="hidden" name="csrf" value=(who.csrf);
                 label { "Quote, exactly as said (its time is found in the transcript)" textarea name="quote" rows="2" {} }
                 label { "The claim, in the desk's words" textarea name="claim" rows="2" {} }
                 label { "Speaker" input type="text" name="speaker"; }
@@ -189,6 +194,7 @@ pub(crate) async fn episode(
 
 pub(crate) async fn claim(
     State(app): State<App>,
+    Extension(who): Extension<Who>,
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
     let (store, snap) = snapshot(&app).await?;
@@ -207,13 +213,13 @@ pub(crate) async fn claim(
         .await
         .unwrap_or_default()
     };
-    Ok(claim_page(&app, &c, &version, &life, None))
+    Ok(claim_page(&who, &c, &version, &life, None))
 }
 
 /// A claim with its forms, each carrying `version`; `notice` above them (a
 /// refusal, say).
 pub(crate) fn claim_page(
-    app: &App,
+    who: &Who,
     c: &Claim,
     version: &str,
     life: &RecordHistory,
@@ -221,7 +227,7 @@ pub(crate) fn claim_page(
 ) -> Markup {
     let lang = Lang::for_tag(None);
     let hidden = html! {
-        input type="hidden" name="csrf" value=(app.csrf.as_str());
+        input type="hidden" name="csrf" value=(who.csrf);
         input type="hidden" name="version" value=(version);
     };
     let checked = matches!(c.state.status(), Status::Checked | Status::Corrected);
@@ -275,6 +281,51 @@ pub(crate) fn claim_page(
             (PreEscaped(history::html_revisions(&lang, life)))
         },
     )
+}
+
+pub(crate) async fn corrections(
+    State(app): State<App>,
+    Extension(who): Extension<Who>,
+) -> Result<Markup, PageError> {
+    let (_, snap) = snapshot(&app).await?;
+    let owed: Vec<&Claim> = snap.owed();
+    Ok(layout(
+        "Corrections",
+        html! {
+            h1 { "Corrections" }
+            @if snap.corrections.is_empty() { p.empty { "No corrections yet." } }
+            ul.corrections {
+                @for c in &snap.corrections {
+                    li {
+                        strong { (c.id) } " · " (c.episode) " at " (c.aired_at.to_string()) " · "
+                        @for (i, k) in c.claims.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href={ "/claims/" (k) } { (k) }
+                        }
+                        p { (c.text) }
+                    }
+                }
+            }
+            h2 { "Record a correction" }
+            p { "The correction and every claim it names (marked corrected) go into one commit." }
+            form.action method="post" action="/corrections" {
+                input type="hidden" name="csrf" value=(who.csrf);
+                label { "Claims it corrects (ids, separated by spaces or commas)"
+                    input type="text" name="claims" value=(owed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(" ")); }
+                label { "Episode it aired in" select name="episode" {
+                    @for ep in snap.episodes.values() { option value=(ep.id) { (ep.title) } }
+                } }
+                label { "Where in that episode (MM:SS or a range 06:07~09:08)" input type="text" name="at"; }
+                label { "What the correction says, as aired or published" textarea name="text" rows="4" {} }
+                label { "Where it was published" select name="medium" {
+                    option value="on-air" { "on air" } option value="show-notes" { "show notes" }
+                    option value="website" { "website" } option value="social" { "social media" }
+                } }
+                label { "Who flagged the error" input type="text" name="reported_by"; }
+                button type="submit" { "Record the correction" }
+            }
+        },
+    ))
 }
 
 pub(crate) async fn owed(State(app): State<App>) -> Result<Markup, PageError> {

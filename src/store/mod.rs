@@ -96,6 +96,11 @@ impl Store {
         &self.repo
     }
 
+    /// Author the commits of this store's operations as `name <email>`.
+    pub fn author_as(&mut self, name: &str, email: &str) {
+        self.repo.author_as(name, email);
+    }
+
     /// Whether `errata init` has run here.
     pub fn is_initialised(&self) -> bool {
         self.root().join(SETTINGS_FILE).is_file()

@@ -20,6 +20,7 @@ mod queues;
 mod readme;
 mod records;
 mod serve;
+mod serve_browser;
 mod shipped;
 mod site;
 mod sources;

@@ -8,9 +8,9 @@ use std::process::{Child, Stdio};
 
 use crate::common::*;
 
-struct Server {
+pub struct Server {
     child: Child,
-    addr: String,
+    pub addr: String,
 }
 
 struct Reply {
@@ -20,11 +20,16 @@ struct Reply {
 }
 
 impl Server {
-    fn start(env: &Env) -> Server {
+    pub fn start(env: &Env) -> Server {
+        Server::start_with(env, &[])
+    }
+
+    fn start_with(env: &Env, extra: &[&str]) -> Server {
         let mut child = env
             .errata_process()
             .current_dir(&env.repo)
             .args(["serve", "--port", "0"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -38,15 +43,22 @@ impl Server {
             .nth(1)
             .and_then(|r| r.trim().strip_suffix('/'))
             .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_owned();
+            .replace("0.0.0.0", "127.0.0.1");
         Server { child, addr }
     }
 
     fn request(&self, method: &str, path: &str, body: &str) -> Reply {
+        self.request_as(method, path, body, None)
+    }
+
+    fn request_as(&self, method: &str, path: &str, body: &str, cookie: Option<&str>) -> Reply {
         let mut s = TcpStream::connect(&self.addr).unwrap();
+        let cookie = cookie
+            .map(|c| format!("Cookie: {c}\r\n"))
+            .unwrap_or_default();
         write!(
             s,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{cookie}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
             self.addr,
             body.len()
         )
@@ -331,4 +343,229 @@ fn forms_without_the_servers_token_and_addresses_others_can_reach_are_refused() 
         2,
         &["0.0.0.0:0 is not a loopback address", "needs accounts"],
     );
+}
+
+#[test]
+fn a_correction_recorded_in_the_browser_marks_its_claims_in_one_commit() {
+    let env = Env::with_claims();
+    let server = Server::start(&env);
+    let page = server.get("/corrections").body;
+    let csrf = hidden(&page, "csrf");
+    // The owed claims are offered.
+    assert!(
+        page.contains("value=\"graphcast-no-supercomputers yi-copies-llama\""),
+        "{page}"
+    );
+    let r = server.post(
+        "/corrections",
+        &[
+            ("csrf", &csrf),
+            ("claims", "yi-copies-llama, graphcast-no"),
+            ("episode", EP),
+            ("at", "06:07~09:08"),
+            ("text", "Yi 用的是 LLaMA 的架構，權重是自己訓練的。"),
+            ("medium", "on-air"),
+            ("reported_by", "listener message"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut paths = env.head_paths();
+    paths.sort();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert!(
+        env.head_message()
+            .starts_with("correct: yi-copies-llama, graphcast-no-supercomputers corrected on air")
+    );
+    for id in ["yi-copies-llama", "graphcast-no-supercomputers"] {
+        assert_eq!(env.claim(id)["status"], "corrected", "{id}");
+    }
+    assert!(
+        server
+            .get("/corrections")
+            .body
+            .contains("Yi 用的是 LLaMA 的架構")
+    );
+    env.ok(&["validate"]);
+    // A correction the lifecycle forbids is refused with the reason.
+    let before = env.state();
+    let r = server.post(
+        "/corrections",
+        &[
+            ("csrf", &csrf),
+            ("claims", "nvidia-margin"),
+            ("episode", EP),
+            ("at", "06:07"),
+            ("text", "x"),
+        ],
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("accurate"), "{}", r.body);
+    env.state().assert_same(&before, "a refused correction");
+}
+
+/// An accounts file outside the repository with one editor, 梅 (login mei).
+fn accounts(env: &Env) -> String {
+    let out = env
+        .errata()
+        .args(["serve", "--hash-password"])
+        .write_stdin("correct horse battery\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    let path = env.root.join("accounts.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[user]]\nlogin = \"mei\"\nname = \"梅\"\nemail = \"mei@desk.example.org\"\npassword = \"{hash}\"\n"
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn with_accounts_nothing_is_readable_without_signing_in_and_commits_are_the_editors() {
+    let env = Env::with_claims();
+    let file = accounts(&env);
+    // Any address, now that there are accounts.
+    let server = Server::start_with(&env, &["--bind", "0.0.0.0", "--accounts", &file]);
+    for path in [
+        "/",
+        &format!("/episodes/{EP}"),
+        "/claims/nvidia-trillion",
+        "/owed",
+        "/problems",
+        "/corrections",
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, 303, "{path}");
+        assert!(r.head.contains("location: /login"), "{path}: {}", r.head);
+        assert!(!r.body.contains("nvidia"), "{path} shows nothing");
+    }
+    let before = env.state();
+    let r = server.post(
+        "/claims/nvidia-trillion/start",
+        &[("csrf", "x"), ("version", "y")],
+    );
+    assert_eq!(r.status, 401);
+    env.state()
+        .assert_same(&before, "a form without signing in");
+
+    // A wrong password is refused; a sixth failure in a row is not even checked.
+    for _ in 0..5 {
+        let r = server.post("/login", &[("login", "mei"), ("password", "wrong")]);
+        assert_eq!(r.status, 401);
+        assert!(r.body.contains("do not match"), "{}", r.body);
+    }
+    let r = server.post(
+        "/login",
+        &[("login", "mei"), ("password", "correct horse battery")],
+    );
+    assert_eq!(r.status, 429, "{}", r.body);
+    drop(server);
+
+    let server = Server::start_with(&env, &["--bind", "0.0.0.0", "--accounts", &file]);
+    let r = server.post(
+        "/login",
+        &[("login", "mei"), ("password", "correct horse battery")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let set = r
+        .head
+        .lines()
+        .find(|l| l.starts_with("set-cookie:"))
+        .expect("a session cookie")
+        .to_owned();
+    for flag in ["httponly", "samesite=strict", "secure", "path=/"] {
+        assert!(set.contains(flag), "{flag} in {set}");
+    }
+    let cookie = set
+        .trim_start_matches("set-cookie:")
+        .trim()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = server.request_as("GET", "/claims/nvidia-trillion", "", Some(&cookie));
+    assert_eq!(page.status, 200);
+    let (csrf, version) = (hidden(&page.body, "csrf"), hidden(&page.body, "version"));
+    // The session's own token: another session's (or none) is refused.
+    let r = server.request_as(
+        "POST",
+        "/claims/nvidia-trillion/start",
+        &encode(&[("csrf", "0000"), ("version", &version)]),
+        Some(&cookie),
+    );
+    assert_eq!(r.status, 403);
+    let r = server.request_as(
+        "POST",
+        "/claims/nvidia-trillion/start",
+        &encode(&[("csrf", &csrf), ("version", &version)]),
+        Some(&cookie),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        env.git(&["log", "-1", "--format=%an <%ae>"]).trim(),
+        "梅 <mei@desk.example.org>",
+        "authored by the editor signed in"
+    );
+    assert_eq!(
+        env.head_message().lines().next().unwrap(),
+        "start: nvidia-trillion is checking"
+    );
+    // Signed out, the cookie opens nothing.
+    server.request_as("POST", "/logout", "", Some(&cookie));
+    let r = server.request_as("GET", "/", "", Some(&cookie));
+    assert_eq!(r.status, 303);
+}
+
+#[test]
+fn a_bad_accounts_file_is_refused_naming_what_is_wrong() {
+    let env = Env::with_claims();
+    let path = env.root.join("accounts.toml");
+    let p = path.to_str().unwrap();
+    std::fs::write(
+        &path,
+        "[[user]]\nlogin = \"mei\"\nname = \"梅\"\nemail = \"m@x.org\"\npassword = \"hunter2\"\n",
+    )
+    .unwrap();
+    env.refused(
+        &["serve", "--accounts", p],
+        2,
+        &["not an argon2 hash", "--hash-password"],
+    );
+    std::fs::write(&path, "").unwrap();
+    env.refused(&["serve", "--accounts", p], 2, &["has no [[user]]"]);
+    env.refused(
+        &["serve", "--accounts", "/nonexistent/accounts.toml"],
+        2,
+        &["cannot read the accounts file"],
+    );
+}
+
+#[test]
+fn a_records_markup_shows_as_text() {
+    let env = Env::with_claims();
+    env.add(&[
+        EP,
+        "--id",
+        "evil",
+        "--claim",
+        "<script>document.title='pwned'</script> <img src=x onerror=alert(1)>",
+    ]);
+    let server = Server::start(&env);
+    for path in ["/claims/evil", &format!("/episodes/{EP}")] {
+        let body = server.get(path).body;
+        assert!(!body.contains("<script>document"), "{path}: {body}");
+        assert!(!body.contains("<img src=x"), "{path}");
+        assert!(
+            body.contains("&lt;script&gt;document.title="),
+            "{path}: {body}"
+        );
+        // The only script is errata's own file, which the CSP allows.
+        assert_eq!(body.matches("<script").count(), 1, "{path}");
+        assert!(body.contains("<script src=\"/app.js\" defer></script>"));
+    }
 }
