@@ -123,13 +123,13 @@ fn serve(stream: TcpStream, c: &Counters, routes: &Routes) {
     let now = c.open.fetch_add(1, Ordering::SeqCst) + 1;
     c.max_open.fetch_max(now, Ordering::SeqCst);
     let _ = answer(stream, c, routes);
-    c.open.fetch_sub(1, Ordering::SeqCst);
 }
 
 fn answer(mut stream: TcpStream, c: &Counters, routes: &Routes) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 {
+        c.open.fetch_sub(1, Ordering::SeqCst);
         return Ok(());
     }
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
@@ -150,6 +150,9 @@ fn answer(mut stream: TcpStream, c: &Counters, routes: &Routes) -> std::io::Resu
     if !reply.delay.is_zero() {
         std::thread::sleep(reply.delay);
     }
+    // The connection stops counting as open once its answer is decided: the
+    // client cannot start another before it has this one, so the count is exact.
+    c.open.fetch_sub(1, Ordering::SeqCst);
     let mut head = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", reply.status);
     for (k, v) in &reply.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
