@@ -17,6 +17,7 @@ pub mod render;
 pub mod report;
 pub mod review;
 pub mod serve;
+pub mod sources;
 pub mod store;
 pub mod suggest;
 pub mod transcript;

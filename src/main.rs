@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Command::Start(args) => commands::cmd_start::run(&ctx, args),
         Command::Verdict(args) => commands::cmd_verdict::run(&ctx, args),
         Command::Source(args) => commands::cmd_source::run(&ctx, args),
+        Command::Sources(args) => commands::cmd_sources::run(&ctx, args),
         Command::Correct(args) => commands::cmd_correct::run(&ctx, args),
         Command::Amend(args) => commands::cmd_amend::run(&ctx, args),
         Command::Report(args) => commands::cmd_report::run(&ctx, args),

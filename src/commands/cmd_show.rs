@@ -127,6 +127,12 @@ fn show_claim(ctx: &Ctx, snap: &Snapshot, claim: &Claim) -> Result<ExitCode, Cli
             if let Some(e) = &src.excerpt {
                 let _ = writeln!(s, "     “{}”", e.trim());
             }
+            if let Some(d) = src.accessed {
+                let _ = writeln!(s, "     accessed {d}");
+            }
+            if let Some(a) = &src.archived {
+                let _ = writeln!(s, "     archived {a}");
+            }
         }
     }
     if !named.is_empty() {

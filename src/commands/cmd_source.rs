@@ -30,6 +30,12 @@ pub struct Args {
     /// The passage that settles the claim, quoted exactly.
     #[arg(long)]
     excerpt: Option<String>,
+    /// When the desk read it, YYYY-MM-DD (not after today).
+    #[arg(long)]
+    accessed: Option<Date>,
+    /// The address of an archived copy (http or https), e.g. on the Wayback Machine.
+    #[arg(long)]
+    archived: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
@@ -42,6 +48,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         publisher: args.publisher,
         published: args.published,
         excerpt: args.excerpt,
+        accessed: args.accessed,
+        archived: args.archived,
     };
     let added = ops::add_source(&store, &snap, claim, &source)?;
     if ctx.json {

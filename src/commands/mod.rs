@@ -26,6 +26,7 @@ pub mod cmd_setup;
 pub mod cmd_show;
 pub mod cmd_site;
 pub mod cmd_source;
+pub mod cmd_sources;
 pub mod cmd_start;
 pub mod cmd_suggest;
 pub mod cmd_sync;
@@ -93,6 +94,7 @@ pub enum Command {
     Start(cmd_start::Args),
     Verdict(cmd_verdict::Args),
     Source(cmd_source::Args),
+    Sources(cmd_sources::Args),
     Correct(cmd_correct::Args),
     Amend(cmd_amend::Args),
     Report(cmd_report::Args),

@@ -423,6 +423,37 @@ mod tests {
     }
 
     #[test]
+    fn a_source_s_accessed_and_archived_merge_field_by_field() {
+        let base = format!("{CLAIM}\n[[sources]]\nurl = \"https://example.org/a\"\n");
+        let ours = format!("{base}accessed = 2023-12-30\n");
+        let archived = |a: &str| {
+            format!("{base}archived = \"https://web.archive.org/web/{a}/https://example.org/a\"\n")
+        };
+        let theirs = archived("20231230120000");
+        let Outcome::Clean(Some(merged)) = run(Some(&base), Some(&ours), Some(&theirs)) else {
+            panic!("one side's accessed and the other's archived merge cleanly");
+        };
+        assert!(merged.contains("accessed = 2023-12-30"), "{merged}");
+        assert!(
+            merged.contains("archived = \"https://web.archive.org/web/20231230120000/"),
+            "{merged}"
+        );
+        // The same source archived at two different addresses is the desk's call.
+        let Outcome::Conflicted { conflicts, .. } =
+            run(Some(&base), Some(&archived("2023")), Some(&theirs))
+        else {
+            panic!("two archived copies of one source conflict");
+        };
+        assert_eq!(conflicts[0].field, "sources[https://example.org/a]");
+        // A merge may not bring in an archived copy that is not a web address.
+        let bad = format!("{base}archived = \"not a url\"\n");
+        assert!(matches!(
+            run(Some(&base), Some(&ours), Some(&bad)),
+            Outcome::Conflicted { .. }
+        ));
+    }
+
+    #[test]
     fn labels_from_git_before_2_44_are_the_usual_words() {
         assert_eq!(
             Labels::from_driver(Some("%S"), Some("%X"), None),

@@ -228,6 +228,13 @@ pub struct Source {
     pub published: Option<Date>,
     #[serde(default)]
     pub excerpt: Option<String>,
+    /// When the desk read it: the page as it stood that day is what the
+    /// excerpt quotes, and the archived copy to look for is the one nearest it.
+    #[serde(default)]
+    pub accessed: Option<Date>,
+    /// The address of an archived copy, for when the original moves or changes.
+    #[serde(default)]
+    pub archived: Option<String>,
 }
 
 impl Source {
@@ -239,6 +246,8 @@ impl Source {
             publisher: None,
             published: None,
             excerpt: None,
+            accessed: None,
+            archived: None,
         }
     }
 }

@@ -178,6 +178,27 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Today's date where it is latest on Earth (UTC+14), from the system clock:
+    /// a date typed by a desk anywhere is never after it, so "not after today"
+    /// refuses only what no desk can have lived yet. None when the clock is
+    /// outside the years a date can hold.
+    pub fn latest_today() -> Option<Date> {
+        let secs = jiff::Timestamp::now().as_second() + 14 * 3600;
+        let epoch = jiff::civil::DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
+        let day = epoch
+            .checked_add(jiff::SignedDuration::from_secs(secs))
+            .ok()?
+            .date();
+        Date::new(
+            u16::try_from(day.year()).ok()?,
+            u8::try_from(day.month()).ok()?,
+            u8::try_from(day.day()).ok()?,
+        )
+        .ok()
+    }
+}
+
 impl FromStr for Date {
     type Err = TimeError;
     fn from_str(s: &str) -> Result<Self, TimeError> {

@@ -10,6 +10,7 @@
 
 mod add;
 pub mod amend;
+mod archive;
 mod correct;
 pub mod edit;
 mod episode;
@@ -28,6 +29,7 @@ use serde::Serialize;
 use toml_edit::DocumentMut;
 
 pub use add::{ClaimAdded, NewClaim, add_claim};
+pub use archive::{ArchivesRecorded, NewArchive, record_archives};
 pub use correct::{Corrected, NewCorrection, correct};
 pub use episode::{EpisodeAdded, NewEpisode, add_episode};
 pub use feed::{FeedChoice, FeedEpisode, FeedImported, import_feed};

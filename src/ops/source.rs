@@ -19,6 +19,8 @@ pub struct NewSource {
     pub publisher: Option<OneLine>,
     pub published: Option<Date>,
     pub excerpt: Option<String>,
+    pub accessed: Option<Date>,
+    pub archived: Option<String>,
 }
 
 impl NewSource {
@@ -30,6 +32,8 @@ impl NewSource {
             publisher: self.publisher.as_ref().map(OneLine::to_string),
             published: self.published,
             excerpt: self.excerpt.clone(),
+            accessed: self.accessed,
+            archived: self.archived.clone(),
         }
     }
 }
@@ -74,13 +78,21 @@ pub fn add_source(
     }
     let commit = rewrite_claim(store, snap, claim, &message, |doc| {
         let mut t = toml_edit::Table::new();
-        let fields: [(&str, Option<Item>); 5] = [
+        let fields: [(&str, Option<Item>); 7] = [
             ("title", source.title.as_deref().map(value)),
             ("url", source.url.as_deref().map(value)),
             ("publisher", source.publisher.as_deref().map(value)),
             ("published", source.published.map(write::date)),
             ("excerpt", source.excerpt.as_deref().map(value)),
+            ("accessed", source.accessed.map(write::date)),
+            ("archived", source.archived.as_deref().map(value)),
         ];
+        debug_assert!(
+            fields
+                .iter()
+                .map(|(k, _)| *k)
+                .eq(write::SOURCE_KEY_ORDER.iter().copied())
+        );
         for (key, item) in fields {
             if let Some(item) = item {
                 t[key] = item;

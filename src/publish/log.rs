@@ -256,7 +256,15 @@ pub fn markdown(lang: &Lang, entries: &[Entry], show: Option<&str>, links: Links
                 } else {
                     format!(", {}", by.join(", "))
                 };
-                let _ = writeln!(s, "- {head}{tail}");
+                let archived = safe_href(src.archived.as_deref())
+                    .map(|a| {
+                        format!(
+                            " ([archived copy](<{}>))",
+                            a.replace('<', "%3C").replace('>', "%3E")
+                        )
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(s, "- {head}{tail}{archived}");
             }
             s.push('\n');
         }
@@ -293,6 +301,14 @@ pub fn html_source(lang: &Lang, src: &Source) -> String {
     if !by.is_empty() {
         let by: Vec<String> = by.iter().map(|b| escape_html(b)).collect();
         let _ = write!(s, " <span class=\"by\">{}</span>", by.join(", "));
+    }
+    // The archived copy beside the original, for when the original moves or changes.
+    if let Some(a) = safe_href(src.archived.as_deref()) {
+        let _ = write!(
+            s,
+            " <a class=\"archived\" href=\"{}\">(archived copy)</a>",
+            escape_html(a)
+        );
     }
     if let Some(e) = src.excerpt.as_deref().filter(|e| !e.trim().is_empty()) {
         let _ = write!(

@@ -257,6 +257,7 @@ pub(crate) async fn source(
                 .map(|d| d.parse().map_err(|e| bad(format!("published: {e}"))))
                 .transpose()?,
             excerpt: text(&f.excerpt),
+            ..NewSource::default()
         };
         on_claim(
             &app,

@@ -67,6 +67,18 @@ pub const CLAIM_KEY_ORDER: &[&str] = &[
     "status", "verdict", "said_at", "speaker", "quote", "claim", "tags", "assignee", "note",
 ];
 
+/// Key order of a `[[sources]]` table: the citation, the passage, then when the
+/// desk read it and where a copy is kept.
+pub const SOURCE_KEY_ORDER: &[&str] = &[
+    "title",
+    "url",
+    "publisher",
+    "published",
+    "excerpt",
+    "accessed",
+    "archived",
+];
+
 /// Key order of a correction file, as the design writes it.
 pub const CORRECTION_KEY_ORDER: &[&str] = &[
     "claims",

@@ -7,8 +7,8 @@
 
 use crate::diagnostic::{Location, Problem, Step};
 use crate::model::{
-    Claim, Correction, Episode, EpisodeId, LineError, Seconds, Settings, State, Timestamp, Verdict,
-    format_point, is_web_url, one_line_fault,
+    Claim, Correction, Date, Episode, EpisodeId, LineError, Seconds, Settings, State, Timestamp,
+    Verdict, format_point, is_web_url, one_line_fault,
 };
 use crate::transcript::Transcript;
 
@@ -21,6 +21,12 @@ pub enum Violation {
     SourceNeeded { verdict: Verdict },
     #[error("`{url}` is not a web address: use an http:// or https:// url")]
     NotAWebAddress { location: Location, url: String },
+    #[error("accessed {accessed} is after today ({today}): give the day the desk read the source")]
+    AccessedInFuture {
+        index: usize,
+        accessed: Date,
+        today: Date,
+    },
     #[error("a source needs at least a title or a url")]
     SourceUnnamed { index: usize },
     #[error(
@@ -66,6 +72,7 @@ impl Violation {
             Violation::NotAWebAddress { location, .. } | Violation::NotOneLine { location, .. } => {
                 location.clone()
             }
+            Violation::AccessedInFuture { index, .. } => Location::source(*index, "accessed"),
             Violation::SourceUnnamed { index } => {
                 Location::Field(vec![Step::Key("sources".into()), Step::Index(*index)])
             }
@@ -131,6 +138,21 @@ pub fn claim(c: &Claim, transcript: Option<&Transcript>) -> Vec<Violation> {
             }
             _ => {}
         }
+        if let Some(archived) = s.archived.as_deref().filter(|a| !is_web_url(a)) {
+            out.push(Violation::NotAWebAddress {
+                location: Location::source(i, "archived"),
+                url: archived.to_owned(),
+            });
+        }
+        if let (Some(accessed), Some(today)) = (s.accessed, Date::latest_today())
+            && accessed > today
+        {
+            out.push(Violation::AccessedInFuture {
+                index: i,
+                accessed,
+                today,
+            });
+        }
     }
     let key = |k: &str| (k.to_owned(), Location::key(k));
     let mut lines = vec![
@@ -177,6 +199,16 @@ pub fn claim(c: &Claim, transcript: Option<&Transcript>) -> Vec<Violation> {
         }
     }
     out
+}
+
+/// Whether the claim's rules depend on the day they run: a source accessed
+/// "after today" stops being so once that day comes, so such a claim's
+/// problems are not to be remembered.
+pub fn depends_on_today(c: &Claim) -> bool {
+    let today = Date::latest_today();
+    c.sources
+        .iter()
+        .any(|s| matches!((s.accessed, today), (Some(a), Some(t)) if a > t))
 }
 
 /// Where a quote is in a transcript: the segments of its first occurrence.

@@ -688,6 +688,63 @@ fn the_transcript_page_marks_each_checked_quote_and_links_it_to_its_fact_check()
     assert!(!dom.contains("<img"), "{dom}");
 }
 
+/// A source's archived copy is linked beside the original on the episode page and
+/// in the corrections log (HTML and Markdown), and a browser renders the link.
+#[test]
+fn the_archived_copy_is_linked_beside_the_original() {
+    let env = site_env();
+    let original = "https://example.org/graphcast-paper";
+    let archived = "https://web.archive.org/web/20231230120000/https://example.org/graphcast-paper";
+    env.ok(&[
+        "source",
+        "graphcast-no",
+        "--title",
+        "GraphCast paper",
+        "--url",
+        original,
+        "--accessed",
+        "2023-12-30",
+        "--archived",
+        archived,
+    ]);
+    let out = build_site(&env);
+    let link = format!("<a class=\"archived\" href=\"{archived}\">(archived copy)</a>");
+    let original_link = format!("<a href=\"{original}\">GraphCast paper</a>");
+    for page in [
+        out.join("graphcast-2023").join("index.html"),
+        out.join("corrections.html"),
+    ] {
+        let html = read(&page);
+        let at = html
+            .find(&original_link)
+            .unwrap_or_else(|| panic!("{}: {html}", page.display()));
+        assert!(
+            html[at..].starts_with(&format!("{original_link} ")),
+            "{html}"
+        );
+        assert!(html[at..].contains(&link), "{}: {html}", page.display());
+    }
+    let md = env.ok(&["corrections"]);
+    assert!(
+        md.contains(&format!("([archived copy](<{archived}>))")),
+        "{md}"
+    );
+
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let scratch = env.root.join("browser");
+    std::fs::create_dir_all(&scratch).unwrap();
+    for page in [
+        out.join("graphcast-2023").join("index.html"),
+        out.join("corrections.html"),
+    ] {
+        let dom = dump_dom(&chromium, &scratch, &page);
+        assert!(dom.contains(&link), "{}: {dom}", page.display());
+        assert!(dom.contains(&original_link), "{dom}");
+    }
+}
+
 // ---------------------------------------------------------------- the shipped repository
 
 #[test]
