@@ -13,6 +13,7 @@ mod integrate;
 mod recency;
 mod remote;
 
+pub use graph::Graph;
 pub use history::{BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};
 pub use integrate::{Divergence, Integration, MergeSides, Settled};
 pub use recency::{LastChange, LastChanges, Touch};
