@@ -12,6 +12,7 @@ mod cli;
 mod collab;
 mod corrections;
 mod history;
+mod hostile_cache;
 mod hostile_graph;
 mod merge;
 mod merge_props;
