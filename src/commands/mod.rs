@@ -353,6 +353,9 @@ impl From<StoreError> for CliError {
             StoreError::Git(g) => g.into(),
             StoreError::Uncommitted { .. } => CliError::usage(e.to_string())
                 .hint("errata commits only what it changes; use `errata edit` or `git commit` for hand edits"),
+            StoreError::SymbolicLink { .. } => CliError::failure(e.to_string()).hint(
+                "put the file itself (or a folder holding the files) in place of the link, then run the command again",
+            ),
             StoreError::Busy(_) => CliError::failure(e.to_string())
                 .hint("wait for it to finish and run the command again; if none is running, delete the lock file"),
             StoreError::Overtaken { ref path, .. } => {

@@ -3,16 +3,16 @@
 
 use super::OpError;
 use crate::model::{Claim, ClaimId, Episode, EpisodeId};
-use crate::store::{CLAIMS_DIR, Snapshot, Store, claim_path};
+use crate::store::{CLAIMS_DIR, Snapshot, Store, StoreError, claim_path};
 
 /// Find a claim by its id or a unique prefix of it. An exact id always wins
 /// over longer ids it is a prefix of.
 pub fn resolve_claim<'a>(snap: &'a Snapshot, prefix: &str) -> Result<&'a Claim, OpError> {
     match pick(snap.claims.iter().map(|c| (&c.episode, &c.id)), prefix) {
         Ok(i) => Ok(&snap.claims[i]),
-        Err(OpError::UnknownClaim(p)) => {
-            Err(conflicted(snap, &p).unwrap_or(OpError::UnknownClaim(p)))
-        }
+        Err(OpError::UnknownClaim(p)) => Err(conflicted(snap, &p)
+            .or_else(|| linked(snap, &p))
+            .unwrap_or(OpError::UnknownClaim(p))),
         Err(e) => Err(e),
     }
 }
@@ -32,6 +32,34 @@ fn conflicted<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
         .map(|p| OpError::Conflicted {
             path: p.path.clone(),
         })
+}
+
+/// A claim that `prefix` would name, or a folder that could hold it, left
+/// unread because it is a symbolic link: "no claim" would be untrue.
+fn linked<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
+    let links = || {
+        snap.problems
+            .iter()
+            .filter(|p| p.is_symbolic_link())
+            .map(|p| p.path.as_str())
+    };
+    let file = links().find(|path| {
+        path.strip_prefix(&format!("{CLAIMS_DIR}/"))
+            .and_then(|rest| rest.split_once('/'))
+            .is_some_and(|(_, name)| name.starts_with(prefix))
+    });
+    let folder = || {
+        links().find(|path| {
+            *path == CLAIMS_DIR
+                || path
+                    .strip_prefix(&format!("{CLAIMS_DIR}/"))
+                    .is_some_and(|rest| !rest.contains('/') && !rest.ends_with(".toml"))
+        })
+    };
+    let path = file.or_else(folder)?;
+    Some(OpError::Store(StoreError::SymbolicLink {
+        path: path.to_owned(),
+    }))
 }
 
 /// Find a claim's file by its id or a unique prefix, by file names alone: for
@@ -87,7 +115,20 @@ fn pick<'a>(
 /// Find an episode by its whole id.
 pub fn resolve_episode<'a, C>(snap: &'a Snapshot<C>, id: &str) -> Result<&'a Episode, OpError> {
     let id = EpisodeId::new(id)?;
-    snap.episodes
-        .get(&id)
-        .ok_or_else(|| OpError::UnknownEpisode(id.to_string()))
+    snap.episodes.get(&id).ok_or_else(|| {
+        // An episode whose folder or record is a link was not read.
+        let folder = format!("{CLAIMS_DIR}/{id}");
+        let record = format!("{folder}/{}", crate::store::EPISODE_FILE);
+        match snap
+            .problems
+            .iter()
+            .filter(|p| p.is_symbolic_link())
+            .find(|p| [CLAIMS_DIR, &folder, &record].contains(&p.path.as_str()))
+        {
+            Some(p) => OpError::Store(StoreError::SymbolicLink {
+                path: p.path.clone(),
+            }),
+            None => OpError::UnknownEpisode(id.to_string()),
+        }
+    })
 }

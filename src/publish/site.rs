@@ -505,6 +505,19 @@ fn is_inside(rel: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
+/// Replace each folder on the way to `rel` inside `out` that is a symbolic link
+/// with a real folder, so a page is never written through a link into whatever
+/// it points to. A link in the place of the file itself is replaced by the
+/// atomic write's rename.
+fn unlink_folders(out: &Path, rel: &str) -> std::io::Result<()> {
+    while let Some(link) = crate::store::symbolic_link_in(out, rel).filter(|l| l != rel) {
+        let at = out.join(&link);
+        std::fs::remove_file(&at)?;
+        std::fs::create_dir(&at)?;
+    }
+    Ok(())
+}
+
 /// Write the site into `out`: a new or empty folder, or one an earlier run of
 /// `errata site` made (its files are replaced and those no longer part of the
 /// site removed). Anything else is refused, so no one's files are overwritten.
@@ -535,12 +548,15 @@ pub fn write(site: &Site, out: &Path) -> Result<Written, PublishError> {
     let new: BTreeSet<&str> = site.files.iter().map(|(p, _)| p.as_str()).collect();
     for (rel, text) in &site.files {
         let path = out.join(rel);
+        unlink_folders(out, rel).map_err(io(&path))?;
         crate::store::write::atomic(&path, text.as_bytes()).map_err(io(&path))?;
     }
     let mut removed = 0;
     for rel in previous.iter().filter(|p| !new.contains(p.as_str())) {
         let path = out.join(rel);
-        if path.is_file() {
+        // Through a linked folder the file is not the site's to remove.
+        let through_link = crate::store::symbolic_link_in(out, rel).is_some_and(|l| l != *rel);
+        if !through_link && std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
             std::fs::remove_file(&path).map_err(io(&path))?;
             removed += 1;
             // An episode folder left empty goes too; one holding anything else stays.

@@ -37,7 +37,9 @@ impl Store {
     fn load_as<C: ClaimRecord>(&self, check: Option<Checker<'_>>) -> Snapshot<C> {
         let root = self.root();
         let mut snap: Snapshot<C> = Snapshot::default();
-        if let Ok(bytes) = std::fs::read(root.join(SETTINGS_FILE)) {
+        if super::symbolic_link_in(root, SETTINGS_FILE).is_some() {
+            snap.problems.push(Problem::symbolic_link(SETTINGS_FILE));
+        } else if let Ok(bytes) = std::fs::read(root.join(SETTINGS_FILE)) {
             match parse_toml::<Settings>(SETTINGS_FILE, &bytes) {
                 Ok(s) => snap.settings = Some(s),
                 Err(p) => snap.problems.push(p),

@@ -27,6 +27,9 @@ pub fn read_transcript(root: &Path, episode: &Episode) -> Result<Option<Transcri
             ),
         });
     }
+    if let Some(link) = super::symbolic_link_in(root, &path) {
+        return Err(StoreError::SymbolicLink { path: link });
+    }
     let text = std::fs::read_to_string(root.join(&path)).map_err(|source| StoreError::Read {
         path: path.clone(),
         source,

@@ -23,4 +23,5 @@ mod shipped;
 mod site;
 mod store_cache;
 mod suggest;
+mod symlinks;
 mod sync;
