@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{escape_html, escape_markdown, safe_href, verdict_words};
+use super::{escape_html, escape_markdown, external_link, safe_href, verdict_words};
 use crate::model::{Claim, ClaimId, Correction, Date, Medium, Source, Verdict};
 use crate::store::Snapshot;
 
@@ -244,10 +244,8 @@ pub fn html_source(src: &Source) -> String {
     let (title, by) = source_words(src);
     let title = escape_html(&title);
     let mut s = String::from("<li>");
-    match safe_href(src.url.as_deref()) {
-        Some(u) => {
-            let _ = write!(s, "<a href=\"{}\">{title}</a>", escape_html(u));
-        }
+    match src.url.as_deref().and_then(|u| external_link(u, None, &title)) {
+        Some(link) => s.push_str(&link),
         None => s.push_str(&title),
     }
     if !by.is_empty() {
@@ -369,10 +367,13 @@ mod tests {
         let li = html_source(&src);
         assert!(!li.contains("href"), "{li}");
         assert!(li.contains("&lt;b&gt;t&lt;/b&gt;"), "{li}");
-        let li = html_source(&Source::from_url("https://a.org/?x=1&y=\"2\""));
+        let li = html_source(&Source::from_url("https://a.org/?x=1&y='2'"));
         assert!(
-            li.contains("href=\"https://a.org/?x=1&amp;y=&quot;2&quot;\""),
+            li.contains("href=\"https://a.org/?x=1&amp;y=&#39;2&#39;\" rel=\"noopener noreferrer\""),
             "{li}"
         );
+        // A quote or angle bracket is in no address, only in markup.
+        let li = html_source(&Source::from_url("https://a.org/\"onclick=\"x"));
+        assert!(!li.contains("href"), "{li}");
     }
 }

@@ -13,7 +13,8 @@ use std::path::{Component, Path};
 
 use super::log::{self, html_paragraphs, html_source};
 use super::{
-    PublishError, Publisher, escape_html, json_for_script, link_at, safe_href, verdict_words,
+    PublishError, Publisher, escape_html, external_link, json_for_script, link_at, safe_href,
+    verdict_words,
 };
 use crate::model::{Claim, ClaimId, Correction, Date, Episode, Medium, Status, Verdict};
 use crate::report::{Scorecard, scorecards};
@@ -339,13 +340,9 @@ impl Ctx<'_> {
         }
         if let Some(at) = c.said_at {
             let time = escape_html(&at.to_string());
-            let time = match safe_href(ep.url.as_deref()) {
-                Some(u) => format!(
-                    "<a class=\"time\" href=\"{}\">{time}</a>",
-                    escape_html(&link_at(u, Some(at.start())))
-                ),
-                None => format!("<span class=\"time\">{time}</span>"),
-            };
+            let time = safe_href(ep.url.as_deref())
+                .and_then(|u| external_link(&link_at(u, Some(at.start())), Some("time"), &time))
+                .unwrap_or_else(|| format!("<span class=\"time\">{time}</span>"));
             said.push(format!("at {time} in the episode"));
         }
         if !said.is_empty() {
@@ -484,11 +481,13 @@ fn episode_meta(ep: &Episode, listen: bool) -> String {
     if let Some(d) = ep.date {
         parts.push(format!("<time datetime=\"{d}\">{d}</time>"));
     }
-    if listen && let Some(u) = safe_href(ep.url.as_deref()) {
-        parts.push(format!(
-            "<a href=\"{}\">Listen to the episode</a>",
-            escape_html(u)
-        ));
+    if listen
+        && let Some(link) = ep
+            .url
+            .as_deref()
+            .and_then(|u| external_link(u, None, "Listen to the episode"))
+    {
+        parts.push(link);
     }
     if parts.is_empty() {
         return String::new();
