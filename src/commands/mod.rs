@@ -386,6 +386,9 @@ impl From<OpError> for CliError {
             OpError::Conflicted { path } => CliError::failure(msg).hint(format!(
                 "`errata validate` shows where; keep what is right from each side, delete the marker lines, then `git add {path}` and commit"
             )),
+            OpError::Unreadable { .. } => CliError::failure(msg).hint(
+                "`errata validate` shows where; fix the file by hand (or `errata edit` it), then run the command again",
+            ),
             OpError::UnknownEpisode(_) => CliError::usage(msg).hint(
                 "`errata episode list` shows the episodes; `errata episode add` registers one",
             ),

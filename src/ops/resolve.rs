@@ -12,6 +12,7 @@ pub fn resolve_claim<'a>(snap: &'a Snapshot, prefix: &str) -> Result<&'a Claim, 
         Ok(i) => Ok(&snap.claims[i]),
         Err(OpError::UnknownClaim(p)) => Err(conflicted(snap, &p)
             .or_else(|| linked(snap, &p))
+            .or_else(|| unreadable(snap, &p))
             .unwrap_or(OpError::UnknownClaim(p))),
         Err(e) => Err(e),
     }
@@ -31,6 +32,25 @@ fn conflicted<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
         })
         .map(|p| OpError::Conflicted {
             path: p.path.clone(),
+        })
+}
+
+/// A claim file that `prefix` would name but that could not be read as a
+/// claim (bad TOML, too large, a bad field): its problem is the cause.
+fn unreadable<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
+    snap.problems
+        .iter()
+        .filter(|p| crate::store::record_kind(&p.path) == Some(crate::store::RecordKind::Claim))
+        .find(|p| {
+            p.path
+                .rsplit('/')
+                .next()
+                .and_then(|name| name.strip_suffix(".toml"))
+                .is_some_and(|stem| stem.starts_with(prefix))
+        })
+        .map(|p| OpError::Unreadable {
+            path: p.path.clone(),
+            message: p.message.clone(),
         })
 }
 

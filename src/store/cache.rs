@@ -75,6 +75,11 @@ impl Stamp {
 }
 
 impl Stamp {
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
     /// Whether the file was last changed long enough ago that an equal stamp
     /// later means equal content.
     pub fn settled(&self) -> bool {

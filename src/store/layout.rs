@@ -33,6 +33,38 @@ pub fn correction_path(id: &CorrectionId) -> String {
     format!("{CORRECTIONS_DIR}/{id}.toml")
 }
 
+/// The largest record errata reads or writes. A real one, with a long note and
+/// a dozen sources, is a few kilobytes; a larger file is refused unread, so a
+/// hostile repository cannot make a run take unbounded memory or time.
+pub const MAX_RECORD_BYTES: u64 = 1 << 20;
+
+/// The largest transcript: a three-hour show is about 200 KB of text, and a
+/// 100,000-line transcript about 6 MB, which every search handles in linear time.
+pub const MAX_TRANSCRIPT_BYTES: u64 = 32 << 20;
+
+/// How large a file errata writes or reads at `rel` may be: a record's limit,
+/// else a transcript's.
+pub fn size_limit(rel: &str) -> u64 {
+    if is_record_path(rel) {
+        MAX_RECORD_BYTES
+    } else {
+        MAX_TRANSCRIPT_BYTES
+    }
+}
+
+/// Why a file over its limit is refused, in the words a user reads.
+pub fn too_large(rel: &str, size: u64) -> String {
+    let (what, limit, fix) = if is_record_path(rel) {
+        ("a record", "1 MiB", "shorten its text; a long document belongs at a source's address")
+    } else {
+        ("a transcript", "32 MiB", "split the episode's transcript")
+    };
+    format!(
+        "{rel} is {:.1} MiB, and {what} may be at most {limit} (a limit that keeps every run bounded in memory and time): {fix}",
+        size as f64 / f64::from(1u32 << 20)
+    )
+}
+
 /// What kind of record a path (relative, `/`-separated) holds, by where it is
 /// in the layout: the one place that reads a path so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -55,13 +55,23 @@ impl Store {
             Fresh(Box<(Parsed<C>, Stamp, Option<Checks>)>),
         }
         let fresh_parse = |f: &RecordFile| -> (Parsed<C>, Option<Checks>) {
-            let parsed = match std::fs::read(root.join(&f.rel)) {
-                Ok(bytes) => parse_record(f, &bytes),
-                Err(e) => Parsed::Bad(Problem::new(
+            // A file far over a record's size is not read at all.
+            let size = f.stamp.map_or(0, |s| s.size());
+            let parsed = if size > super::MAX_RECORD_BYTES {
+                Parsed::Bad(Problem::new(
                     &f.rel,
                     Location::File,
-                    format!("cannot read: {e}"),
-                )),
+                    super::too_large(&f.rel, size),
+                ))
+            } else {
+                match std::fs::read(root.join(&f.rel)) {
+                    Ok(bytes) => parse_record(f, &bytes),
+                    Err(e) => Parsed::Bad(Problem::new(
+                        &f.rel,
+                        Location::File,
+                        format!("cannot read: {e}"),
+                    )),
+                }
             };
             match parsed {
                 Parsed::Claim(c) => {

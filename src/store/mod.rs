@@ -30,8 +30,9 @@ use crate::transcript::Transcript;
 pub use cache::Stamp;
 pub use layout::{
     CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, RecordKind, SETTINGS_FILE, TRANSCRIPT_FILE,
-    claim_path, correction_path, episode_folders, episode_path, is_record_path, record_kind,
-    symbolic_link_in, transcript_path,
+    MAX_RECORD_BYTES, MAX_TRANSCRIPT_BYTES, claim_path, correction_path, episode_folders,
+    episode_path, is_record_path, record_kind, size_limit, symbolic_link_in, too_large,
+    transcript_path,
 };
 pub use parse::{parse_at, parse_claim_at, parse_toml, read_transcript};
 pub use snapshot::{Checker, Checks, ClaimRecord, Parsed, Snapshot};
@@ -49,6 +50,8 @@ pub enum StoreError {
     /// the folder it would be in.
     #[error("{path} {}", crate::diagnostic::SYMBOLIC_LINK)]
     SymbolicLink { path: String },
+    #[error("{}", too_large(path, *size))]
+    TooLarge { path: String, size: u64 },
     #[error("cannot read {path}: {source}")]
     Read {
         path: String,
@@ -224,6 +227,13 @@ impl Store {
         const ATTEMPTS: u32 = 12;
         for c in &changes {
             self.ensure_regular(&c.path)?;
+            let size = c.content.as_ref().map_or(0, |b| b.len() as u64);
+            if size > size_limit(&c.path) {
+                return Err(StoreError::TooLarge {
+                    path: c.path.clone(),
+                    size,
+                });
+            }
         }
         let mut attempt = 0;
         loop {
