@@ -16,6 +16,7 @@ mod history;
 mod hostile_site;
 mod hostile_cache;
 mod hostile_graph;
+mod limits;
 mod merge;
 mod merge_props;
 mod no_panic;
