@@ -14,6 +14,7 @@ pub mod queue;
 pub mod render;
 pub mod report;
 pub mod review;
+pub mod serve;
 pub mod store;
 pub mod suggest;
 pub mod transcript;

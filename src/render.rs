@@ -233,6 +233,103 @@ impl<'a> ClaimJson<'a> {
     }
 }
 
+/// A record as `show --json` prints it: what kind it is, then its fields, so a
+/// script reading any record's JSON can tell claims from corrections and episodes.
+#[derive(Serialize)]
+pub struct Kinded<T> {
+    pub kind: crate::store::RecordKind,
+    #[serde(flatten)]
+    pub record: T,
+}
+
+impl<'a> Kinded<ClaimJson<'a>> {
+    pub fn claim(record: ClaimJson<'a>) -> Self {
+        Kinded {
+            kind: crate::store::RecordKind::Claim,
+            record,
+        }
+    }
+}
+
+impl<'a> Kinded<CorrectionJson<'a>> {
+    pub fn correction(record: CorrectionJson<'a>) -> Self {
+        Kinded {
+            kind: crate::store::RecordKind::Correction,
+            record,
+        }
+    }
+}
+
+impl<'a> Kinded<EpisodeJson<'a>> {
+    pub fn episode(record: EpisodeJson<'a>) -> Self {
+        Kinded {
+            kind: crate::store::RecordKind::Episode,
+            record,
+        }
+    }
+}
+
+/// A correction as JSON, with the field names of its file.
+#[derive(Serialize)]
+pub struct CorrectionJson<'a> {
+    pub id: &'a str,
+    pub path: String,
+    pub claims: Vec<&'a str>,
+    pub episode: &'a str,
+    pub aired_at: String,
+    pub medium: crate::model::Medium,
+    pub reported_by: Option<&'a str>,
+    pub text: &'a str,
+}
+
+impl<'a> CorrectionJson<'a> {
+    pub fn new(c: &'a crate::model::Correction) -> Self {
+        CorrectionJson {
+            id: c.id.as_str(),
+            path: crate::store::correction_path(&c.id),
+            claims: c.claims.iter().map(|k| k.as_str()).collect(),
+            episode: c.episode.as_str(),
+            aired_at: c.aired_at.to_string(),
+            medium: c.medium,
+            reported_by: c.reported_by.as_deref(),
+            text: &c.text,
+        }
+    }
+}
+
+/// An episode as JSON: its file's fields, the ids of its claims and of the
+/// corrections aired in it.
+#[derive(Serialize)]
+pub struct EpisodeJson<'a> {
+    pub id: &'a str,
+    pub path: String,
+    pub title: &'a str,
+    pub date: Option<String>,
+    pub url: Option<&'a str>,
+    pub transcript: Option<&'a str>,
+    pub claims: Vec<&'a str>,
+    pub corrections: Vec<&'a str>,
+}
+
+impl<'a> EpisodeJson<'a> {
+    pub fn new(
+        e: &'a crate::model::Episode,
+        claims: &[&'a Claim],
+        corrections: &[&'a crate::model::Correction],
+    ) -> Self {
+        EpisodeJson {
+            id: e.id.as_str(),
+            path: crate::store::episode_path(&e.id),
+            title: &e.title,
+            date: e.date.map(|d| d.to_string()),
+            url: e.url.as_deref(),
+            transcript: e.transcript.as_deref(),
+            claims: claims.iter().map(|k| k.id.as_str()).collect(),
+            corrections: corrections.iter().map(|c| c.id.as_str()).collect(),
+        }
+    }
+}
+
 /// The verdict column of a claim: its verdict, or `-` when it has none yet.
 pub fn verdict_cell(state: State) -> Cell<'static> {
     match state.verdict() {

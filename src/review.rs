@@ -10,8 +10,10 @@ use serde::Serialize;
 
 use crate::diff::{FieldChange, diff_records};
 use crate::git::{ChangeKind, CommitInfo, FileChange, GitError, Repo, Side};
-use crate::model::Claim;
-use crate::store::{self, CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE, Store, claim_path};
+use crate::store::{
+    self, CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, Parsed, RecordKind, RecordRef, SETTINGS_FILE,
+    Store,
+};
 
 /// The folders and files that hold records.
 pub const RECORD_PATHS: &[&str] = &[CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE];
@@ -21,38 +23,55 @@ pub const RECORD_PATHS: &[&str] = &[CLAIMS_DIR, CORRECTIONS_DIR, SETTINGS_FILE];
 pub enum ReviewError {
     #[error(transparent)]
     Git(#[from] GitError),
-    #[error("claim `{id}` did not exist at {rev}")]
-    NotAtRevision { id: String, rev: String },
-    #[error("{path} at {rev} is not a valid claim: {message}")]
+    #[error("{kind} `{id}` did not exist at {rev}")]
+    NotAtRevision {
+        kind: &'static str,
+        id: String,
+        rev: String,
+    },
+    #[error("{path} at {rev} is not a valid {kind}: {message}")]
     Invalid {
+        kind: RecordKind,
         path: String,
         rev: String,
         message: String,
     },
-    #[error("no claim matches `{0}` (and no revision is named so)")]
-    NoSuchClaim(String),
+    #[error("no claim, correction or episode matches `{0}` (and no revision is named so)")]
+    NoSuchRecord(String),
 }
 
-/// A claim as it was at `rev`: at the path it has now when it was there, else
-/// wherever a file of that id was (it may have moved between episodes since).
-/// `current` is the claim `id` names now, if it still exists.
-pub fn claim_at(
+/// A record as it was at `rev`: at the path it has now when it was there, else
+/// wherever a file of that id was (a claim may have moved between episodes
+/// since). `current` is the record `id` names now, if it still exists; without
+/// it, `id` is looked for whole among every kind of record at `rev`.
+pub fn record_at(
     store: &Store,
-    current: Option<&Claim>,
+    current: Option<&RecordRef>,
     id: &str,
     rev: &str,
-) -> Result<Claim, ReviewError> {
+) -> Result<Parsed, ReviewError> {
     let repo = store.repo();
     repo.resolve(rev)?;
-    let id = current.map_or(id.to_owned(), |c| c.id.to_string());
     let mut found = None;
-    if let Some(c) = current {
-        let path = claim_path(&c.episode, &c.id);
-        if let Some(bytes) = repo.read_at(rev, &path)? {
-            found = Some((path, bytes));
+    if let Some(r) = current
+        && let Some(bytes) = repo.read_at(rev, &r.path())?
+    {
+        found = Some((r.path(), bytes));
+    }
+    let claim_may_have_moved = current.is_none_or(|r| r.kind() == RecordKind::Claim);
+    let id = current.map_or(id, RecordRef::id);
+    if found.is_none() && current.is_none() {
+        for path in [
+            format!("{CORRECTIONS_DIR}/{id}.toml"),
+            format!("{CLAIMS_DIR}/{id}/{EPISODE_FILE}"),
+        ] {
+            if let Some(bytes) = repo.read_at(rev, &path)? {
+                found = Some((path, bytes));
+                break;
+            }
         }
     }
-    if found.is_none() {
+    if found.is_none() && claim_may_have_moved {
         let suffix = format!("/{id}.toml");
         for path in repo.files_at(rev, CLAIMS_DIR)? {
             if path.ends_with(&suffix)
@@ -64,51 +83,71 @@ pub fn claim_at(
         }
     }
     let (path, bytes) = found.ok_or_else(|| ReviewError::NotAtRevision {
-        id: id.clone(),
+        kind: current.map_or("record", |r| r.kind().as_str()),
+        id: id.to_owned(),
         rev: rev.to_owned(),
     })?;
-    store::parse_claim_at(&path, &bytes).map_err(|p| ReviewError::Invalid {
-        path,
-        rev: rev.to_owned(),
-        message: p.message,
-    })
+    match store::parse_at(&path, &bytes) {
+        Parsed::Bad(p) => Err(ReviewError::Invalid {
+            kind: store::record_kind(&path).unwrap_or(RecordKind::Claim),
+            path,
+            rev: rev.to_owned(),
+            message: p.message,
+        }),
+        parsed => Ok(parsed),
+    }
 }
 
-/// Every path a claim's file has on any of `sides` (it may have moved between
-/// them), for limiting a diff to it. `current` is the claim `id` names now.
-pub fn claim_paths(
+/// Every path a record's file has on any of `sides` (a claim may have moved
+/// between them), for limiting a diff to it. `current` is the record `id`
+/// names now.
+pub fn record_paths(
     store: &Store,
-    current: Option<&Claim>,
+    current: Option<&RecordRef>,
     id: &str,
     sides: &[&Side],
 ) -> Result<Vec<String>, ReviewError> {
-    let mut paths: Vec<String> = current
-        .map(|c| claim_path(&c.episode, &c.id))
-        .into_iter()
-        .collect();
-    let full = current.map_or(id.to_owned(), |c| c.id.to_string());
+    let mut paths: Vec<String> = current.map(RecordRef::path).into_iter().collect();
+    let claim_may_have_moved = current.is_none_or(|r| r.kind() == RecordKind::Claim);
+    let full = current.map_or(id, RecordRef::id);
     let suffix = format!("/{full}.toml");
     for side in sides {
         if let Side::Rev(r) = side {
-            paths.extend(
-                store
-                    .repo()
-                    .files_at(r, CLAIMS_DIR)?
-                    .into_iter()
-                    .filter(|p| p.ends_with(&suffix)),
-            );
+            for path in [
+                format!("{CORRECTIONS_DIR}/{full}.toml"),
+                format!("{CLAIMS_DIR}/{full}/{EPISODE_FILE}"),
+            ] {
+                if current.is_none() && store.repo().read_at(r, &path)?.is_some() {
+                    paths.push(path);
+                }
+            }
+            if claim_may_have_moved {
+                paths.extend(
+                    store
+                        .repo()
+                        .files_at(r, CLAIMS_DIR)?
+                        .into_iter()
+                        .filter(|p| p.ends_with(&suffix) && !p.ends_with(EPISODE_FILE)),
+                );
+            }
         }
     }
     if paths.is_empty() {
-        return Err(ReviewError::NoSuchClaim(id.to_owned()));
+        return Err(ReviewError::NoSuchRecord(id.to_owned()));
     }
+    paths.sort();
+    paths.dedup();
     Ok(paths)
 }
 
 /// A record file changed, with its field changes.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordChange {
-    pub kind: &'static str,
+    /// What the record is (claim, correction, episode, settings); none for a
+    /// file under the record folders that holds no record.
+    pub kind: Option<RecordKind>,
+    /// added, modified, deleted or renamed.
+    pub change: &'static str,
     pub path: String,
     /// The path before a rename or move.
     pub old_path: Option<String>,
@@ -196,7 +235,8 @@ fn record_change(
         *new_side == Side::WorkingTree,
     )?;
     Ok(RecordChange {
-        kind: kind_name(change.kind),
+        kind: store::record_kind(change.path()),
+        change: kind_name(change.kind),
         path: change.path().to_owned(),
         old_path: (change.kind == ChangeKind::Renamed)
             .then(|| change.old_path.clone())
@@ -245,7 +285,8 @@ pub fn record_log(
             record_change(repo, store.root(), &r.change, &new)?
         } else {
             RecordChange {
-                kind: kind_name(r.change.kind),
+                kind: store::record_kind(r.change.path()),
+                change: kind_name(r.change.kind),
                 path: r.change.path().to_owned(),
                 old_path: (r.change.kind == ChangeKind::Renamed)
                     .then(|| r.change.old_path.clone())
@@ -256,6 +297,30 @@ pub fn record_log(
         out.push(entry(&r.commit, vec![change]));
     }
     Ok(out)
+}
+
+/// The history of each of `paths` (newest first, with field changes), as
+/// [`record_log`] gives it, for publishing every record's life at once; the
+/// records are read on every core, each thread with its own handle on the
+/// repository. Empty for a repository without commits.
+pub fn histories(
+    store: &Store,
+    paths: &[String],
+) -> Result<std::collections::HashMap<String, Vec<LogEntry>>, GitError> {
+    if !store.repo().has_commits() {
+        return Ok(Default::default());
+    }
+    let root = store.root().to_path_buf();
+    paths
+        .par_iter()
+        .map_init(
+            || Store::discover(&root),
+            |store, path| match store {
+                Ok(store) => Ok((path.clone(), record_log(store, path, "HEAD", true)?)),
+                Err(e) => Err(GitError::Reopen(e.to_string())),
+            },
+        )
+        .collect()
 }
 
 /// Which commits a changelog covers.

@@ -2,14 +2,15 @@
 
 use std::process::ExitCode;
 
-use errata::publish::{Publisher, log};
+use errata::publish::i18n::Lang;
+use errata::publish::{Publisher, history, log};
 
 use super::{CliError, Ctx, out, print_json};
 
 /// The public corrections log, newest first.
 ///
-/// Where and when each correction aired, what was said, what is right, and the sources
-/// behind it. Markdown pastes into show notes; HTML is a fragment (a <section>) for a
+/// Where and when each correction aired, what was said, what is right, the sources
+/// behind it, and every amendment made to it since it was first recorded (from git). Markdown pastes into show notes; HTML is a fragment (a <section>) for a
 /// website; JSON is for scripts. Links point to the published site when errata.toml has
 /// a `url`.
 #[derive(clap::Args)]
@@ -29,8 +30,11 @@ enum Format {
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let snap = ctx.load(&store);
-    let entries = log::entries(&snap);
+    let histories = history::collect(&store, &snap, false)?;
+    let entries = log::entries(&snap, &histories);
     let format = if ctx.json { Format::Json } else { args.format };
+    // In the show's language (errata.toml's `language`), English otherwise.
+    let lang = Lang::for_tag(snap.settings.as_ref().and_then(|s| s.language.as_deref()));
     // Links to each fact-check on the published site, when it is known.
     let site = Publisher::from_settings(snap.settings.as_ref())
         .ok()
@@ -45,9 +49,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         Format::Json => print_json(&entries)?,
         Format::Md => {
             let show = snap.settings.as_ref().and_then(|s| s.name.as_deref());
-            out(format_args!("{}", log::markdown(&entries, show, &links)))?;
+            out(format_args!(
+                "{}",
+                log::markdown(&lang, &entries, show, &links)
+            ))?;
         }
-        Format::Html => out(format_args!("{}", log::html(&entries, &links)))?,
+        Format::Html => out(format_args!("{}", log::html(&lang, &entries, &links)))?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,7 @@ use super::{CliError, Ctx, out, print_json};
 /// one revision, between it and the working tree.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Revisions and claim ids: up to two revisions first (HEAD~3, a tag, a hash), then ids to limit the diff to.
+    /// Revisions and record ids: up to two revisions first (HEAD~3, a tag, a hash), then ids of claims, corrections or episodes to limit the diff to.
     #[arg(value_name = "REV|ID")]
     args: Vec<String>,
     /// A summary: one line per record with how many fields changed.
@@ -53,10 +53,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     };
     let mut only: Vec<String> = Vec::new();
     if !ids.is_empty() {
-        let snap = ctx.load(&store);
         for id in &ids {
-            let current = ops::resolve_claim(&snap, id).ok();
-            only.extend(review::claim_paths(&store, current, id, &[&old, &new])?);
+            let current = ops::resolve_record_if_any(&store, id)?;
+            only.extend(review::record_paths(
+                &store,
+                current.as_ref(),
+                id,
+                &[&old, &new],
+            )?);
         }
         only.sort();
         only.dedup();
@@ -83,7 +87,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
                 r.path,
                 n,
                 if n == 1 { " " } else { "s" },
-                r.kind
+                r.change
             );
         }
         let fields: usize = records.iter().map(|r| r.changes.len()).sum();
@@ -101,7 +105,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
                 .as_deref()
                 .map(|o| format!(" (from {o})"))
                 .unwrap_or_default();
-            let _ = writeln!(s, "{bold}{} {}{moved}{bold:#}", r.kind, r.path);
+            let _ = writeln!(s, "{bold}{} {}{moved}{bold:#}", r.change, r.path);
             s.push_str(&field_changes(&r.changes, "    "));
         }
     }

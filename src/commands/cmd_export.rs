@@ -48,11 +48,6 @@ fn claim_review(ctx: &Ctx, args: ClaimReviewArgs) -> Result<ExitCode, CliError> 
     };
     let publisher = Publisher::from_settings(snap.settings.as_ref())?;
     let reviews = claimreview::claim_reviews(&snap, &publisher, only.as_ref(), today()?);
-    for ep in claimreview::episodes_without_url(&snap, only.as_ref()) {
-        ctx.note(format!(
-            "note: episode {ep} has no url, so its claims' ClaimReviews have no appearance; add url = \"...\" to claims/{ep}/episode.toml"
-        ));
-    }
     print_json(&reviews)?;
     Ok(ExitCode::SUCCESS)
 }

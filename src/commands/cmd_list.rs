@@ -1,6 +1,6 @@
 //! `errata list`: claims filtered and shown as a table or JSON, from a
 //! snapshot of summaries; whose they are and how long they have sat idle come
-//! from `queue`.
+//! from `queue`. `--corrections` lists the corrections instead.
 
 use std::process::ExitCode;
 
@@ -8,25 +8,31 @@ use std::collections::HashSet;
 
 use errata::model::{Status, Verdict};
 use errata::queue::{self, Assignees, Idle};
-use errata::render::{Cell, ClaimJson, status_style, truncate, verdict_cell, write_rows};
+use errata::render::{
+    Cell, ClaimJson, CorrectionJson, status_style, table, truncate, verdict_cell, write_rows,
+};
 use errata::store::{ClaimRecord, Snapshot, Store};
 
-use super::{CliError, Ctx, output_error, print_json};
+use super::{CliError, Ctx, out, output_error, print_json};
 
-/// List claims, filtered.
+/// List claims, filtered; or, with --corrections, the corrections.
 ///
 /// Filters combine: `--status checked --tag nvidia` lists the checked claims tagged
 /// nvidia. The assignee filters (`--assignee`, `--mine`, `--unassigned`) add up to
 /// one set of people: `--mine --assignee Mei` lists your claims and Mei's.
 #[derive(clap::Args)]
 pub struct Args {
+    /// List the corrections instead of the claims: where each aired and what it
+    /// corrects (with --episode, those aired in that episode).
+    #[arg(long, conflicts_with_all = ["status", "verdict", "tag", "owed", "assignee", "mine", "unassigned", "stale"])]
+    corrections: bool,
     /// Only claims with this status.
     #[arg(long)]
     status: Option<Status>,
     /// Only claims with this verdict.
     #[arg(long)]
     verdict: Option<Verdict>,
-    /// Only claims of this episode.
+    /// Only claims of this episode (with --corrections: aired in it).
     #[arg(long)]
     episode: Option<String>,
     /// Only claims with this tag.
@@ -133,6 +139,9 @@ struct StaleJson<'a> {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
+    if args.corrections {
+        return list_corrections(ctx, &store, args.episode.as_deref());
+    }
     if ctx.json {
         // Scripts get whole records.
         let snap = ctx.load(&store);
@@ -247,5 +256,56 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     // delay the exit, and the system takes the memory back at once.
     drop(claims);
     std::mem::forget(snap);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The corrections as a table (or JSON), by id, as `episode list` shows episodes.
+fn list_corrections(ctx: &Ctx, store: &Store, episode: Option<&str>) -> Result<ExitCode, CliError> {
+    let snap = ctx.load_summaries(store);
+    if let Some(ep) = episode {
+        errata::ops::resolve_episode(&snap, ep)?;
+    }
+    let corrections: Vec<&errata::model::Correction> = snap
+        .corrections
+        .iter()
+        .filter(|c| episode.is_none_or(|e| c.episode.as_str() == e))
+        .collect();
+    if ctx.json {
+        print_json(
+            &corrections
+                .iter()
+                .map(|c| CorrectionJson::new(c))
+                .collect::<Vec<_>>(),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if corrections.is_empty() {
+        ctx.note(if snap.corrections.is_empty() {
+            "No corrections yet: record one with `errata correct CLAIM --episode EPISODE --at TIME --text TEXT`"
+        } else {
+            "No corrections match."
+        });
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<Cell>> = corrections
+        .iter()
+        .map(|c| {
+            let claims: Vec<&str> = c.claims.iter().map(|k| k.as_str()).collect();
+            vec![
+                Cell::plain(c.id.as_str()),
+                Cell::plain(c.episode.as_str()),
+                Cell::plain(c.aired_at.to_string()),
+                Cell::plain(c.medium.as_str()),
+                Cell::plain(claims.join(", ")),
+            ]
+        })
+        .collect();
+    out(format_args!(
+        "{}",
+        table(
+            &["CORRECTION", "EPISODE", "AIRED AT", "MEDIUM", "CORRECTS"],
+            &rows
+        )
+    ))?;
     Ok(ExitCode::SUCCESS)
 }

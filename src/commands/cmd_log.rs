@@ -1,4 +1,4 @@
-//! `errata log`: the history of one claim, or the changelog of every record,
+//! `errata log`: the history of one record, or the changelog of every record,
 //! from `review`; this file prints it.
 
 use std::fmt::Write as _;
@@ -8,17 +8,17 @@ use anstyle::{AnsiColor, Style};
 use errata::ops;
 use errata::render::field_changes;
 use errata::review::{self, Bound, LogEntry, LogFilter};
-use errata::store::claim_path;
 
 use super::{CliError, Ctx, out, print_json};
 
-/// Show the history of a claim, or the changelog of every record.
+/// Show the history of a record, or the changelog of every record.
 ///
-/// Newest first. For a claim, every commit that changed it, as `git log --follow`
-/// lists them, moves to another episode and renames included.
+/// Newest first. For a claim, a correction or an episode, every commit that changed it,
+/// as `git log --follow` lists them, moves to another episode and renames included.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The claim's id or a unique prefix; without it, every change to any record.
+    /// The id (or a unique prefix, or the path) of a claim, correction or episode;
+    /// without it, every change to any record.
     id: Option<String>,
     /// Show the field changes of each commit.
     #[arg(short = 'p', long = "patch")]
@@ -41,12 +41,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let entries: Vec<LogEntry> = match &args.id {
         Some(id) => {
-            let (episode, id) = ops::resolve_claim_file(&store, id)?;
+            let record = ops::resolve_record(&store, id)?;
             if !store.repo().has_commits() {
                 Vec::new()
             } else {
                 let with_changes = args.patch || ctx.json;
-                review::record_log(&store, &claim_path(&episode, &id), "HEAD", with_changes)?
+                review::record_log(&store, &record.path(), "HEAD", with_changes)?
             }
         }
         None => {
@@ -87,7 +87,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
                         .as_deref()
                         .map(|o| format!(" (from {o})"))
                         .unwrap_or_default();
-                    let _ = writeln!(s, "    {dim}{} {}{moved}{dim:#}", r.kind, r.path);
+                    let _ = writeln!(s, "    {dim}{} {}{moved}{dim:#}", r.change, r.path);
                 }
                 if args.patch {
                     s.push_str(&field_changes(&r.changes, "        "));

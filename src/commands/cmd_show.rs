@@ -1,43 +1,59 @@
-//! `errata show`: one claim whole, now or at a revision (`review::claim_at`).
+//! `errata show`: one record whole, a claim, a correction or an episode, now or
+//! at a revision (`review::record_at`).
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use anstyle::Style;
-use errata::model::Claim;
+use errata::model::{Claim, Correction, Episode};
 use errata::ops;
-use errata::render::{ClaimJson, status_style, verdict_style};
+use errata::render::{ClaimJson, CorrectionJson, EpisodeJson, Kinded, status_style, verdict_style};
 use errata::review;
-use errata::store::claim_path;
+use errata::store::{Parsed, Snapshot, claim_path, correction_path, episode_path};
 
 use super::{CliError, Ctx, out, print_json};
 
-/// Show one claim whole.
+/// Show one record whole: a claim, a correction or an episode.
 ///
-/// Quote, claim, verdict, note, sources and any correction. `ID@REV` shows it as it was
-/// at any revision git understands (HEAD~3, a tag, a short hash).
+/// For a claim: quote, claim, verdict, note, sources and any correction. For a
+/// correction: where it aired, the claims it corrects and what it says. For an episode:
+/// its details, claims and the corrections aired in it. `ID@REV` shows the record as it
+/// was at any revision git understands (HEAD~3, a tag, a short hash).
 #[derive(clap::Args)]
 pub struct Args {
-    /// The claim's id or a unique prefix, optionally followed by @REV.
+    /// The record's id or a unique prefix (or its path, such as
+    /// claims/EPISODE/episode.toml), optionally followed by @REV.
     id: String,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
-    let snap = ctx.load(&store);
     let (prefix, rev) = match args.id.split_once('@') {
         Some((id, rev)) if !rev.is_empty() => (id, Some(rev)),
         _ => (args.id.as_str(), None),
     };
-    let claim: Claim = match rev {
-        None => ops::resolve_claim(&snap, prefix)?.clone(),
-        Some(rev) => review::claim_at(&store, ops::resolve_claim(&snap, prefix).ok(), prefix, rev)?,
+    let record = match rev {
+        None => ops::read_record(&store, &ops::resolve_record(&store, prefix)?)?,
+        Some(rev) => {
+            let current = ops::resolve_record_if_any(&store, prefix)?;
+            review::record_at(&store, current.as_ref(), prefix, rev)?
+        }
     };
+    let snap = ctx.load(&store);
+    match record {
+        Parsed::Claim(claim) => show_claim(ctx, &snap, &claim),
+        Parsed::Correction(c) => show_correction(ctx, &snap, &c),
+        Parsed::Episode(e) => show_episode(ctx, &snap, &e),
+        Parsed::Bad(p) => Err(ops::OpError::Record(p).into()),
+    }
+}
+
+fn show_claim(ctx: &Ctx, snap: &Snapshot, claim: &Claim) -> Result<ExitCode, CliError> {
     let corrections = snap.corrections_by_claim();
     let named = corrections.get(&claim.id).cloned().unwrap_or_default();
     let owed = claim.state.is_owed() && named.is_empty();
     if ctx.json {
-        print_json(&ClaimJson::new(&claim, owed))?;
+        print_json(&Kinded::claim(ClaimJson::new(claim, owed)))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut s = String::new();
@@ -124,6 +140,131 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
                 s,
                 "  {} ({} in {} at {})",
                 c.id, c.medium, c.episode, c.aired_at
+            );
+        }
+    }
+    out(format_args!("{s}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_correction(ctx: &Ctx, snap: &Snapshot, c: &Correction) -> Result<ExitCode, CliError> {
+    if ctx.json {
+        print_json(&Kinded::correction(CorrectionJson::new(c)))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{bold}{}{bold:#}  {dim}{}{dim:#}",
+        c.id,
+        correction_path(&c.id)
+    );
+    let field = |s: &mut String, name: &str, value: &str| {
+        let _ = writeln!(s, "{dim}{name:<12}{dim:#}{value}");
+    };
+    let aired_in = match snap.episodes.get(&c.episode) {
+        Some(ep) => format!("{} ({}) at {}", c.episode, ep.title, c.aired_at),
+        None => format!("{} at {} (no such episode)", c.episode, c.aired_at),
+    };
+    field(&mut s, "aired in", &aired_in);
+    field(&mut s, "medium", c.medium.as_str());
+    if let Some(r) = &c.reported_by {
+        field(&mut s, "reported by", r);
+    }
+    let _ = writeln!(s, "\n{bold}corrects{bold:#}");
+    for id in &c.claims {
+        match snap.claims.iter().find(|k| &k.id == id) {
+            Some(k) => {
+                let st = k.state.status();
+                let ss = status_style(st);
+                let verdict = k
+                    .state
+                    .verdict()
+                    .map(|v| {
+                        let vs = verdict_style(v);
+                        format!(", {vs}{v}{vs:#}")
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    s,
+                    "  {id}  {ss}{st}{ss:#}{verdict}  {dim}{}{dim:#}",
+                    claim_path(&k.episode, &k.id)
+                );
+                let _ = writeln!(s, "    {}", k.headline());
+            }
+            None => {
+                let _ = writeln!(s, "  {id}  (no such claim)");
+            }
+        }
+    }
+    let _ = writeln!(s, "\n{bold}text{bold:#}");
+    for line in c.text.trim_end().lines() {
+        let _ = writeln!(s, "{}", format!("  {line}").trim_end());
+    }
+    out(format_args!("{s}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_episode(ctx: &Ctx, snap: &Snapshot, e: &Episode) -> Result<ExitCode, CliError> {
+    let claims: Vec<&Claim> = snap.claims.iter().filter(|k| k.episode == e.id).collect();
+    let aired: Vec<&Correction> = snap
+        .corrections
+        .iter()
+        .filter(|c| c.episode == e.id)
+        .collect();
+    if ctx.json {
+        print_json(&Kinded::episode(EpisodeJson::new(e, &claims, &aired)))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{bold}{}{bold:#}  {dim}{}{dim:#}",
+        e.id,
+        episode_path(&e.id)
+    );
+    let field = |s: &mut String, name: &str, value: &str| {
+        let _ = writeln!(s, "{dim}{name:<11}{dim:#}{value}");
+    };
+    field(&mut s, "title", &e.title);
+    if let Some(d) = e.date {
+        field(&mut s, "date", &d.to_string());
+    }
+    if let Some(u) = &e.url {
+        field(&mut s, "url", u);
+    }
+    if let Some(t) = &e.transcript {
+        field(&mut s, "transcript", t);
+    }
+    let counted = |pred: &dyn Fn(&Claim) -> bool| claims.iter().filter(|k| pred(k)).count();
+    field(
+        &mut s,
+        "claims",
+        &format!(
+            "{} ({} unchecked, {} checked, {} corrected)",
+            claims.len(),
+            counted(&|k| k.state.verdict().is_none()),
+            counted(&|k| k.state.status() == errata::model::Status::Checked),
+            counted(&|k| k.state.status() == errata::model::Status::Corrected),
+        ),
+    );
+    if !aired.is_empty() {
+        let _ = writeln!(s, "\n{bold}corrections aired{bold:#}");
+        for c in aired {
+            let _ = writeln!(
+                s,
+                "  {} at {} ({})",
+                c.id,
+                c.aired_at,
+                c.claims
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
     }

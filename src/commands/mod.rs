@@ -7,6 +7,7 @@
 //! library's errors that choose them), [`report_move`] and [`today`].
 
 pub mod cmd_add;
+pub mod cmd_amend;
 pub mod cmd_completions;
 pub mod cmd_correct;
 pub mod cmd_corrections;
@@ -20,6 +21,7 @@ pub mod cmd_log;
 pub mod cmd_man;
 pub mod cmd_merge_driver;
 pub mod cmd_report;
+pub mod cmd_serve;
 pub mod cmd_setup;
 pub mod cmd_show;
 pub mod cmd_site;
@@ -92,6 +94,7 @@ pub enum Command {
     Verdict(cmd_verdict::Args),
     Source(cmd_source::Args),
     Correct(cmd_correct::Args),
+    Amend(cmd_amend::Args),
     Report(cmd_report::Args),
     Corrections(cmd_corrections::Args),
     Export(cmd_export::Args),
@@ -102,6 +105,7 @@ pub enum Command {
     Edit(cmd_edit::Args),
     Setup(cmd_setup::Args),
     Sync(cmd_sync::Args),
+    Serve(cmd_serve::Args),
     Completions(cmd_completions::Args),
     Man(cmd_man::Args),
     MergeDriver(cmd_merge_driver::Args),
@@ -338,9 +342,9 @@ impl From<ReviewError> for CliError {
         match e {
             ReviewError::Git(g) => g.into(),
             ReviewError::NotAtRevision { id, .. } => CliError::usage(msg).hint(format!(
-                "`git log --oneline -- '*{id}.toml'` shows when it did"
+                "`git log --oneline -- '*{id}.toml' '*{id}/episode.toml'` shows when it did"
             )),
-            ReviewError::NoSuchClaim(_) => CliError::usage(msg)
+            ReviewError::NoSuchRecord(_) => CliError::usage(msg)
                 .hint("`errata list` shows the claims; revisions come before ids"),
             ReviewError::Invalid { .. } => CliError::failure(msg),
         }
@@ -380,6 +384,12 @@ impl From<OpError> for CliError {
             OpError::AmbiguousClaim { .. } => {
                 CliError::usage(msg).hint("type more of the id to pick one")
             }
+            OpError::UnknownRecord(_) => CliError::usage(msg).hint(
+                "`errata list` shows the claims, `errata list --corrections` the corrections, `errata episode list` the episodes",
+            ),
+            OpError::AmbiguousRecord { .. } => CliError::usage(msg).hint(
+                "type more of the id, or give the record's path (e.g. corrections/ID.toml or claims/EPISODE/episode.toml)",
+            ),
             OpError::DuplicateClaim { .. } => CliError::failure(msg).hint(
                 "rename one of the files so ids are unique; `errata validate` lists such problems",
             ),
@@ -414,6 +424,12 @@ impl From<OpError> for CliError {
             OpError::AlreadyCited { id, .. } => {
                 CliError::usage(msg).hint(format!("to change a source it cites: errata edit {id}"))
             }
+            OpError::UnknownCorrection(_) => CliError::usage(msg)
+                .hint("`errata list --corrections` shows every correction with its id"),
+            OpError::AlreadyNamed { .. } => CliError::usage(msg),
+            OpError::NotNamed { correction, .. } => CliError::usage(msg).hint(format!(
+                "`errata show {correction}` lists the claims it corrects"
+            )),
             OpError::ChangedOnDisk { .. } => {
                 CliError::failure(msg).hint("run the command again to edit the file as it is now")
             }

@@ -76,6 +76,26 @@ impl FileChange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BlobId(Oid);
 
+impl BlobId {
+    /// The id git gives these bytes as a file's content (`git hash-object`),
+    /// without writing anything: a version of a record that any two readers
+    /// of the same bytes agree on.
+    pub fn of(bytes: &[u8]) -> Option<BlobId> {
+        Oid::hash_object(git2::ObjectType::Blob, bytes)
+            .ok()
+            .map(BlobId)
+    }
+
+    pub fn hex(&self) -> String {
+        self.0.to_string()
+    }
+
+    /// A blob id as [`BlobId::hex`] wrote it.
+    pub fn parse(hex: &str) -> Option<BlobId> {
+        Oid::from_str(hex).ok().map(BlobId)
+    }
+}
+
 /// One revision of a record: the commit and how the record changed in it.
 #[derive(Debug, Clone)]
 pub struct Revision {

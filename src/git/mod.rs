@@ -135,6 +135,9 @@ fn index_entry(path: &str, id: Oid, mode: u32, stage: u16) -> git2::IndexEntry {
 pub struct Repo {
     inner: Repository,
     workdir: PathBuf,
+    /// Who commits are authored by, when not the identity git's config and
+    /// environment give (the signed-in user of `errata serve`).
+    author_as: Option<(String, String)>,
 }
 
 /// Retry an operation that libgit2 refuses at once when another process holds a
@@ -202,7 +205,11 @@ impl Repo {
             .workdir()
             .ok_or_else(|| GitError::Bare(inner.path().to_path_buf()))?
             .to_path_buf();
-        Ok(Repo { inner, workdir })
+        Ok(Repo {
+            inner,
+            workdir,
+            author_as: None,
+        })
     }
 
     /// The top of the working tree.
@@ -226,9 +233,19 @@ impl Repo {
     }
 
     fn author(&self) -> Result<git2::Signature<'static>, GitError> {
+        if let Some((name, email)) = &self.author_as {
+            return Ok(git2::Signature::now(name, email)?);
+        }
         self.inner
             .author_from_env()
             .map_err(|_| GitError::NoIdentity)
+    }
+
+    /// Author this handle's commits as `name <email>` (the committer stays
+    /// the identity git's config gives), as a shared server does for each
+    /// signed-in editor.
+    pub fn author_as(&mut self, name: &str, email: &str) {
+        self.author_as = Some((name.to_owned(), email.to_owned()));
     }
 
     fn head_commit(&self) -> Result<Option<git2::Commit<'_>>, GitError> {

@@ -186,6 +186,18 @@ impl State {
     }
 }
 
+impl State {
+    /// A correction no longer names the claim (it was amended, and no other
+    /// correction names it): corrected → checked, with the verdict it had.
+    /// Any other state has nothing to undo and stays as it is.
+    pub fn uncorrect(self) -> State {
+        match self {
+            State::Corrected(v) => State::Checked(v),
+            other => other,
+        }
+    }
+}
+
 /// A move the lifecycle does not allow. The message follows the claim's id:
 /// `nvidia-gross-margin is already checked (accurate); ...`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

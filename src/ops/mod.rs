@@ -9,6 +9,7 @@
 //! `git2` itself and never prints.
 
 mod add;
+pub mod amend;
 mod correct;
 pub mod edit;
 mod episode;
@@ -29,7 +30,10 @@ pub use add::{ClaimAdded, NewClaim, add_claim};
 pub use correct::{Corrected, NewCorrection, correct};
 pub use episode::{EpisodeAdded, NewEpisode, add_episode};
 pub use init::{InitOutcome, InitSettings, init};
-pub use resolve::{resolve_claim, resolve_claim_file, resolve_episode};
+pub use resolve::{
+    read_record, resolve_claim, resolve_claim_file, resolve_episode, resolve_record,
+    resolve_record_if_any,
+};
 pub use setup::{SetupOutcome, setup};
 pub use source::{NewSource, SourceAdded, add_source};
 pub use start::start;
@@ -55,6 +59,25 @@ pub enum OpError {
     UnknownClaim(String),
     #[error("`{prefix}` matches {} claims: {}", candidates.len(), candidates.join(", "))]
     AmbiguousClaim {
+        prefix: String,
+        candidates: Vec<String>,
+    },
+    #[error("no correction matches `{0}`")]
+    UnknownCorrection(String),
+    #[error("correction {correction} already names {claim}")]
+    AlreadyNamed {
+        correction: CorrectionId,
+        claim: ClaimId,
+    },
+    #[error("correction {correction} names no claim `{claim}`")]
+    NotNamed {
+        correction: CorrectionId,
+        claim: String,
+    },
+    #[error("no claim, correction or episode matches `{0}`")]
+    UnknownRecord(String),
+    #[error("`{prefix}` matches {} records: {}", candidates.len(), candidates.join(", "))]
+    AmbiguousRecord {
         prefix: String,
         candidates: Vec<String>,
     },

@@ -2,8 +2,11 @@
 //! git finds a commit by a short hash. Uses `store` and `model`.
 
 use super::OpError;
-use crate::model::{Claim, ClaimId, Episode, EpisodeId};
-use crate::store::{CLAIMS_DIR, Snapshot, Store, StoreError, claim_path};
+use crate::diagnostic::locate_in;
+use crate::model::{Claim, ClaimId, CorrectionId, Episode, EpisodeId};
+use crate::store::{
+    CLAIMS_DIR, Parsed, RecordKind, RecordRef, Snapshot, Store, StoreError, claim_path, parse_at,
+};
 
 /// Find a claim by its id or a unique prefix of it. An exact id always wins
 /// over longer ids it is a prefix of.
@@ -94,6 +97,122 @@ pub fn resolve_claim_file(store: &Store, prefix: &str) -> Result<(EpisodeId, Cla
     let files = store.claim_files();
     let i = pick(files.iter().map(|(e, c)| (e, c)), prefix)?;
     Ok(files[i].clone())
+}
+
+/// Find any record, claim, correction or episode, by its id or a unique prefix
+/// of it, from file names alone; or by its path (`corrections/x.toml`,
+/// `claims/ep/episode.toml`), which names one record whatever others share its
+/// id. An exact id wins over longer ids it is a prefix of; an id that is
+/// exact for records of two kinds names neither, and the candidates say which
+/// kinds there are.
+pub fn resolve_record(store: &Store, input: &str) -> Result<RecordRef, OpError> {
+    if input.contains('/') || input.ends_with(".toml") {
+        let path = input.strip_prefix("./").unwrap_or(input);
+        return RecordRef::from_path(path)
+            .filter(|r| store.root().join(r.path()).is_file())
+            .ok_or_else(|| OpError::UnknownRecord(input.to_owned()));
+    }
+    // A whole id is looked up where each kind would keep it, without listing.
+    let mut exact: Vec<RecordRef> = Vec::new();
+    if let Ok(id) = ClaimId::new(input) {
+        exact.extend(
+            store
+                .episodes_with_claim(&id)
+                .into_iter()
+                .map(|episode| RecordRef::Claim {
+                    episode,
+                    id: id.clone(),
+                }),
+        );
+    }
+    if let Ok(id) = CorrectionId::new(input) {
+        exact.push(RecordRef::Correction(id));
+    }
+    if let Ok(id) = EpisodeId::new(input) {
+        exact.push(RecordRef::Episode(id));
+    }
+    exact.retain(|r| r.kind() == RecordKind::Claim || store.root().join(r.path()).is_file());
+    let matches = if exact.is_empty() {
+        store
+            .record_files()
+            .into_iter()
+            .filter(|r| r.id().starts_with(input))
+            .collect()
+    } else {
+        exact
+    };
+    match matches.as_slice() {
+        [] => Err(OpError::UnknownRecord(input.to_owned())),
+        [one] => Ok(one.clone()),
+        many if many
+            .iter()
+            .all(|r| r.kind() == RecordKind::Claim && r.id() == many[0].id()) =>
+        {
+            Err(OpError::DuplicateClaim {
+                id: many[0].id().to_owned(),
+                paths: many.iter().map(RecordRef::path).collect(),
+            })
+        }
+        many if many.iter().all(|r| r.kind() == RecordKind::Claim) => {
+            let mut candidates: Vec<String> = many.iter().map(|r| r.id().to_owned()).collect();
+            candidates.sort();
+            candidates.dedup();
+            Err(OpError::AmbiguousClaim {
+                prefix: input.to_owned(),
+                candidates,
+            })
+        }
+        many => {
+            let mut candidates: Vec<String> = many
+                .iter()
+                .map(|r| format!("{} {}", r.kind(), r.id()))
+                .collect();
+            candidates.sort();
+            candidates.dedup();
+            Err(OpError::AmbiguousRecord {
+                prefix: input.to_owned(),
+                candidates,
+            })
+        }
+    }
+}
+
+/// [`resolve_record`] for a record that may exist only in history (it was
+/// deleted, or renamed since): `None` where nothing now matches, while an
+/// ambiguous prefix is still an error.
+pub fn resolve_record_if_any(store: &Store, input: &str) -> Result<Option<RecordRef>, OpError> {
+    match resolve_record(store, input) {
+        Ok(r) => Ok(Some(r)),
+        Err(OpError::UnknownRecord(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A record as its file holds it now in the working tree, read with the rules
+/// of every load; a file that is not a valid record (a merge left markers in
+/// it, a hand edit broke it) is an error that says where and why.
+pub fn read_record(store: &Store, r: &RecordRef) -> Result<Parsed, OpError> {
+    let path = r.path();
+    let bytes = std::fs::read(store.root().join(&path)).map_err(|source| {
+        OpError::Store(crate::store::StoreError::Read {
+            path: path.clone(),
+            source,
+        })
+    })?;
+    match parse_at(&path, &bytes) {
+        Parsed::Bad(p) if p.is_conflict() => Err(OpError::Conflicted { path }),
+        Parsed::Bad(p) => {
+            let d = locate_in(&String::from_utf8_lossy(&bytes), std::slice::from_ref(&p));
+            let at = d
+                .first()
+                .map_or(path, |d| format!("{}:{}:{}", d.path, d.line, d.column));
+            Err(OpError::Store(StoreError::BadFile {
+                path: at,
+                message: p.message,
+            }))
+        }
+        parsed => Ok(parsed),
+    }
 }
 
 /// The one of `ids` that `prefix` names, with the rules of [`resolve_claim`].

@@ -7,9 +7,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    BEST_RATING, Publisher, WORST_RATING, link_at, rating_value, safe_href, verdict_words,
-};
+use super::i18n::Lang;
+use super::{BEST_RATING, Publisher, WORST_RATING, link_at, rating_value, safe_href};
 use crate::model::{Claim, Date, Episode, EpisodeId};
 use crate::store::Snapshot;
 
@@ -22,6 +21,7 @@ pub fn claim_url(publisher: &Publisher, episode: &EpisodeId, claim: &Claim) -> S
 /// `published` is the review's `datePublished`.
 pub fn claim_review(
     publisher: &Publisher,
+    lang: &Lang,
     claim: &Claim,
     episode: Option<&Episode>,
     published: Date,
@@ -34,7 +34,7 @@ pub fn claim_review(
     }
     rating.insert("worstRating".into(), json!(WORST_RATING));
     rating.insert("bestRating".into(), json!(BEST_RATING));
-    rating.insert("alternateName".into(), json!(verdict_words(verdict)));
+    rating.insert("alternateName".into(), json!(lang.verdict(verdict)));
 
     let author = match claim.speaker.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(speaker) => json!({"@type": "Person", "name": speaker}),
@@ -46,20 +46,8 @@ pub fn claim_review(
     if let Some(d) = episode.and_then(|e| e.date) {
         item.insert("datePublished".into(), json!(d.to_string()));
     }
-    if let Some(ep) = episode
-        && let Some(url) = safe_href(ep.url.as_deref())
-    {
-        let mut appearance = Map::new();
-        appearance.insert("@type".into(), json!("CreativeWork"));
-        appearance.insert(
-            "url".into(),
-            json!(link_at(url, claim.said_at.map(|t| t.start()))),
-        );
-        appearance.insert("name".into(), json!(ep.title));
-        if let Some(d) = ep.date {
-            appearance.insert("datePublished".into(), json!(d.to_string()));
-        }
-        item.insert("appearance".into(), Value::Object(appearance));
+    if let Some(ep) = episode {
+        item.insert("appearance".into(), appearance(publisher, ep, claim));
     }
     if let Some(q) = claim.quote.as_deref().filter(|q| !q.trim().is_empty()) {
         item.insert("text".into(), json!(q));
@@ -86,6 +74,35 @@ pub fn claim_review(
     Some(Value::Object(review))
 }
 
+/// Where the claim was made: the episode at the moment it was said, when the
+/// episode has an address; else the episode itself, named as a
+/// `PodcastEpisode` of the show, which a reader (and a search engine) can
+/// still find without a link.
+fn appearance(publisher: &Publisher, ep: &Episode, claim: &Claim) -> Value {
+    let mut appearance = Map::new();
+    match safe_href(ep.url.as_deref()) {
+        Some(url) => {
+            appearance.insert("@type".into(), json!("CreativeWork"));
+            appearance.insert(
+                "url".into(),
+                json!(link_at(url, claim.said_at.map(|t| t.start()))),
+            );
+        }
+        None => {
+            appearance.insert("@type".into(), json!("PodcastEpisode"));
+            appearance.insert(
+                "partOfSeries".into(),
+                json!({"@type": "PodcastSeries", "name": publisher.show}),
+            );
+        }
+    }
+    appearance.insert("name".into(), json!(ep.title));
+    if let Some(d) = ep.date {
+        appearance.insert("datePublished".into(), json!(d.to_string()));
+    }
+    Value::Object(appearance)
+}
+
 /// ClaimReviews of every checked or corrected claim, of one episode or of all.
 pub fn claim_reviews(
     snap: &Snapshot,
@@ -93,28 +110,18 @@ pub fn claim_reviews(
     episode: Option<&EpisodeId>,
     published: Date,
 ) -> Vec<Value> {
+    let lang = Lang::for_tag(publisher.language.as_deref());
     snap.claims
         .iter()
         .filter(|c| episode.is_none_or(|e| &c.episode == e))
-        .filter_map(|c| claim_review(publisher, c, snap.episodes.get(&c.episode), published))
-        .collect()
-}
-
-/// Episodes with reviewed claims but no `url`, whose ClaimReviews therefore
-/// have no `appearance`: worth telling the editor.
-pub fn episodes_without_url<'a>(
-    snap: &'a Snapshot,
-    reviews_of: Option<&EpisodeId>,
-) -> Vec<&'a EpisodeId> {
-    snap.episodes
-        .values()
-        .filter(|e| reviews_of.is_none_or(|r| &e.id == r))
-        .filter(|e| safe_href(e.url.as_deref()).is_none())
-        .filter(|e| {
-            snap.claims
-                .iter()
-                .any(|c| c.episode == e.id && c.state.verdict().is_some())
+        .filter_map(|c| {
+            claim_review(
+                publisher,
+                &lang,
+                c,
+                snap.episodes.get(&c.episode),
+                published,
+            )
         })
-        .map(|e| &e.id)
         .collect()
 }

@@ -1,14 +1,24 @@
 //! The public corrections log, newest first: when and where each correction
-//! aired, what was said, what is right, and the sources behind it.
+//! aired, what was said, what is right, the sources behind it, and every
+//! amendment made to it since it was first recorded (`publish::history`).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{escape_html, escape_markdown, external_link, safe_href, verdict_words};
+use super::history::{self, Histories, RecordHistory};
+use super::i18n::Lang;
+use super::{escape_html, escape_markdown, external_link, safe_href};
 use crate::model::{Claim, ClaimId, Correction, Date, Medium, Source, Verdict};
-use crate::store::Snapshot;
+use crate::store::{Snapshot, correction_path};
+
+/// The history of a record that has none in git yet (not committed).
+static NO_HISTORY: RecordHistory = RecordHistory {
+    revisions: Vec::new(),
+    amendments: Vec::new(),
+    verdict_changes: Vec::new(),
+};
 
 /// One correction, with what it corrects.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +35,9 @@ pub struct Entry<'a> {
     pub text: &'a str,
     /// The claims it corrects that exist (`errata validate` names any that do not).
     pub claims: Vec<Corrected<'a>>,
+    /// Its revisions and amendments, from git.
+    #[serde(flatten)]
+    pub history: &'a RecordHistory,
 }
 
 /// A claim as the log shows it: what was said, where, and its verdict.
@@ -48,7 +61,7 @@ pub type Links<'l> = &'l dyn Fn(&str, Option<&str>) -> Option<String>;
 
 /// Every correction, newest first: by the date of the episode it aired in
 /// (episodes without a date last), then by where in the episode, then by id.
-pub fn entries(snap: &Snapshot) -> Vec<Entry<'_>> {
+pub fn entries<'a>(snap: &'a Snapshot, histories: &'a Histories) -> Vec<Entry<'a>> {
     let date_of = |c: &Correction| snap.episodes.get(&c.episode).and_then(|e| e.date);
     let mut sorted: Vec<&Correction> = snap.corrections.iter().collect();
     sorted.sort_by(|a, b| {
@@ -80,6 +93,9 @@ pub fn entries(snap: &Snapshot) -> Vec<Entry<'_>> {
                 reported_by: c.reported_by.as_deref().filter(|r| !r.trim().is_empty()),
                 text: c.text.as_str(),
                 claims,
+                history: histories
+                    .get(&correction_path(&c.id))
+                    .unwrap_or(&NO_HISTORY),
             }
         })
         .collect()
@@ -102,87 +118,104 @@ fn corrected<'a>(snap: &'a Snapshot, k: &'a Claim) -> Corrected<'a> {
     }
 }
 
-fn medium_words(m: Medium) -> &'static str {
-    match m {
-        Medium::OnAir => "Corrected on air",
-        Medium::ShowNotes => "Corrected in the show notes",
-        Medium::Website => "Corrected on the website",
-        Medium::Social => "Corrected on social media",
-    }
+/// How a correction was published, as a sentence.
+fn medium_words(lang: &Lang, m: Medium) -> String {
+    lang.t(match m {
+        Medium::OnAir => "medium-on-air",
+        Medium::ShowNotes => "medium-show-notes",
+        Medium::Website => "medium-website",
+        Medium::Social => "medium-social",
+    })
 }
 
 /// "title (date)", or the id when the episode is not registered.
-fn episode_label(id: &str, title: Option<&str>, date: Option<Date>) -> String {
-    let mut s = title.unwrap_or(id).to_owned();
-    if let Some(d) = date {
-        let _ = write!(s, " ({d})");
+pub fn episode_label(lang: &Lang, id: &str, title: Option<&str>, date: Option<Date>) -> String {
+    let title = title.unwrap_or(id);
+    match date {
+        Some(d) => lang.text(
+            "episode-with-date",
+            &[("title", title.into()), ("date", lang.date(d).into())],
+        ),
+        None => title.to_owned(),
     }
-    s
 }
 
 /// A source in one line of plain words: title, publisher, date.
-fn source_words(s: &Source) -> (String, Vec<String>) {
+fn source_words(lang: &Lang, s: &Source) -> (String, Vec<String>) {
     let title = s
         .title
         .as_deref()
         .filter(|t| !t.trim().is_empty())
         .or(s.url.as_deref())
-        .unwrap_or("(untitled source)")
-        .to_owned();
+        .map_or_else(|| lang.t("untitled-source"), str::to_owned);
     let mut by = Vec::new();
     if let Some(p) = s.publisher.as_deref().filter(|p| !p.trim().is_empty()) {
         by.push(p.to_owned());
     }
     if let Some(d) = s.published {
-        by.push(d.to_string());
+        by.push(lang.date(d));
     }
     (title, by)
 }
 
 /// The log as Markdown for show notes: headings, quotes and lists only, and
 /// record text escaped so it reads as written.
-pub fn markdown(entries: &[Entry], show: Option<&str>, links: Links) -> String {
+pub fn markdown(lang: &Lang, entries: &[Entry], show: Option<&str>, links: Links) -> String {
     let mut s = String::new();
     match show {
         Some(name) => {
-            let _ = writeln!(s, "# Corrections: {}\n", escape_markdown(name));
+            let _ = writeln!(
+                s,
+                "# {}\n",
+                escape_markdown(&lang.t1("corrections-of", "show", name))
+            );
         }
-        None => s.push_str("# Corrections\n\n"),
+        None => {
+            let _ = writeln!(s, "# {}\n", lang.t("corrections-title"));
+        }
     }
     if entries.is_empty() {
-        s.push_str("No corrections so far.\n");
+        let _ = writeln!(s, "{}", lang.t("no-corrections"));
         return s;
     }
     for e in entries {
-        let _ = writeln!(
-            s,
-            "## {}, at {}\n",
-            escape_markdown(&episode_label(e.episode, e.episode_title, e.episode_date)),
-            e.aired_at
+        let where_ = episode_label(lang, e.episode, e.episode_title, e.episode_date);
+        // Catalogue text is plain words (a test holds it to that); only what
+        // comes from records is escaped.
+        let heading = lang.text(
+            "log-heading",
+            &[
+                ("episode", escape_markdown(&where_).into()),
+                ("time", e.aired_at.as_str().into()),
+            ],
         );
-        let _ = write!(s, "{}.", medium_words(e.medium));
+        let _ = writeln!(s, "## {heading}\n");
+        s.push_str(&medium_words(lang, e.medium));
         if let Some(r) = e.reported_by {
-            let _ = write!(s, " Reported by {}.", escape_markdown(r));
+            s.push_str(&lang.t1("reported-by", "who", &escape_markdown(r)));
         }
         s.push_str("\n\n");
         for c in &e.claims {
+            let place = episode_label(lang, c.episode, c.episode_title, c.episode_date);
             let mut said = format!(
-                "**What was said** in {}",
-                escape_markdown(&episode_label(c.episode, c.episode_title, c.episode_date))
+                "**{}**{}",
+                lang.t("what-was-said"),
+                lang.t1("said-in", "episode", &escape_markdown(&place))
             );
             if let Some(at) = &c.said_at {
-                let _ = write!(said, " at {at}");
+                said.push_str(&lang.t1("said-at-time", "time", at));
             }
             if let Some(sp) = c.speaker {
-                let _ = write!(said, " by {}", escape_markdown(sp));
+                said.push_str(&lang.t1("said-by-speaker", "speaker", &escape_markdown(sp)));
             }
             if let Some(v) = c.verdict {
-                let _ = write!(said, ", rated *{}*", verdict_words(v).to_lowercase());
+                let words = format!("*{}*", lang.verdict(v).to_lowercase());
+                said.push_str(&lang.t1("rated", "verdict", &words));
             }
             if let Some(url) = links(c.episode, Some(c.id)) {
-                let _ = write!(said, " ([fact-check]({url}))");
+                let _ = write!(said, " ([{}]({url}))", lang.t("fact-check"));
             }
-            let _ = writeln!(s, "{said}:\n");
+            let _ = writeln!(s, "{said}{}\n", lang.t("colon"));
             if let Some(q) = c.quote {
                 for line in escape_markdown(q).lines() {
                     let _ = writeln!(s, "> {line}");
@@ -193,12 +226,19 @@ pub fn markdown(entries: &[Entry], show: Option<&str>, links: Links) -> String {
                 let _ = writeln!(s, "{}\n", escape_markdown(cl));
             }
         }
-        let _ = writeln!(s, "**What is right:** {}\n", escape_markdown(e.text.trim()));
+        let _ = writeln!(
+            s,
+            "**{}{}** {}\n",
+            lang.t("what-is-right"),
+            lang.t("colon"),
+            escape_markdown(e.text.trim())
+        );
+        s.push_str(&history::markdown_amendments(lang, e.history));
         let sources: Vec<&Source> = e.claims.iter().flat_map(|c| c.sources).collect();
         if !sources.is_empty() {
-            s.push_str("**Sources:**\n\n");
+            let _ = writeln!(s, "**{}{}**\n", lang.t("sources"), lang.t("colon"));
             for src in sources {
-                let (title, by) = source_words(src);
+                let (title, by) = source_words(lang, src);
                 let title = escape_markdown(&title);
                 let head = match safe_href(src.url.as_deref()) {
                     // A source known only by its address is an autolink.
@@ -240,11 +280,15 @@ pub fn html_paragraphs(text: &str) -> String {
 }
 
 /// A source as an HTML list item.
-pub fn html_source(src: &Source) -> String {
-    let (title, by) = source_words(src);
+pub fn html_source(lang: &Lang, src: &Source) -> String {
+    let (title, by) = source_words(lang, src);
     let title = escape_html(&title);
     let mut s = String::from("<li>");
-    match src.url.as_deref().and_then(|u| external_link(u, None, &title)) {
+    match src
+        .url
+        .as_deref()
+        .and_then(|u| external_link(u, None, &title))
+    {
         Some(link) => s.push_str(&link),
         None => s.push_str(&title),
     }
@@ -264,10 +308,14 @@ pub fn html_source(src: &Source) -> String {
 }
 
 /// The log as an HTML fragment (a `<section>`), for the website or a CMS.
-pub fn html(entries: &[Entry], links: Links) -> String {
+pub fn html(lang: &Lang, entries: &[Entry], links: Links) -> String {
     let mut s = String::from("<section class=\"corrections-log\">\n");
     if entries.is_empty() {
-        s.push_str("<p class=\"empty\">No corrections so far.</p>\n");
+        let _ = writeln!(
+            s,
+            "<p class=\"empty\">{}</p>",
+            escape_html(&lang.t("no-corrections"))
+        );
     }
     for e in entries {
         let _ = writeln!(
@@ -275,19 +323,29 @@ pub fn html(entries: &[Entry], links: Links) -> String {
             "<article class=\"correction\" id=\"{}\">",
             escape_html(e.id)
         );
-        let where_ = escape_html(&episode_label(e.episode, e.episode_title, e.episode_date));
+        let where_ = escape_html(&episode_label(
+            lang,
+            e.episode,
+            e.episode_title,
+            e.episode_date,
+        ));
         let where_ = match links(e.episode, None) {
             Some(u) => format!("<a href=\"{}\">{where_}</a>", escape_html(&u)),
             None => where_,
         };
-        let _ = writeln!(
-            s,
-            "<h2>{where_}, at <span class=\"time\">{}</span></h2>",
-            escape_html(&e.aired_at)
+        let time = format!("<span class=\"time\">{}</span>", escape_html(&e.aired_at));
+        let heading = lang.text(
+            "log-heading",
+            &[("episode", where_.into()), ("time", time.into())],
         );
-        let _ = write!(s, "<p class=\"medium\">{}.", medium_words(e.medium));
+        let _ = writeln!(s, "<h2>{heading}</h2>");
+        let _ = write!(
+            s,
+            "<p class=\"medium\">{}",
+            escape_html(&medium_words(lang, e.medium))
+        );
         if let Some(r) = e.reported_by {
-            let _ = write!(s, " Reported by {}.", escape_html(r));
+            s.push_str(&lang.t1("reported-by", "who", &escape_html(r)));
         }
         s.push_str("</p>\n");
         for c in &e.claims {
@@ -297,19 +355,21 @@ pub fn html(entries: &[Entry], links: Links) -> String {
                     format!(
                         " <span class=\"verdict verdict-{}\">{}</span>",
                         v.as_str(),
-                        verdict_words(v)
+                        escape_html(&lang.verdict(v))
                     )
                 })
                 .unwrap_or_default();
-            let mut said = format!(
-                "What was said in {}",
-                escape_html(&episode_label(c.episode, c.episode_title, c.episode_date))
-            );
+            let place = episode_label(lang, c.episode, c.episode_title, c.episode_date);
+            // Catalogue text is plain words (a test holds it to that); what
+            // comes from records is escaped before it goes in.
+            let mut said = lang.t("what-was-said");
+            said.push_str(&lang.t1("said-in", "episode", &escape_html(&place)));
             if let Some(at) = &c.said_at {
-                let _ = write!(said, " at <span class=\"time\">{}</span>", escape_html(at));
+                let time = format!("<span class=\"time\">{}</span>", escape_html(at));
+                said.push_str(&lang.t1("said-at-time", "time", &time));
             }
             if let Some(sp) = c.speaker {
-                let _ = write!(said, " by {}", escape_html(sp));
+                said.push_str(&lang.t1("said-by-speaker", "speaker", &escape_html(sp)));
             }
             let said = match links(c.episode, Some(c.id)) {
                 Some(u) => format!("<a href=\"{}\">{said}</a>", escape_html(&u)),
@@ -330,17 +390,24 @@ pub fn html(entries: &[Entry], links: Links) -> String {
         }
         let _ = writeln!(
             s,
-            "<div class=\"right\"><h3>What is right</h3>{}</div>",
+            "<div class=\"right\"><h3>{}</h3>{}</div>",
+            escape_html(&lang.t("what-is-right")),
             html_paragraphs(e.text)
         );
+        s.push_str(&history::html_amendments(lang, e.history));
         let sources: Vec<&Source> = e.claims.iter().flat_map(|c| c.sources).collect();
         if !sources.is_empty() {
-            s.push_str("<h3>Sources</h3>\n<ol class=\"sources\">\n");
+            let _ = writeln!(
+                s,
+                "<h3>{}</h3>\n<ol class=\"sources\">",
+                escape_html(&lang.t("sources"))
+            );
             for src in sources {
-                let _ = writeln!(s, "{}", html_source(src));
+                let _ = writeln!(s, "{}", html_source(lang, src));
             }
             s.push_str("</ol>\n");
         }
+        s.push_str(&history::html_revisions(lang, e.history));
         s.push_str("</article>\n");
     }
     s.push_str("</section>\n");
@@ -364,16 +431,24 @@ mod tests {
     fn sources_link_only_to_web_addresses() {
         let mut src = Source::from_url("javascript:alert(1)");
         src.title = Some("<b>t</b>".into());
-        let li = html_source(&src);
+        let li = html_source(&Lang::for_tag(None), &src);
         assert!(!li.contains("href"), "{li}");
         assert!(li.contains("&lt;b&gt;t&lt;/b&gt;"), "{li}");
-        let li = html_source(&Source::from_url("https://a.org/?x=1&y='2'"));
+        let li = html_source(
+            &Lang::for_tag(None),
+            &Source::from_url("https://a.org/?x=1&y='2'"),
+        );
         assert!(
-            li.contains("href=\"https://a.org/?x=1&amp;y=&#39;2&#39;\" rel=\"noopener noreferrer\""),
+            li.contains(
+                "href=\"https://a.org/?x=1&amp;y=&#39;2&#39;\" rel=\"noopener noreferrer\""
+            ),
             "{li}"
         );
         // A quote or angle bracket is in no address, only in markup.
-        let li = html_source(&Source::from_url("https://a.org/\"onclick=\"x"));
+        let li = html_source(
+            &Lang::for_tag(None),
+            &Source::from_url("https://a.org/\"onclick=\"x"),
+        );
         assert!(!li.contains("href"), "{li}");
     }
 }

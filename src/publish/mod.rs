@@ -9,8 +9,11 @@
 //! [`json_for_script`], so a claim that quotes `<script>` shows as text.
 
 pub mod claimreview;
+pub mod history;
+pub mod i18n;
 pub mod log;
 pub mod site;
+pub mod transcript;
 
 use crate::model::{Date, Settings, Verdict, is_web_url};
 
@@ -99,17 +102,6 @@ pub fn rating_value(v: Verdict) -> Option<u8> {
 
 pub const WORST_RATING: u8 = 1;
 pub const BEST_RATING: u8 = 5;
-
-/// A verdict in words, for readers rather than for the command line.
-pub fn verdict_words(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Accurate => "Accurate",
-        Verdict::MostlyAccurate => "Mostly accurate",
-        Verdict::Misleading => "Misleading",
-        Verdict::Inaccurate => "Inaccurate",
-        Verdict::Unverifiable => "Unverifiable",
-    }
-}
 
 /// Text made safe for HTML element content and for attribute values in double
 /// or single quotes.

@@ -7,18 +7,21 @@
 //! outright with a Content-Security-Policy, as a second wall behind escaping.
 //! [`build`] makes the pages as text; [`write()`] puts them in a folder.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Component, Path};
 
+use super::history::{self, Histories};
+use super::i18n::Lang;
 use super::log::{self, html_paragraphs, html_source};
+use super::transcript;
 use super::{
     PublishError, Publisher, escape_html, external_link, json_for_script, link_at, safe_href,
-    verdict_words,
 };
-use crate::model::{Claim, ClaimId, Correction, Date, Episode, Medium, Status, Verdict};
+use crate::model::{Claim, ClaimId, Correction, Date, Episode, EpisodeId, Medium, Status, Verdict};
 use crate::report::{Scorecard, scorecards};
-use crate::store::Snapshot;
+use crate::store::{Snapshot, claim_path};
+use crate::transcript::Transcript;
 
 /// The stylesheet, shared by every page.
 pub const STYLE: &str = include_str!("style.css");
@@ -80,19 +83,23 @@ const ROOT: Rel = Rel { up: "" };
 const IN_EPISODE: Rel = Rel { up: "../" };
 
 /// Build every page. `published` is the ClaimReviews' `datePublished`.
-pub fn build(snap: &Snapshot, published: Date) -> Site {
+pub fn build(
+    snap: &Snapshot,
+    histories: &Histories,
+    transcripts: &BTreeMap<EpisodeId, Transcript>,
+    published: Date,
+) -> Site {
     let mut warnings = Vec::new();
     let settings = snap.settings.as_ref();
+    let lang = Lang::for_tag(
+        settings
+            .and_then(|s| s.language.as_deref())
+            .filter(|l| !l.trim().is_empty()),
+    );
     let show = settings
         .and_then(|s| s.name.as_deref())
         .filter(|s| !s.trim().is_empty())
-        .unwrap_or("Fact-checks")
-        .to_owned();
-    let lang = settings
-        .and_then(|s| s.language.as_deref())
-        .filter(|l| !l.trim().is_empty())
-        .unwrap_or("en")
-        .to_owned();
+        .map_or_else(|| lang.t("default-show"), str::to_owned);
     let publisher = match Publisher::from_settings(settings) {
         Ok(p) => Some(p),
         Err(e) => {
@@ -106,7 +113,7 @@ pub fn build(snap: &Snapshot, published: Date) -> Site {
     let ctx = Ctx {
         snap,
         show: &show,
-        lang: &lang,
+        lang,
         desk,
         publisher: publisher.as_ref(),
         published,
@@ -115,6 +122,7 @@ pub fn build(snap: &Snapshot, published: Date) -> Site {
             .map(|c| (c.episode.to_string(), c))
             .collect(),
         named: snap.corrections_by_claim(),
+        histories,
     };
 
     let mut files = vec![
@@ -123,7 +131,17 @@ pub fn build(snap: &Snapshot, published: Date) -> Site {
         ("corrections.html".to_owned(), ctx.corrections_page()),
     ];
     for ep in snap.episodes.values() {
-        files.push((format!("{}/index.html", ep.id), ctx.episode_page(ep)));
+        let transcript = transcripts.get(&ep.id);
+        files.push((
+            format!("{}/index.html", ep.id),
+            ctx.episode_page(ep, transcript.is_some()),
+        ));
+        if let Some(t) = transcript {
+            files.push((
+                format!("{}/transcript.html", ep.id),
+                ctx.transcript_page(ep, t),
+            ));
+        }
     }
     Site { files, warnings }
 }
@@ -131,12 +149,13 @@ pub fn build(snap: &Snapshot, published: Date) -> Site {
 struct Ctx<'a> {
     snap: &'a Snapshot,
     show: &'a str,
-    lang: &'a str,
+    lang: Lang,
     desk: Option<&'a str>,
     publisher: Option<&'a Publisher>,
     published: Date,
     cards: HashMap<String, Scorecard>,
     named: HashMap<&'a ClaimId, Vec<&'a Correction>>,
+    histories: &'a Histories,
 }
 
 impl Ctx<'_> {
@@ -150,27 +169,32 @@ impl Ctx<'_> {
              <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'\">\n\
              <meta name=\"generator\" content=\"errata\">\n\
              <title>{title}</title>\n<link rel=\"stylesheet\" href=\"{style}\">\n{head}</head>\n<body>\n",
-            lang = escape_html(self.lang),
+            lang = escape_html(self.lang.tag()),
             title = escape_html(title),
             style = rel.style(),
         );
         let _ = write!(
             s,
             "<header class=\"site\"><nav><a class=\"home\" href=\"{}\">{}</a> \
-             <a href=\"{}\">Corrections</a></nav></header>\n<main>\n{main}</main>\n",
+             <a href=\"{}\">{}</a></nav></header>\n<main>\n{main}</main>\n",
             rel.index(),
             escape_html(self.show),
             rel.corrections(None),
+            self.lang.t("nav-corrections"),
         );
         s.push_str("<footer class=\"site\">\n");
-        s.push_str(
-            "<p id=\"about-the-score\"><strong>About the score.</strong> The accuracy score is the share of rated claims \
-             (checked or corrected, leaving out those rated unverifiable) that were rated accurate or mostly accurate, \
-             out of 100. A claim corrected later still counts against the episode it was said in. \
-             Claims not yet checked are not in the score: read it beside their number.</p>\n",
+        let _ = writeln!(
+            s,
+            "<p id=\"about-the-score\"><strong>{}</strong> {}</p>",
+            self.lang.t("about-score-title"),
+            self.lang.t("about-score"),
         );
         if let Some(d) = self.desk {
-            let _ = writeln!(s, "<p>Fact-checks by {}.</p>", escape_html(d));
+            let _ = writeln!(
+                s,
+                "<p>{}</p>",
+                self.lang.t1("fact-checks-by", "desk", &escape_html(d))
+            );
         }
         s.push_str("</footer>\n</body>\n</html>\n");
         s
@@ -178,18 +202,15 @@ impl Ctx<'_> {
 
     fn index_page(&self) -> String {
         let mut m = String::new();
-        let _ = writeln!(m, "<h1>{}: fact-checks</h1>", escape_html(self.show));
-        let n_corr = self.snap.corrections.len();
+        let title = self.lang.t1("index-title", "show", self.show);
+        let _ = writeln!(m, "<h1>{}</h1>", escape_html(&title));
         let _ = writeln!(
             m,
-            "<p class=\"lede\">What the show said, what we checked, and what we corrected. \
-             <a href=\"{}\">{}</a>.</p>",
+            "<p class=\"lede\">{} <a href=\"{}\">{}</a>.</p>",
+            self.lang.t("index-lede"),
             ROOT.corrections(None),
-            match n_corr {
-                0 => "No corrections so far".to_owned(),
-                1 => "1 correction so far".to_owned(),
-                n => format!("{n} corrections so far"),
-            }
+            self.lang
+                .count("corrections-so-far", self.snap.corrections.len()),
         );
         let mut episodes: Vec<&Episode> = self.snap.episodes.values().collect();
         // Newest first; undated episodes last.
@@ -201,7 +222,7 @@ impl Ctx<'_> {
                 .then(a.id.cmp(&b.id))
         });
         if episodes.is_empty() {
-            m.push_str("<p class=\"empty\">No episodes yet.</p>\n");
+            let _ = writeln!(m, "<p class=\"empty\">{}</p>", self.lang.t("no-episodes"));
         }
         m.push_str("<ul class=\"episodes\">\n");
         for ep in episodes {
@@ -210,26 +231,51 @@ impl Ctx<'_> {
                 "<li class=\"episode-card\"><h2><a href=\"{}\">{}</a></h2>{}{}</li>",
                 ROOT.episode(ep.id.as_str(), None),
                 escape_html(&ep.title),
-                episode_meta(ep, false),
+                self.episode_meta(ep, false),
                 self.scorecard(&ROOT, ep),
             );
         }
         m.push_str("</ul>\n");
-        self.page(&ROOT, &format!("{}: fact-checks", self.show), "", &m)
+        self.page(&ROOT, &title, "", &m)
     }
 
     fn corrections_page(&self) -> String {
-        let entries = log::entries(self.snap);
+        let entries = log::entries(self.snap, self.histories);
         let links = |ep: &str, claim: Option<&str>| Some(ROOT.episode(ep, claim));
-        let mut m = String::from("<h1>Corrections</h1>\n");
-        m.push_str(
-            "<p class=\"lede\">When the show gets something wrong, we say so. Newest first.</p>\n",
+        let mut m = format!("<h1>{}</h1>\n", self.lang.t("corrections-title"));
+        let _ = writeln!(
+            m,
+            "<p class=\"lede\">{}</p>",
+            self.lang.t("corrections-lede")
         );
-        m.push_str(&log::html(&entries, &links));
-        self.page(&ROOT, &format!("Corrections: {}", self.show), "", &m)
+        m.push_str(&log::html(&self.lang, &entries, &links));
+        let title = self.lang.t1("corrections-of", "show", self.show);
+        self.page(&ROOT, &title, "", &m)
     }
 
-    fn episode_page(&self, ep: &Episode) -> String {
+    /// The episode's transcript with each published claim's quote marked.
+    fn transcript_page(&self, ep: &Episode, t: &Transcript) -> String {
+        let claims: Vec<&Claim> = self
+            .snap
+            .claims
+            .iter()
+            .filter(|c| c.episode == ep.id && c.state.verdict().is_some())
+            .collect();
+        let title = self.lang.t1("transcript-title", "episode", &ep.title);
+        let mut m = format!("<h1>{}</h1>\n", escape_html(&title));
+        m.push_str(&self.episode_meta(ep, true));
+        let _ = writeln!(
+            m,
+            "<p class=\"lede\">{} <a href=\"index.html\">{}</a></p>",
+            self.lang.t("transcript-lede"),
+            self.lang.t("transcript-back"),
+        );
+        let link = |c: &Claim| format!("index.html#{}", c.id);
+        m.push_str(&transcript::html(&self.lang, ep, t, &claims, &link));
+        self.page(&IN_EPISODE, &format!("{title}: {}", self.show), "", &m)
+    }
+
+    fn episode_page(&self, ep: &Episode, has_transcript: bool) -> String {
         let claims: Vec<&Claim> = self
             .snap
             .claims
@@ -243,7 +289,14 @@ impl Ctx<'_> {
             .collect();
         let mut m = String::new();
         let _ = writeln!(m, "<h1>{}</h1>", escape_html(&ep.title));
-        m.push_str(&episode_meta(ep, true));
+        m.push_str(&self.episode_meta(ep, true));
+        if has_transcript {
+            let _ = writeln!(
+                m,
+                "<p class=\"transcript-link\"><a href=\"transcript.html\">{}</a></p>",
+                self.lang.t("transcript-link")
+            );
+        }
         m.push_str(&self.scorecard(&IN_EPISODE, ep));
         let aired: Vec<&Correction> = self
             .snap
@@ -252,8 +305,10 @@ impl Ctx<'_> {
             .filter(|c| c.episode == ep.id)
             .collect();
         if !aired.is_empty() {
-            m.push_str(
-                "<section class=\"aired\"><h2>Corrections aired in this episode</h2>\n<ul>\n",
+            let _ = writeln!(
+                m,
+                "<section class=\"aired\"><h2>{}</h2>\n<ul>",
+                self.lang.t("aired-heading")
             );
             for c in aired {
                 let names: Vec<String> = c
@@ -271,19 +326,28 @@ impl Ctx<'_> {
                         }
                     })
                     .collect();
+                let at = self.lang.text(
+                    "aired-at",
+                    &[
+                        (
+                            "time",
+                            format!("<span class=\"time\">{}</span>", c.aired_at).into(),
+                        ),
+                        ("claims", names.join("; ").into()),
+                    ],
+                );
                 let _ = writeln!(
                     m,
-                    "<li>At <span class=\"time\">{}</span>: {} <a href=\"{}\">(in the log)</a></li>",
-                    c.aired_at,
-                    names.join("; "),
+                    "<li>{at} <a href=\"{}\">{}</a></li>",
                     IN_EPISODE.corrections(Some(c.id.as_str())),
+                    self.lang.t("in-the-log"),
                 );
             }
             m.push_str("</ul></section>\n");
         }
         m.push_str("<section class=\"claims\">\n");
         if reviewed.is_empty() {
-            m.push_str("<p class=\"empty\">No claim of this episode has been checked yet.</p>\n");
+            let _ = writeln!(m, "<p class=\"empty\">{}</p>", self.lang.t("none-checked"));
         }
         for c in &reviewed {
             m.push_str(&self.claim_article(ep, c));
@@ -294,7 +358,9 @@ impl Ctx<'_> {
         if let Some(p) = self.publisher {
             let reviews: Vec<serde_json::Value> = reviewed
                 .iter()
-                .filter_map(|c| super::claimreview::claim_review(p, c, Some(ep), self.published))
+                .filter_map(|c| {
+                    super::claimreview::claim_review(p, &self.lang, c, Some(ep), self.published)
+                })
                 .collect();
             if !reviews.is_empty() {
                 let _ = writeln!(
@@ -321,36 +387,52 @@ impl Ctx<'_> {
             a,
             "<p class=\"verdict-line\"><span class=\"verdict verdict-{}\">{}</span>",
             verdict.as_str(),
-            verdict_words(verdict)
+            self.lang.verdict(verdict)
         );
         if c.state.status() == Status::Corrected {
-            a.push_str(" <span class=\"corrected\">Corrected</span>");
+            let _ = write!(
+                a,
+                " <span class=\"corrected\">{}</span>",
+                self.lang.t("badge-corrected")
+            );
         } else if c.state.is_owed() && !self.named.contains_key(&c.id) {
-            a.push_str(" <span class=\"owed\">Correction owed</span>");
+            let _ = write!(
+                a,
+                " <span class=\"owed\">{}</span>",
+                self.lang.t("badge-owed")
+            );
         }
         a.push_str("</p>\n");
+        let life = self.histories.get(&claim_path(&c.episode, &c.id));
+        if let Some(h) = life {
+            a.push_str(&history::html_verdict_changes(&self.lang, h));
+        }
         let _ = writeln!(
             a,
             "<h2 class=\"claim-text\">{}</h2>",
             escape_html(c.headline().trim())
         );
-        let mut said = Vec::new();
-        if let Some(sp) = c.speaker.as_deref().filter(|s| !s.trim().is_empty()) {
-            said.push(format!("Said by {}", escape_html(sp)));
-        }
-        if let Some(at) = c.said_at {
+        let speaker = c
+            .speaker
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(escape_html);
+        let time = c.said_at.map(|at| {
             let time = escape_html(&at.to_string());
-            let time = safe_href(ep.url.as_deref())
+            safe_href(ep.url.as_deref())
                 .and_then(|u| external_link(&link_at(u, Some(at.start())), Some("time"), &time))
-                .unwrap_or_else(|| format!("<span class=\"time\">{time}</span>"));
-            said.push(format!("at {time} in the episode"));
-        }
-        if !said.is_empty() {
-            let mut line = said.join(" ");
-            if let Some(first) = line.get(..1) {
-                let upper = first.to_uppercase();
-                line.replace_range(..1, &upper);
-            }
+                .unwrap_or_else(|| format!("<span class=\"time\">{time}</span>"))
+        });
+        let said = match (speaker, time) {
+            (Some(sp), Some(t)) => Some(
+                self.lang
+                    .text("said-by-at", &[("speaker", sp.into()), ("time", t.into())]),
+            ),
+            (Some(sp), None) => Some(self.lang.t1("said-by", "speaker", &sp)),
+            (None, Some(t)) => Some(self.lang.t1("said-at", "time", &t)),
+            (None, None) => None,
+        };
+        if let Some(line) = said {
             let _ = writeln!(a, "<p class=\"said\">{line}</p>");
         }
         // The quote as aired, unless it is already the heading.
@@ -368,9 +450,13 @@ impl Ctx<'_> {
             let _ = writeln!(a, "<div class=\"note\">{}</div>", html_paragraphs(note));
         }
         if !c.sources.is_empty() {
-            a.push_str("<h3>Sources</h3>\n<ol class=\"sources\">\n");
+            let _ = writeln!(
+                a,
+                "<h3>{}</h3>\n<ol class=\"sources\">",
+                self.lang.t("sources")
+            );
             for s in &c.sources {
-                let _ = writeln!(a, "{}", html_source(s));
+                let _ = writeln!(a, "{}", html_source(&self.lang, s));
             }
             a.push_str("</ol>\n");
         }
@@ -384,28 +470,38 @@ impl Ctx<'_> {
                 None => escape_html(corr.episode.as_str()),
             };
             let how = match corr.medium {
-                Medium::OnAir => "on air",
-                Medium::ShowNotes => "in the show notes of",
-                Medium::Website => "on the website, for",
-                Medium::Social => "on social media, for",
+                Medium::OnAir => "corrected-on-air",
+                Medium::ShowNotes => "corrected-show-notes",
+                Medium::Website => "corrected-website",
+                Medium::Social => "corrected-social",
             };
+            let where_ = self.lang.text(
+                how,
+                &[
+                    ("episode", where_.into()),
+                    (
+                        "time",
+                        format!("<span class=\"time\">{}</span>", corr.aired_at).into(),
+                    ),
+                ],
+            );
             let _ = writeln!(
                 a,
-                "<aside class=\"correction-note\"><h3>Correction</h3><p class=\"where\">Corrected {how} {in_}{where_} at <span class=\"time\">{}</span> \
-                 (<a href=\"{}\">in the log</a>)</p>{}</aside>",
-                corr.aired_at,
+                "<aside class=\"correction-note\"><h3>{}</h3><p class=\"where\">{where_} \
+                 <a href=\"{}\">{}</a></p>{}</aside>",
+                self.lang.t("correction"),
                 IN_EPISODE.corrections(Some(corr.id.as_str())),
+                self.lang.t("in-the-log"),
                 html_paragraphs(&corr.text),
-                in_ = if corr.medium == Medium::OnAir {
-                    "in "
-                } else {
-                    ""
-                },
             );
+        }
+        if let Some(h) = life {
+            a.push_str(&history::html_revisions(&self.lang, h));
         }
         let _ = writeln!(
             a,
-            "<p class=\"permalink\"><a href=\"#{id}\">Link to this fact-check</a></p>\n</article>"
+            "<p class=\"permalink\"><a href=\"#{id}\">{}</a></p>\n</article>",
+            self.lang.t("permalink")
         );
         a
     }
@@ -419,39 +515,47 @@ impl Ctx<'_> {
             Some(score) => {
                 let count = |v| card.by_verdict.get(&v).copied().unwrap_or(0);
                 let good = count(Verdict::Accurate) + count(Verdict::MostlyAccurate);
+                let basis = self.lang.text(
+                    "score-basis",
+                    &[("good", good.into()), ("rated", card.rated.into())],
+                );
                 let _ = writeln!(
                     s,
                     "<p class=\"score\"><span class=\"value\">{score}</span><span class=\"out-of\">/100</span> \
-                     <a class=\"about\" href=\"#about-the-score\">accuracy score</a></p>\n\
-                     <p class=\"basis\">{good} of {} rated claim{} accurate or mostly accurate</p>",
-                    card.rated,
-                    if card.rated == 1 { "" } else { "s" },
+                     <a class=\"about\" href=\"#about-the-score\">{}</a></p>\n\
+                     <p class=\"basis\">{basis}</p>",
+                    self.lang.t("accuracy-score"),
                 );
             }
-            None => s.push_str(
-                "<p class=\"score none\"><span class=\"value\">–</span> <a class=\"about\" href=\"#about-the-score\">not scored yet</a></p>\n",
-            ),
+            None => {
+                let _ = writeln!(
+                    s,
+                    "<p class=\"score none\"><span class=\"value\">–</span> <a class=\"about\" href=\"#about-the-score\">{}</a></p>",
+                    self.lang.t("not-scored")
+                );
+            }
         }
         let mut facts = Vec::new();
         facts.push(match (card.unchecked, card.claims) {
-            (_, 0) => "No claims logged yet".to_owned(),
-            (0, 1) => "The 1 logged claim is checked".to_owned(),
-            (0, n) => format!("All {n} logged claims checked"),
-            (u, n) => format!("{u} of {n} logged claims not yet checked"),
+            (_, 0) => self.lang.t("no-claims-logged"),
+            (0, 1) => self.lang.t("one-claim-checked"),
+            (0, n) => self.lang.count("all-claims-checked", n),
+            (u, n) => self.lang.text(
+                "some-unchecked",
+                &[("unchecked", u.into()), ("n", n.into())],
+            ),
         });
         if card.owed > 0 {
             facts.push(format!(
-                "<strong>{} correction{} owed</strong>",
-                card.owed,
-                if card.owed == 1 { "" } else { "s" }
+                "<strong>{}</strong>",
+                self.lang.count("corrections-owed", card.owed)
             ));
         }
         if card.corrections > 0 {
             facts.push(format!(
-                "<a href=\"{}\">{} correction{} aired</a>",
+                "<a href=\"{}\">{}</a>",
                 rel.corrections(None),
-                card.corrections,
-                if card.corrections == 1 { "" } else { "s" }
+                self.lang.count("corrections-aired", card.corrections)
             ));
         }
         let _ = writeln!(s, "<p class=\"facts\">{}</p>", facts.join(" · "));
@@ -463,7 +567,7 @@ impl Ctx<'_> {
                 format!(
                     "<li><span class=\"verdict verdict-{}\">{}</span> {n}</li>",
                     v.as_str(),
-                    verdict_words(*v)
+                    self.lang.verdict(*v)
                 )
             })
             .collect();
@@ -473,26 +577,29 @@ impl Ctx<'_> {
         s.push_str("</div>\n");
         s
     }
-}
 
-/// Date and where to listen, under an episode's title.
-fn episode_meta(ep: &Episode, listen: bool) -> String {
-    let mut parts = Vec::new();
-    if let Some(d) = ep.date {
-        parts.push(format!("<time datetime=\"{d}\">{d}</time>"));
+    /// Date and where to listen, under an episode's title.
+    fn episode_meta(&self, ep: &Episode, listen: bool) -> String {
+        let mut parts = Vec::new();
+        if let Some(d) = ep.date {
+            parts.push(format!(
+                "<time datetime=\"{d}\">{}</time>",
+                self.lang.date(d)
+            ));
+        }
+        if listen
+            && let Some(link) = ep
+                .url
+                .as_deref()
+                .and_then(|u| external_link(u, None, &escape_html(&self.lang.t("listen"))))
+        {
+            parts.push(link);
+        }
+        if parts.is_empty() {
+            return String::new();
+        }
+        format!("<p class=\"meta\">{}</p>\n", parts.join(" · "))
     }
-    if listen
-        && let Some(link) = ep
-            .url
-            .as_deref()
-            .and_then(|u| external_link(u, None, "Listen to the episode"))
-    {
-        parts.push(link);
-    }
-    if parts.is_empty() {
-        return String::new();
-    }
-    format!("<p class=\"meta\">{}</p>\n", parts.join(" · "))
 }
 
 /// Whether a path from the marker file is one errata could have written: relative,

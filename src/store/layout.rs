@@ -55,7 +55,11 @@ pub fn size_limit(rel: &str) -> u64 {
 /// Why a file over its limit is refused, in the words a user reads.
 pub fn too_large(rel: &str, size: u64) -> String {
     let (what, limit, fix) = if is_record_path(rel) {
-        ("a record", "1 MiB", "shorten its text; a long document belongs at a source's address")
+        (
+            "a record",
+            "1 MiB",
+            "shorten its text; a long document belongs at a source's address",
+        )
     } else {
         ("a transcript", "32 MiB", "split the episode's transcript")
     };
@@ -67,12 +71,103 @@ pub fn too_large(rel: &str, size: u64) -> String {
 
 /// What kind of record a path (relative, `/`-separated) holds, by where it is
 /// in the layout: the one place that reads a path so.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RecordKind {
     Claim,
     Episode,
     Correction,
     Settings,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Claim => "claim",
+            RecordKind::Episode => "episode",
+            RecordKind::Correction => "correction",
+            RecordKind::Settings => "settings",
+        }
+    }
+}
+
+impl std::fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A record named by its ids alone: what a user's id or prefix resolves to
+/// before anything is read, and where that record's file lives.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RecordRef {
+    Claim { episode: EpisodeId, id: ClaimId },
+    Correction(CorrectionId),
+    Episode(EpisodeId),
+}
+
+impl RecordRef {
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            RecordRef::Claim { .. } => RecordKind::Claim,
+            RecordRef::Correction(_) => RecordKind::Correction,
+            RecordRef::Episode(_) => RecordKind::Episode,
+        }
+    }
+
+    /// The id a user types for it.
+    pub fn id(&self) -> &str {
+        match self {
+            RecordRef::Claim { id, .. } => id.as_str(),
+            RecordRef::Correction(id) => id.as_str(),
+            RecordRef::Episode(id) => id.as_str(),
+        }
+    }
+
+    pub fn path(&self) -> String {
+        match self {
+            RecordRef::Claim { episode, id } => claim_path(episode, id),
+            RecordRef::Correction(id) => correction_path(id),
+            RecordRef::Episode(id) => episode_path(id),
+        }
+    }
+
+    /// The record a path names, when the path is where a claim, correction or
+    /// episode file lives and its ids are valid.
+    pub fn from_path(path: &str) -> Option<RecordRef> {
+        let stem = |p: &str| {
+            p.rsplit('/')
+                .next()?
+                .strip_suffix(".toml")
+                .map(str::to_owned)
+        };
+        match record_kind(path)? {
+            RecordKind::Correction => {
+                let rest = path.strip_prefix(CORRECTIONS_DIR)?.strip_prefix('/')?;
+                if rest.contains('/') {
+                    return None;
+                }
+                CorrectionId::new(&stem(rest)?)
+                    .ok()
+                    .map(RecordRef::Correction)
+            }
+            RecordKind::Episode | RecordKind::Claim => {
+                let rest = path.strip_prefix(CLAIMS_DIR)?.strip_prefix('/')?;
+                let (episode, file) = rest.split_once('/')?;
+                if file.contains('/') {
+                    return None;
+                }
+                let episode = EpisodeId::new(episode).ok()?;
+                if file == EPISODE_FILE {
+                    Some(RecordRef::Episode(episode))
+                } else {
+                    let id = ClaimId::new(&stem(file)?).ok()?;
+                    Some(RecordRef::Claim { episode, id })
+                }
+            }
+            RecordKind::Settings => None,
+        }
+    }
 }
 
 /// The kind of record at `path`, or `None` where no record lives (a
@@ -148,6 +243,30 @@ impl Store {
                     .is_file()
             })
             .collect()
+    }
+
+    /// Every claim, correction and episode file, from file names alone (no
+    /// record is read), for finding a record by id or prefix cheaply.
+    pub fn record_files(&self) -> Vec<RecordRef> {
+        let mut out: Vec<RecordRef> = self
+            .claim_files()
+            .into_iter()
+            .map(|(episode, id)| RecordRef::Claim { episode, id })
+            .collect();
+        out.extend(
+            episode_folders(self.root())
+                .into_iter()
+                .filter(|ep| self.root().join(episode_path(ep)).is_file())
+                .map(RecordRef::Episode),
+        );
+        out.extend(
+            read_dir_names(&self.root().join(CORRECTIONS_DIR))
+                .into_iter()
+                .filter(|e| !e.is_dir && !e.is_link)
+                .filter_map(|e| CorrectionId::new(e.name.strip_suffix(".toml")?).ok())
+                .map(RecordRef::Correction),
+        );
+        out
     }
 
     /// Every claim file's episode and id, from file names alone (no record is

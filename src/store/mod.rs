@@ -29,8 +29,8 @@ use crate::transcript::Transcript;
 
 pub use cache::Stamp;
 pub use layout::{
-    CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, RecordKind, SETTINGS_FILE, TRANSCRIPT_FILE,
-    MAX_RECORD_BYTES, MAX_TRANSCRIPT_BYTES, claim_path, correction_path, episode_folders,
+    CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, MAX_RECORD_BYTES, MAX_TRANSCRIPT_BYTES, RecordKind,
+    RecordRef, SETTINGS_FILE, TRANSCRIPT_FILE, claim_path, correction_path, episode_folders,
     episode_path, is_record_path, record_kind, size_limit, symbolic_link_in, too_large,
     transcript_path,
 };
@@ -101,6 +101,11 @@ impl Store {
 
     pub fn repo(&self) -> &Repo {
         &self.repo
+    }
+
+    /// Author the commits of this store's operations as `name <email>`.
+    pub fn author_as(&mut self, name: &str, email: &str) {
+        self.repo.author_as(name, email);
     }
 
     /// Whether `errata init` has run here.

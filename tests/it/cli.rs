@@ -1061,11 +1061,22 @@ fn a_record_with_an_uncommitted_hand_edit_is_not_touched() {
 fn an_unknown_id_is_refused() {
     let env = Env::with_claims();
     for args in [
-        &["show", "no-such-claim"][..],
-        &["start", "no-such-claim"],
+        &["start", "no-such-claim"][..],
         &["verdict", "no-such-claim", "unverifiable"],
     ] {
         env.refused(args, 2, &["no claim matches `no-such-claim`"]);
+    }
+    // The review commands take any kind of record, and say so.
+    for args in [
+        &["show", "no-such-claim"][..],
+        &["log", "no-such-claim"],
+        &["edit", "no-such-claim"],
+    ] {
+        env.refused(
+            args,
+            2,
+            &["no claim, correction or episode matches `no-such-claim`"],
+        );
     }
 }
 

@@ -62,7 +62,11 @@ fn a_record_left_in_conflict_is_named_and_the_rest_keep_working() {
         &["unresolved merge conflict"],
     );
     // A claim that does not exist is still just unknown.
-    env.refused(&["show", "no-such-claim"], 2, &["no claim matches"]);
+    env.refused(
+        &["show", "no-such-claim"],
+        2,
+        &["no claim, correction or episode matches"],
+    );
 }
 
 #[test]

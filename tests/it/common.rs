@@ -377,6 +377,24 @@ impl Env {
         std::fs::write(path, text).unwrap();
     }
 
+    /// Set errata.toml's `language` (the published pages' language) by hand, and
+    /// commit it: the test templates are a zh-TW show.
+    pub fn set_language(&self, tag: &str) {
+        let settings = self.read("errata.toml");
+        let changed: String = settings
+            .lines()
+            .map(|l| {
+                if l.starts_with("language") {
+                    format!("language = \"{tag}\"\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        assert_ne!(changed, settings, "errata.toml has a language line");
+        self.commit_by_hand(&[("errata.toml", &changed)], "language");
+    }
+
     /// Write files and commit them with plain git, as an editor working by hand would.
     pub fn commit_by_hand(&self, files: &[(&str, &str)], message: &str) {
         for (rel, text) in files {
@@ -428,7 +446,11 @@ pub fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         let kind = e.file_type().unwrap();
         if kind.is_symlink() {
             // A link is what it says, never what it points to.
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             let target = std::fs::read_link(&path).unwrap();
             let mut shown = b"symbolic link to ".to_vec();
             shown.extend_from_slice(target.to_string_lossy().as_bytes());

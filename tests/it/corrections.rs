@@ -631,6 +631,7 @@ fn the_corrections_log_holds_what_was_said_what_is_right_and_the_sources() {
         ],
     );
 
+    env.set_language("en");
     let md = env.ok(&["corrections"]);
     assert!(md.starts_with("# Corrections: 科技浪\n"), "{md}");
     let (a, b) = (md.find("AI 新聞週報").unwrap(), md.find(EP_TITLE).unwrap());
@@ -727,8 +728,35 @@ fn the_corrections_log_escapes_record_text() {
 }
 
 #[test]
+fn the_corrections_log_is_in_the_shows_language() {
+    // The templates are a zh-TW show: the log's words are Traditional Chinese,
+    // dates in Chinese form; record text stays as written.
+    let env = Env::with_claims();
+    correct_graphcast(&env);
+    let md = env.ok(&["corrections"]);
+    for needle in [
+        "# 更正：科技浪\n",
+        &format!("## {EP_TITLE}（2024年1月1日），06:07~09:08"),
+        "已在節目中更正。提出者：listener message。",
+        "**節目所說**，「GraphCast 天氣預報（2023年12月25日）」",
+        "評為*錯誤*",
+        &format!("**正確的說法：** {GRAPHCAST_TEXT}"),
+        "**資料來源：**",
+    ] {
+        assert!(md.contains(needle), "{needle} in:\n{md}");
+    }
+    let html = env.ok(&["corrections", "--format", "html"]);
+    assert!(html.contains("<h3>正確的說法</h3>"), "{html}");
+    assert!(
+        html.contains("<span class=\"verdict verdict-inaccurate\">錯誤</span>"),
+        "{html}"
+    );
+}
+
+#[test]
 fn the_corrections_log_links_to_the_published_site_when_it_is_known() {
     let env = Env::with_claims();
+    env.set_language("en");
     correct_graphcast(&env);
     let md = env.ok(&["corrections"]);
     assert!(
@@ -748,9 +776,21 @@ fn the_corrections_log_links_to_the_published_site_when_it_is_known() {
 #[test]
 fn an_empty_corrections_log_says_so() {
     let env = Env::with_claims();
+    // In the show's language (the templates are a zh-TW show), and in English.
+    assert_eq!(
+        env.ok(&["corrections"]),
+        "# 更正：科技浪\n\n目前沒有更正。\n"
+    );
+    env.set_language("en");
     assert_eq!(
         env.ok(&["corrections"]),
         "# Corrections: 科技浪\n\nNo corrections so far.\n"
+    );
+    // A language errata has no words for reads English.
+    env.set_language("fr");
+    assert!(
+        env.ok(&["corrections"])
+            .starts_with("# Corrections: 科技浪\n")
     );
     assert_eq!(env.json(&["corrections"]), serde_json::json!([]));
     env.refused(&["corrections", "--format", "pdf"], 2, &["pdf"]);
@@ -837,8 +877,15 @@ fn claimreview_export_has_every_property_for_every_reviewed_claim() {
         let rating = &r["reviewRating"];
         assert_eq!(rating["@type"], "Rating", "{id}");
         let verdict = claim["verdict"].as_str().unwrap();
-        let words = rating["alternateName"].as_str().unwrap();
-        assert_eq!(words.to_lowercase().replace(' ', "-"), verdict, "{id}");
+        // The rating in the show's language (zh-TW here).
+        let words = match verdict {
+            "accurate" => "正確",
+            "mostly-accurate" => "大致正確",
+            "misleading" => "誤導",
+            "inaccurate" => "錯誤",
+            _ => "無法證實",
+        };
+        assert_eq!(rating["alternateName"], words, "{id}");
         let (worst, best) = (
             rating["worstRating"].as_u64().unwrap(),
             rating["bestRating"].as_u64().unwrap(),
@@ -941,7 +988,7 @@ fn claimreview_export_names_the_missing_setting() {
 }
 
 #[test]
-fn claimreview_export_without_episode_urls_leaves_out_appearance_and_says_so() {
+fn claimreview_export_names_an_episode_without_a_url_as_a_podcast_episode() {
     let env = Env::with_claims();
     let settings = env.read("errata.toml");
     env.commit_by_hand(
@@ -957,14 +1004,25 @@ fn claimreview_export_without_episode_urls_leaves_out_appearance_and_says_so() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(&format!("claims/{EP}/episode.toml")),
-        "{stderr}"
-    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    for r in v.as_array().unwrap() {
-        assert!(r["itemReviewed"].get("appearance").is_none());
+    let reviews = v.as_array().unwrap();
+    assert!(!reviews.is_empty());
+    for r in reviews {
+        // No address to link, but the episode is still named, with its date
+        // and the show it is part of.
+        let appearance = &r["itemReviewed"]["appearance"];
+        assert_eq!(appearance["@type"], "PodcastEpisode", "{r}");
+        assert!(appearance.get("url").is_none(), "{r}");
+        assert_eq!(appearance["partOfSeries"]["@type"], "PodcastSeries");
+        assert_eq!(appearance["partOfSeries"]["name"], "科技浪");
+        let id = r["url"].as_str().unwrap();
+        let (title, date) = if id.contains(&format!("/{EP2}/")) {
+            ("GraphCast 天氣預報", "2023-12-25")
+        } else {
+            (EP_TITLE, "2024-01-01")
+        };
+        assert_eq!(appearance["name"], title, "{r}");
+        assert_eq!(appearance["datePublished"], date, "{r}");
         assert!(
             is_iso_date(r["datePublished"].as_str().unwrap()),
             "today, as a date"
@@ -1000,6 +1058,6 @@ fn report_and_corrections_work_on_the_shipped_episode() {
     let table = env.ok(&["report"]);
     assert!(table.contains(EP_TITLE), "{table}");
     let md = env.ok(&["corrections"]);
-    assert!(md.starts_with("# Corrections: 科技浪\n"), "{md}");
+    assert!(md.starts_with("# 更正：科技浪\n"), "{md}");
     env.errata().arg("validate").assert().success();
 }

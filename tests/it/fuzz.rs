@@ -35,11 +35,7 @@ fn cases() -> u32 {
 }
 
 /// Run `test` on `cases()` values of `strategy`, printing how many and how long.
-fn run<S: Strategy>(
-    name: &str,
-    strategy: S,
-    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) {
+fn run<S: Strategy>(name: &str, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>) {
     let config = Config {
         cases: cases(),
         failure_persistence: None,
@@ -54,7 +50,11 @@ fn run<S: Strategy>(
         "fuzz {name}: {} cases in {:.2?}, {}",
         cases(),
         started.elapsed(),
-        if result.is_ok() { "no failure" } else { "FAILED" }
+        if result.is_ok() {
+            "no failure"
+        } else {
+            "FAILED"
+        }
     );
     if let Err(e) = result {
         panic!("{name}: {e}");
@@ -86,10 +86,42 @@ fn pick(items: &'static [&'static str]) -> impl Strategy<Value = &'static str> {
 /// controls, conflict markers, times.
 fn odd_text() -> impl Strategy<Value = String> {
     let piece = pick(&[
-        "他的利潤高達70幾%耶", "輝達", "🙂", "a", " ", "\n", "\r\n", "\t", "\"", "'", "\\",
-        "\\u0000", "\u{0}", "\u{7f}", "\u{200b}", "\u{feff}", "<<<<<<< ours\n", "=======\n",
-        ">>>>>>> theirs\n", "18:08~19:08", "99:99", "-1", "https://", "javascript:", "<b>",
-        "&amp;", "]]", "[[", "{", "}", "=", "#", "~", ":", ",", ".",
+        "他的利潤高達70幾%耶",
+        "輝達",
+        "🙂",
+        "a",
+        " ",
+        "\n",
+        "\r\n",
+        "\t",
+        "\"",
+        "'",
+        "\\",
+        "\\u0000",
+        "\u{0}",
+        "\u{7f}",
+        "\u{200b}",
+        "\u{feff}",
+        "<<<<<<< ours\n",
+        "=======\n",
+        ">>>>>>> theirs\n",
+        "18:08~19:08",
+        "99:99",
+        "-1",
+        "https://",
+        "javascript:",
+        "<b>",
+        "&amp;",
+        "]]",
+        "[[",
+        "{",
+        "}",
+        "=",
+        "#",
+        "~",
+        ":",
+        ",",
+        ".",
     ]);
     prop::collection::vec(piece, 0..8).prop_map(|v| v.concat())
 }
@@ -99,11 +131,33 @@ fn toml_value() -> impl Strategy<Value = String> {
     prop_oneof![
         odd_text().prop_map(|s| toml_edit::value(s).to_string()),
         pick(&[
-            "\"needs-check\"", "\"checking\"", "\"checked\"", "\"accurate\"", "\"misleading\"",
-            "\"inaccurate\"", "\"unverifiable\"", "\"mostly-accurate\"", "\"18:08~19:08\"",
-            "\"1:02:03\"", "\"19:08~18:08\"", "\"00:00\"", "2023-11-21", "2023-02-30",
-            "1979-05-27T07:32:00Z", "42", "-0", "1e999", "nan", "true", "[]", "[\"nvidia\"]",
-            "[\"晶片\", 1]", "{}", "{ title = \"t\" }", "\"\"\"\n多行\n\"\"\"", "'''x'''",
+            "\"needs-check\"",
+            "\"checking\"",
+            "\"checked\"",
+            "\"accurate\"",
+            "\"misleading\"",
+            "\"inaccurate\"",
+            "\"unverifiable\"",
+            "\"mostly-accurate\"",
+            "\"18:08~19:08\"",
+            "\"1:02:03\"",
+            "\"19:08~18:08\"",
+            "\"00:00\"",
+            "2023-11-21",
+            "2023-02-30",
+            "1979-05-27T07:32:00Z",
+            "42",
+            "-0",
+            "1e999",
+            "nan",
+            "true",
+            "[]",
+            "[\"nvidia\"]",
+            "[\"晶片\", 1]",
+            "{}",
+            "{ title = \"t\" }",
+            "\"\"\"\n多行\n\"\"\"",
+            "'''x'''",
         ])
         .prop_map(str::to_owned),
     ]
@@ -113,12 +167,38 @@ fn toml_value() -> impl Strategy<Value = String> {
 /// source tables.
 fn near_schema() -> impl Strategy<Value = String> {
     let key = pick(&[
-        "status", "verdict", "said_at", "speaker", "quote", "claim", "tags", "assignee", "note",
-        "title", "date", "url", "transcript", "episode", "at", "text", "reported_by", "name",
-        "language", "claims", "unknown", "\"quoted key\"",
+        "status",
+        "verdict",
+        "said_at",
+        "speaker",
+        "quote",
+        "claim",
+        "tags",
+        "assignee",
+        "note",
+        "title",
+        "date",
+        "url",
+        "transcript",
+        "episode",
+        "at",
+        "text",
+        "reported_by",
+        "name",
+        "language",
+        "claims",
+        "unknown",
+        "\"quoted key\"",
     ]);
     let line = (key, toml_value()).prop_map(|(k, v)| format!("{k} = {v}\n"));
-    let source_key = pick(&["title", "url", "publisher", "published", "excerpt", "archived"]);
+    let source_key = pick(&[
+        "title",
+        "url",
+        "publisher",
+        "published",
+        "excerpt",
+        "archived",
+    ]);
     let source_line = (source_key, toml_value()).prop_map(|(k, v)| format!("{k} = {v}\n"));
     let source = prop::collection::vec(source_line, 0..5)
         .prop_map(|lines| format!("\n[[sources]]\n{}", lines.concat()));
@@ -132,7 +212,10 @@ fn near_schema() -> impl Strategy<Value = String> {
             // Now and then the file ends mid-way, as a torn write would leave it.
             if cut < 16 && !text.is_empty() {
                 let at = usize::from(cut) * text.len() / 16;
-                let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+                let at = (0..=at)
+                    .rev()
+                    .find(|i| text.is_char_boundary(*i))
+                    .unwrap_or(0);
                 text.truncate(at);
             }
             text
@@ -164,41 +247,66 @@ fn records_of_any_bytes_are_errors_not_panics() {
 
 #[test]
 fn records_near_the_schema_parse_or_say_why() {
-    run("records near the schema", (near_schema(), any::<usize>()), |(text, other)| {
-        parse_everywhere(text.as_bytes(), other);
-        // Whatever does not parse says so with a location inside the file.
-        if let Parsed::Bad(p) = parse_at(PATHS[0], text.as_bytes()) {
-            prop_assert!(!p.message.is_empty());
-            if let Location::Span(span) = &p.location {
-                prop_assert!(span.start <= span.end && span.end <= text.len(), "{p:?}");
+    run(
+        "records near the schema",
+        (near_schema(), any::<usize>()),
+        |(text, other)| {
+            parse_everywhere(text.as_bytes(), other);
+            // Whatever does not parse says so with a location inside the file.
+            if let Parsed::Bad(p) = parse_at(PATHS[0], text.as_bytes()) {
+                prop_assert!(!p.message.is_empty());
+                if let Location::Span(span) = &p.location {
+                    prop_assert!(span.start <= span.end && span.end <= text.len(), "{p:?}");
+                }
             }
-        }
-        Ok(())
-    });
+            Ok(())
+        },
+    );
 }
 
 /// Lines a transcript of any format might hold.
 fn transcript_text() -> impl Strategy<Value = String> {
     let line = prop_oneof![
         pick(&[
-            "WEBVTT", "WEBVTT - 科技浪", "NOTE 註解", "STYLE", "REGION", "1", "2", "10", "",
-            "00:00:01.000 --> 00:00:02.500", "00:01.000 --> 00:02.000 align:start",
-            "00:00:01,000 --> 00:00:02,500", "01:02:03,004 --> 01:02:05,000",
-            "00:00:09.000 --> 00:00:01.000", "99:99:99,999 --> 00:00:00,000", "-->",
-            "00:00:01.000 -->", "[00:01~00:02] 他的利潤高達70幾%耶", "00:01~00:02 輝達",
-            "18:08~19:08 他的利潤高達70幾%耶", "1:00:00~1:00:05 是NVIDIA達到1兆美金的市值",
-            "<v 哈利>他們的造價是 H100的 兩倍", "<b>粗體</b>", "{\\an8}字幕", "&amp; &lt;",
+            "WEBVTT",
+            "WEBVTT - 科技浪",
+            "NOTE 註解",
+            "STYLE",
+            "REGION",
+            "1",
+            "2",
+            "10",
+            "",
+            "00:00:01.000 --> 00:00:02.500",
+            "00:01.000 --> 00:02.000 align:start",
+            "00:00:01,000 --> 00:00:02,500",
+            "01:02:03,004 --> 01:02:05,000",
+            "00:00:09.000 --> 00:00:01.000",
+            "99:99:99,999 --> 00:00:00,000",
+            "-->",
+            "00:00:01.000 -->",
+            "[00:01~00:02] 他的利潤高達70幾%耶",
+            "00:01~00:02 輝達",
+            "18:08~19:08 他的利潤高達70幾%耶",
+            "1:00:00~1:00:05 是NVIDIA達到1兆美金的市值",
+            "<v 哈利>他們的造價是 H100的 兩倍",
+            "<b>粗體</b>",
+            "{\\an8}字幕",
+            "&amp; &lt;",
         ])
         .prop_map(str::to_owned),
         odd_text(),
     ];
-    (prop::collection::vec(line, 0..24), any::<bool>(), any::<bool>()).prop_map(
-        |(lines, crlf, bom)| {
+    (
+        prop::collection::vec(line, 0..24),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(lines, crlf, bom)| {
             let sep = if crlf { "\r\n" } else { "\n" };
             let text = lines.join(sep);
             if bom { format!("\u{feff}{text}") } else { text }
-        },
-    )
+        })
 }
 
 /// An imported transcript reads back as itself from its native rendering, and
@@ -231,7 +339,11 @@ fn check_transcript(bytes: &[u8], probe: &str, pos: usize) -> Result<(), TestCas
 fn transcripts_of_any_bytes_are_errors_not_panics() {
     run(
         "transcripts from any bytes",
-        (prop::collection::vec(any::<u8>(), 0..600), odd_text(), any::<usize>()),
+        (
+            prop::collection::vec(any::<u8>(), 0..600),
+            odd_text(),
+            any::<usize>(),
+        ),
         |(bytes, probe, pos)| check_transcript(&bytes, &probe, pos),
     );
 }
@@ -293,41 +405,45 @@ fn snapshot_of(ids: &[String]) -> Snapshot {
 fn ids_and_prefixes_resolve_as_git_resolves_short_hashes() {
     let ids = prop::collection::vec("[ab-]{1,4}", 0..8);
     let prefix = prop_oneof!["[ab-]{0,4}", any::<String>()];
-    run("ids and prefix resolution", (ids, prefix), |(ids, prefix)| {
-        for s in ids.iter().chain([&prefix]) {
-            for ok in [
-                ClaimId::new(s).is_ok(),
-                EpisodeId::new(s).is_ok(),
-                CorrectionId::new(s).is_ok(),
-            ] {
-                if ok {
-                    prop_assert!(!s.is_empty() && s.len() <= 64, "{s:?}");
+    run(
+        "ids and prefix resolution",
+        (ids, prefix),
+        |(ids, prefix)| {
+            for s in ids.iter().chain([&prefix]) {
+                for ok in [
+                    ClaimId::new(s).is_ok(),
+                    EpisodeId::new(s).is_ok(),
+                    CorrectionId::new(s).is_ok(),
+                ] {
+                    if ok {
+                        prop_assert!(!s.is_empty() && s.len() <= 64, "{s:?}");
+                    }
                 }
             }
-        }
-        let snap = snapshot_of(&ids);
-        let named: Vec<&Claim> = snap
-            .claims
-            .iter()
-            .filter(|c| c.id.as_str().starts_with(prefix.as_str()))
-            .collect();
-        let exact = named.iter().filter(|c| c.id.as_str() == prefix).count();
-        match resolve_claim(&snap, &prefix) {
-            Ok(c) => {
-                prop_assert!(c.id.as_str().starts_with(prefix.as_str()));
-                prop_assert!(
-                    exact == 1 && c.id.as_str() == prefix || exact == 0 && named.len() == 1,
-                    "{prefix:?} resolved to {} among {ids:?}",
-                    c.id
-                );
+            let snap = snapshot_of(&ids);
+            let named: Vec<&Claim> = snap
+                .claims
+                .iter()
+                .filter(|c| c.id.as_str().starts_with(prefix.as_str()))
+                .collect();
+            let exact = named.iter().filter(|c| c.id.as_str() == prefix).count();
+            match resolve_claim(&snap, &prefix) {
+                Ok(c) => {
+                    prop_assert!(c.id.as_str().starts_with(prefix.as_str()));
+                    prop_assert!(
+                        exact == 1 && c.id.as_str() == prefix || exact == 0 && named.len() == 1,
+                        "{prefix:?} resolved to {} among {ids:?}",
+                        c.id
+                    );
+                }
+                Err(e) => prop_assert!(
+                    named.is_empty() || exact > 1 || exact == 0 && named.len() > 1,
+                    "{prefix:?} refused ({e}) though it names one of {ids:?}"
+                ),
             }
-            Err(e) => prop_assert!(
-                named.is_empty() || exact > 1 || exact == 0 && named.len() > 1,
-                "{prefix:?} refused ({e}) though it names one of {ids:?}"
-            ),
-        }
-        Ok(())
-    });
+            Ok(())
+        },
+    );
 }
 
 /// A commit-graph file laid out as git writes one, with random content in
@@ -366,7 +482,9 @@ fn graph_file() -> impl Strategy<Value = (Vec<u8>, Vec<[u8; 20]>)> {
                     cdat.extend(v.to_be_bytes());
                 }
             }
-            let edges: Vec<u8> = (0..6).flat_map(|_| word.next().unwrap().to_be_bytes()).collect();
+            let edges: Vec<u8> = (0..6)
+                .flat_map(|_| word.next().unwrap().to_be_bytes())
+                .collect();
             let mut bidx = Vec::new();
             let mut end = 0u32;
             for _ in 0..n {
@@ -513,7 +631,11 @@ fn record_caches_cut_or_bit_flipped_are_never_read() {
             let mut flipped = good.clone();
             flipped[at] ^= 1 << (bit % 8);
             std::fs::write(&path, &flipped).unwrap();
-            prop_assert!(Cache::<Claim>::read(&path).is_none(), "bit flipped at {}", at);
+            prop_assert!(
+                Cache::<Claim>::read(&path).is_none(),
+                "bit flipped at {}",
+                at
+            );
             Ok(())
         },
     );

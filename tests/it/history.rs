@@ -70,7 +70,8 @@ fn log_lists_exactly_what_git_log_follow_lists() {
     assert_eq!(newest["email"], AUTHOR_EMAIL);
     assert_eq!(newest["time"], "2024-01-02T03:04:05+00:00");
     assert_eq!(newest["summary"], "move the claim to the GraphCast episode");
-    assert_eq!(newest["records"][0]["kind"], "renamed");
+    assert_eq!(newest["records"][0]["change"], "renamed");
+    assert_eq!(newest["records"][0]["kind"], "claim");
     assert_eq!(newest["records"][0]["old_path"], claim_file(EP, ID));
 }
 

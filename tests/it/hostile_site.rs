@@ -51,7 +51,11 @@ fn hostile_repository() -> Env {
         toml_str(&hostile("claim")),
         toml_str(&hostile("tag")),
         toml_str(&hostile("assignee")),
-        toml_str(&format!("{}\n\n{}", hostile("note"), hostile("second paragraph"))),
+        toml_str(&format!(
+            "{}\n\n{}",
+            hostile("note"),
+            hostile("second paragraph")
+        )),
     );
     for (i, url) in urls.iter().enumerate() {
         claim.push_str(&format!(
@@ -97,13 +101,17 @@ fn no_outside_link_is_unsafe(page: &str, name: &str) {
     // Scripts: the JSON-LD data block only; the policy allows no script at all.
     assert_eq!(
         page.matches("<script").count(),
-        page.matches("<script type=\"application/ld+json\">").count(),
+        page.matches("<script type=\"application/ld+json\">")
+            .count(),
         "{name}"
     );
     let csp = "content=\"default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'\"";
     assert!(page.contains(csp), "{name}: the Content-Security-Policy");
     assert!(!page.contains("<img"), "{name}: an element was injected");
-    assert!(!page.contains(" onmouseover=\""), "{name}: an attribute was injected");
+    assert!(
+        !page.contains(" onmouseover=\""),
+        "{name}: an attribute was injected"
+    );
 }
 
 #[test]
@@ -151,7 +159,10 @@ fn hostile_values_in_every_field_make_no_script_and_no_unsafe_link() {
         let title = title_of(&dom);
         assert_ne!(title, "pwned", "{name}: a script ran");
         assert!(title.contains("&lt;script&gt;"), "{name}: {title}");
-        assert!(!dom.to_ascii_lowercase().contains("href=\"javascript:"), "{name}");
+        assert!(
+            !dom.to_ascii_lowercase().contains("href=\"javascript:"),
+            "{name}"
+        );
         assert!(!dom.contains("<img"), "{name}: an element was injected");
         // Text is serialized with `<` escaped, so each `<` opens a real tag.
         for (i, _) in dom.match_indices('<') {

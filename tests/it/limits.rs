@@ -22,7 +22,9 @@ fn a_50_mb_record_is_reported_unread_and_every_command_on_it_says_why() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout.contains(&format!("{path}:1:1: {path} is 50.0 MiB, and a record {TOO_LARGE}")),
+        stdout.contains(&format!(
+            "{path}:1:1: {path} is 50.0 MiB, and a record {TOO_LARGE}"
+        )),
         "{stdout}"
     );
     // The other claims are still listed; this one is not guessed at.
@@ -33,7 +35,11 @@ fn a_50_mb_record_is_reported_unread_and_every_command_on_it_says_why() {
         vec!["verdict", "huge", "accurate", "--note", "n"],
         vec!["show", "huge"],
     ] {
-        let stderr = env.refused(&args, 1, &[&format!("{path} cannot be read as a claim"), TOO_LARGE]);
+        let stderr = env.refused(
+            &args,
+            1,
+            &[&format!("{path} cannot be read as a claim"), TOO_LARGE],
+        );
         assert!(!stderr.contains("no claim matches"), "{stderr}");
     }
 }
@@ -44,7 +50,10 @@ fn a_million_tags_are_reported_unread() {
     // A million tags, by hand: reported, not read.
     let path = claim_file(EP, "tagged");
     let tags: Vec<String> = (0..1_000_000).map(|i| format!("\"t{i}\"")).collect();
-    let text = format!("status = \"needs-check\"\nclaim = \"c\"\ntags = [{}]\n", tags.join(","));
+    let text = format!(
+        "status = \"needs-check\"\nclaim = \"c\"\ntags = [{}]\n",
+        tags.join(",")
+    );
     env.commit_by_hand(&[(&path, &text)], "many tags");
     let out = env.run(&["validate"]);
     assert!(
@@ -66,14 +75,31 @@ fn a_100000_line_transcript_is_read_and_searched() {
     let file = env.root.join("long.txt");
     std::fs::write(&file, &text).unwrap();
     env.ok(&[
-        "episode", "add", "long", "--title", "長", "--transcript",
+        "episode",
+        "add",
+        "long",
+        "--title",
+        "長",
+        "--transcript",
         file.to_str().unwrap(),
     ]);
-    env.add(&["long", "--id", "last", "--quote", "哈哈哈哈 第99999句", "--claim", "c"]);
+    env.add(&[
+        "long",
+        "--id",
+        "last",
+        "--quote",
+        "哈哈哈哈 第99999句",
+        "--claim",
+        "c",
+    ]);
     assert_eq!(env.claim("last")["said_at"], "55:33:18~55:33:20");
     // A long quote in a repetitive transcript, not there: refused, in linear time.
     let quote = "哈".repeat(5_000) + "嘿";
-    env.refused(&["add", "long", "--quote", &quote, "--claim", "c"], 2, &["not in the transcript"]);
+    env.refused(
+        &["add", "long", "--quote", &quote, "--claim", "c"],
+        2,
+        &["not in the transcript"],
+    );
 }
 
 #[test]
@@ -83,7 +109,15 @@ fn a_transcript_over_32_mib_is_refused_with_its_size() {
     let line = "(0:00~0:01) ".to_owned() + &"哈".repeat(300) + "\n";
     std::fs::write(&file, line.repeat((33 << 20) / line.len())).unwrap();
     env.refused(
-        &["episode", "add", "huge", "--title", "大", "--transcript", file.to_str().unwrap()],
+        &[
+            "episode",
+            "add",
+            "huge",
+            "--title",
+            "大",
+            "--transcript",
+            file.to_str().unwrap(),
+        ],
         1,
         &["huge.txt is 33.0 MiB, and a transcript may be at most 32 MiB"],
     );

@@ -72,7 +72,10 @@ fn read_commands(env: &Env, what: &str) -> String {
     ] {
         let out = env.run(args);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!stderr.contains("panicked"), "{what}: errata {args:?} panicked:\n{stderr}");
+        assert!(
+            !stderr.contains("panicked"),
+            "{what}: errata {args:?} panicked:\n{stderr}"
+        );
         assert!(
             matches!(out.status.code(), Some(0..=2)),
             "{what}: errata {args:?} exited {:?}:\n{stderr}",
@@ -106,7 +109,10 @@ fn mangled_records_in_a_repository_never_panic_a_command_and_are_named() {
         }
         std::fs::write(env.path(&files[i]), &originals[i]).unwrap();
     }
-    assert!(named >= 12, "validate names the mangled file ({named} of 24)");
+    assert!(
+        named >= 12,
+        "validate names the mangled file ({named} of 24)"
+    );
 }
 
 #[test]

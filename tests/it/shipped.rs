@@ -599,6 +599,170 @@ fn every_verdict_cites_real_sources() {
     assert_none(&problems, "sources and addresses");
 }
 
+// ---------------------------------------------------------------- (e2) the desk's standard
+
+/// POLICY.md at the repository root: the desk's written sourcing standard.
+fn policy() -> &'static str {
+    static POLICY: OnceLock<String> = OnceLock::new();
+    POLICY.get_or_init(|| {
+        std::fs::read_to_string(root().join("POLICY.md")).unwrap_or_else(|e| {
+            panic!("the shipped data's standard, POLICY.md, cannot be read: {e}")
+        })
+    })
+}
+
+/// The backticked hosts of the list that follows `<!-- policy:NAME ... -->` in
+/// POLICY.md, up to the first line that is not a list item.
+fn policy_hosts(name: &str) -> Vec<String> {
+    let marker = format!("<!-- policy:{name}");
+    let text = policy();
+    let start = text
+        .find(&marker)
+        .unwrap_or_else(|| panic!("POLICY.md has no `{marker} ... -->` list"));
+    let mut hosts = Vec::new();
+    for line in text[start..].lines().skip(1) {
+        let Some(item) = line.strip_prefix("- ") else {
+            break;
+        };
+        hosts.extend(
+            item.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(|h| h.trim().to_ascii_lowercase()),
+        );
+    }
+    assert!(!hosts.is_empty(), "POLICY.md's `{name}` list names no host");
+    hosts
+}
+
+/// The host of an http(s) address, lowercased.
+fn url_host(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?.split(':').next()?;
+    Some(host.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// A host is on a listed one when it is that host or one of its subdomains.
+fn on_host(host: &str, listed: &str) -> bool {
+    host == listed
+        || host
+            .strip_suffix(listed)
+            .is_some_and(|head| head.ends_with('.'))
+}
+
+/// How POLICY.md says a republication is marked: in its publisher.
+const REPUBLISHED: &str = ", republished by ";
+/// Words in a publisher that say the source is someone else's text.
+const COPY_WORDS: &[&str] = &["repost", "mirror", "copy", "syndicat", " via ", "adapted"];
+
+#[test]
+fn every_source_keeps_the_desks_written_standard() {
+    let s = shipped();
+    let banned = policy_hosts("hosts-not-accepted");
+    let republishers = policy_hosts("hosts-republishing");
+    let mut problems = Vec::new();
+    for c in &s.claims {
+        let srcs = sources(&c.table);
+        for (i, src) in srcs.iter().enumerate() {
+            let publisher = text(src, "publisher").unwrap_or_default();
+            let host = text(src, "url").and_then(url_host);
+            if let Some(host) = &host {
+                if let Some(listed) = banned.iter().find(|b| on_host(host, b)) {
+                    problems.push(format!(
+                        "{}: sources[{i}] is on `{host}`, which POLICY.md lists as not acceptable (`{listed}`)",
+                        c.path
+                    ));
+                }
+                if republishers.iter().any(|r| on_host(host, r)) && !publisher.contains(REPUBLISHED)
+                {
+                    problems.push(format!(
+                        "{}: sources[{i}] is on `{host}`, which only republishes others' texts, but its publisher {publisher:?} does not say \"ORIGINAL{REPUBLISHED}SITE\"",
+                        c.path
+                    ));
+                }
+            }
+            let lower = publisher.to_lowercase();
+            if let Some(word) = COPY_WORDS.iter().find(|w| lower.contains(*w))
+                && !publisher.contains(REPUBLISHED)
+            {
+                problems.push(format!(
+                    "{}: sources[{i}]'s publisher {publisher:?} calls it a copy ({:?}) but is not marked \"ORIGINAL{REPUBLISHED}SITE\"",
+                    c.path,
+                    word.trim()
+                ));
+            }
+        }
+        let verdict = text(&c.table, "verdict");
+        if verdict.is_some_and(|v| v != "unverifiable")
+            && !srcs.iter().any(|src| {
+                text(src, "publisher").is_some_and(|p| !p.trim().is_empty())
+                    && src.get("published").is_some_and(|d| d.is_datetime())
+            })
+        {
+            problems.push(format!(
+                "{}: verdict {} rests on no source with both a publisher and a `published` date",
+                c.path,
+                verdict.unwrap()
+            ));
+        }
+    }
+    assert_none(&problems, "the standard of POLICY.md");
+}
+
+#[test]
+fn the_policy_lists_are_read_and_matched_by_host() {
+    let banned = policy_hosts("hosts-not-accepted");
+    assert!(banned.iter().any(|h| h == "thecoli.com"), "{banned:?}");
+    let republishers = policy_hosts("hosts-republishing");
+    assert!(
+        republishers.iter().any(|h| h == "wikimili.com"),
+        "{republishers:?}"
+    );
+    assert!(
+        republishers.iter().any(|h| h == "cinxe.com"),
+        "{republishers:?}"
+    );
+    for (url, host, listed, hit) in [
+        (
+            "https://thecoli.com/threads/x",
+            "thecoli.com",
+            "thecoli.com",
+            true,
+        ),
+        (
+            "https://www.localnewswave.com/a",
+            "www.localnewswave.com",
+            "localnewswave.com",
+            true,
+        ),
+        (
+            "http://cdn.4pmtech.com/x",
+            "cdn.4pmtech.com",
+            "4pmtech.com",
+            true,
+        ),
+        (
+            "https://notthecoli.com/",
+            "notthecoli.com",
+            "thecoli.com",
+            false,
+        ),
+        (
+            "https://user@deepai.org:443/p",
+            "deepai.org",
+            "deepai.org",
+            true,
+        ),
+    ] {
+        assert_eq!(url_host(url).as_deref(), Some(host), "{url}");
+        assert_eq!(on_host(host, listed), hit, "{host} on {listed}");
+    }
+    assert_eq!(url_host("ftp://deepai.org/"), None);
+}
+
 #[test]
 fn the_placeholder_check_catches_made_up_addresses() {
     for url in [

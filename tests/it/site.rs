@@ -39,6 +39,9 @@ fn publishable(env: &Env) {
 /// whose every text field tries to inject markup.
 fn site_env() -> Env {
     let env = Env::with_claims();
+    // These tests read the English pages; the show's own language (zh-TW, as
+    // the templates have it) is tested apart.
+    env.set_language("en");
     publishable(&env);
     env.ok(&[
         "correct",
@@ -147,7 +150,7 @@ fn the_site_has_an_index_a_page_per_episode_and_the_corrections_log() {
     env.assert_clean("errata site");
 
     let index = read(&out.join("index.html"));
-    assert!(index.contains("<html lang=\"zh-TW\">"), "{index}");
+    assert!(index.contains("<html lang=\"en\">"), "{index}");
     assert!(index.contains("name=\"viewport\""));
     assert!(index.contains(EP_TITLE) && index.contains("GraphCast 天氣預報"));
     // The New Year episode: accurate, mostly-accurate, misleading and (the evil
@@ -218,7 +221,8 @@ fn every_link_is_relative_and_resolves_and_no_page_runs_script() {
     let out = build_site(&env);
     let mut pages = Vec::new();
     html_files(&out, &mut pages);
-    assert_eq!(pages.len(), 4);
+    // index, corrections, two episodes, and the one transcript.
+    assert_eq!(pages.len(), 5);
     for page in &pages {
         let html = read(page);
         let dir = page.parent().unwrap();
@@ -550,6 +554,140 @@ fn the_site_renders_in_headless_chromium_and_runs_no_record_script() {
     }
 }
 
+#[test]
+fn amendments_and_changed_verdicts_show_on_the_site_in_headless_chromium() {
+    let env = site_env();
+    let cid = "graphcast-needs-supercomputers";
+    let cpath = format!("corrections/{cid}.toml");
+    // Amended twice: once through errata, once by hand with git (with markup
+    // in the commit message, which the page must show as text).
+    env.ok(&[
+        "amend",
+        cid,
+        "--text",
+        "GraphCast 的輸入仍需先用超級電腦做資料同化。",
+    ]);
+    let text = env.read(&cpath).replace("06:07~09:08", "06:07~09:10");
+    env.commit_by_hand(&[(&cpath, &text)], "widen the <i>time</i> by hand");
+    // A verdict changed after it was published.
+    env.ok(&[
+        "verdict",
+        "yi-unicorn",
+        "mostly-accurate",
+        "--source",
+        URL_YI,
+    ]);
+    let out = build_site(&env);
+    let Some(chromium) = chromium() else {
+        // Without a browser, the pages themselves still say it.
+        let page = read(&out.join("corrections.html"));
+        assert_eq!(page.matches("<p class=\"amended\">").count(), 2, "{page}");
+        return;
+    };
+    let scratch = env.root.join("browser");
+    std::fs::create_dir_all(&scratch).unwrap();
+
+    let dom = dump_dom(&chromium, &scratch, &out.join("corrections.html"));
+    let article = dom
+        .split(&format!("<article class=\"correction\" id=\"{cid}\">"))
+        .nth(1)
+        .and_then(|a| a.split("</article>").next())
+        .expect("the correction's article");
+    assert_eq!(
+        article.matches("<p class=\"amended\">Amended on ").count(),
+        2,
+        "{article}"
+    );
+    assert!(article.contains("<del>要</del><ins>需</ins>"), "{article}");
+    assert!(
+        article.contains("<del>06:07~09:08</del> → <ins>06:07~09:10</ins>"),
+        "{article}"
+    );
+    assert!(
+        article.contains("widen the &lt;i&gt;time&lt;/i&gt; by hand"),
+        "{article}"
+    );
+    assert!(
+        !article.contains("<i>"),
+        "no element came from a commit message"
+    );
+    assert!(article.contains("History: 3 revisions"), "{article}");
+    assert_eq!(dom.matches("<script").count(), 0);
+
+    let dom = dump_dom(&chromium, &scratch, &out.join(EP).join("index.html"));
+    let claim = dom
+        .split("<article class=\"claim\" id=\"yi-unicorn\">")
+        .nth(1)
+        .and_then(|a| a.split("</article>").next())
+        .expect("the claim's article");
+    assert!(
+        claim.contains("Verdict changed on <time datetime=\"2024-01-02\">2024-01-02</time> from Unverifiable to Mostly accurate."),
+        "{claim}"
+    );
+    assert!(claim.contains("<details class=\"history\">"), "{claim}");
+}
+
+#[test]
+fn the_transcript_page_marks_each_checked_quote_and_links_it_to_its_fact_check() {
+    let env = site_env();
+    let out = build_site(&env);
+    let page = out.join(EP).join("transcript.html");
+    let html = read(&page);
+    let episode = read(&out.join(EP).join("index.html"));
+    assert!(
+        episode.contains("<a href=\"transcript.html\">"),
+        "the episode page links it"
+    );
+    // Every claim with a verdict and a quote is marked, linked to its article.
+    let claims = env.json(&["list", "--episode", EP]);
+    let mut marked = 0;
+    for c in claims.as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let link = format!("<a href=\"index.html#{id}\"");
+        if c["verdict"].is_string() && c["quote"].is_string() {
+            assert!(html.contains(&link), "{id} is marked");
+            assert!(
+                episode.contains(&format!("id=\"{id}\"")),
+                "{id}'s link lands"
+            );
+            marked += 1;
+        } else {
+            assert!(
+                !html.contains(&link),
+                "{id} is not published, so not marked"
+            );
+        }
+    }
+    assert!(marked >= 3, "{marked}");
+    // The quote's words are what is marked, and times link into the audio.
+    assert!(
+        html.contains(
+            "<a href=\"index.html#nvidia-margin\" title=\"Accurate\">他的利潤高達70幾%耶</a>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a class=\"time\" href=\"https://podcasts.example.org/kejilang/ep100#t=1088\">18:08</a>"),
+        "{html}"
+    );
+    // No transcript, no page: the GraphCast episode has none.
+    assert!(!out.join(EP2).join("transcript.html").exists());
+
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let scratch = env.root.join("browser");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let dom = dump_dom(&chromium, &scratch, &page);
+    assert_eq!(dom.matches("<script").count(), 0);
+    assert!(
+        dom.contains("<mark class=\"quote-mark\"><a href=\"index.html#nvidia-margin\""),
+        "{dom}"
+    );
+    // Escaped record text stays text in the browser too.
+    assert!(!dom.contains("<img"), "{dom}");
+}
+
 // ---------------------------------------------------------------- the shipped repository
 
 #[test]
@@ -565,5 +703,42 @@ fn the_site_of_the_shipped_episode() {
             assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
         }
     }
-    assert!(read(&out.join("index.html")).contains("accuracy score"));
+    // The shipped show is zh-TW: its site is in Traditional Chinese.
+    let index = read(&out.join("index.html"));
+    assert!(index.contains("<html lang=\"zh-TW\">"), "{index}");
+    assert!(index.contains("正確度分數"), "{index}");
+    assert!(page.contains("<time datetime=\"2024-01-01\">2024年1月1日</time>"));
+}
+
+#[test]
+fn the_site_is_in_the_shows_language_in_headless_chromium() {
+    // The templates are a zh-TW show.
+    let env = Env::with_claims();
+    let out = build_site(&env);
+    let page = out.join(EP).join("index.html");
+    let html = read(&page);
+    let Some(chromium) = chromium() else {
+        assert!(html.contains("<html lang=\"zh-TW\">"), "{html}");
+        return;
+    };
+    let scratch = env.root.join("browser");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let dom = dump_dom(&chromium, &scratch, &page);
+    assert!(dom.contains("<html lang=\"zh-TW\">"), "{dom}");
+    // Verdict labels, the date, the navigation and the scorecard in Chinese.
+    assert!(
+        dom.contains("<span class=\"verdict verdict-misleading\">誤導</span>"),
+        "{dom}"
+    );
+    assert!(dom.contains("<span class=\"verdict verdict-accurate\">正確</span>"));
+    assert!(
+        dom.contains("<time datetime=\"2024-01-01\">2024年1月1日</time>"),
+        "{dom}"
+    );
+    assert!(dom.contains(">更正</a>"), "{dom}");
+    assert!(dom.contains("正確度分數"), "{dom}");
+    assert!(!dom.contains("accuracy score"), "no English left: {dom}");
+    // The ClaimReview's rating names follow the language too.
+    let index = dump_dom(&chromium, &scratch, &out.join("index.html"));
+    assert!(index.contains("：事實查核</title>"), "{index}");
 }

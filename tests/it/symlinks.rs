@@ -48,7 +48,8 @@ fn validate_names(env: &Env, path: &str) {
     assert!(!out.status.success(), "validate passes a link:\n{text}");
     assert!(
         text.lines().any(|l| (l.starts_with(&format!("{path}:"))
-            || l.contains(&format!("{path} "))) && l.ends_with(LINK)),
+            || l.contains(&format!("{path} ")))
+            && l.ends_with(LINK)),
         "validate should name {path}:\n{text}"
     );
     let report = env.run(&["--json", "validate"]);
@@ -86,7 +87,14 @@ fn claim_commands<'a>(id: &'a str) -> Vec<Vec<&'a str>> {
     vec![
         vec!["start", id, "--assignee", "小明"],
         vec!["verdict", id, "accurate", "--note", "查證。"],
-        vec!["source", id, "--title", "T", "--url", "https://example.org/"],
+        vec![
+            "source",
+            id,
+            "--title",
+            "T",
+            "--url",
+            "https://example.org/",
+        ],
         vec!["edit", id],
     ]
 }
@@ -106,15 +114,13 @@ fn a_linked_record_is_reported_and_never_changed() {
         cmds.push(vec!["start", "nvidia-ma"]);
         let before = outside(&env);
         for args in &cmds {
-            let out = env
-                .errata()
-                .env("VISUAL", &ed)
-                .args(args)
-                .output()
-                .unwrap();
+            let out = env.errata().env("VISUAL", &ed).args(args).output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-            assert!(stderr.contains(&format!("{path} {LINK}")), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains(&format!("{path} {LINK}")),
+                "{args:?}: {stderr}"
+            );
             assert!(!stderr.contains("uncommitted"), "{args:?}: {stderr}");
         }
         assert_eq!(outside(&env), before, "a command changed the linked file");
@@ -131,7 +137,14 @@ fn a_linked_episode_folder_is_reported_and_never_written_into() {
     let mut cmds = claim_commands("graphcast-no-supercomputers");
     cmds.truncate(3);
     cmds.push(vec![
-        "add", EP2, "--id", "new-one", "--quote", "任何一句", "--claim", "c",
+        "add",
+        EP2,
+        "--id",
+        "new-one",
+        "--quote",
+        "任何一句",
+        "--claim",
+        "c",
     ]);
     all_refused(&env, &folder, &cmds);
 }
@@ -143,7 +156,14 @@ fn a_linked_claims_folder_is_reported_and_never_written_into() {
     validate_names(&env, "claims");
     let mut cmds = claim_commands("nvidia-margin");
     cmds.truncate(3);
-    cmds.push(vec!["add", EP, "--quote", Q_NVIDIA_TRILLION, "--claim", "c"]);
+    cmds.push(vec![
+        "add",
+        EP,
+        "--quote",
+        Q_NVIDIA_TRILLION,
+        "--claim",
+        "c",
+    ]);
     cmds.push(vec!["episode", "add", "new-episode", "--title", "新的一集"]);
     all_refused(&env, "claims", &cmds);
 }
@@ -182,7 +202,14 @@ fn a_linked_transcript_is_reported_and_not_read() {
     all_refused(
         &env,
         &path,
-        &[vec!["add", EP, "--quote", Q_NVIDIA_TRILLION, "--claim", "c"]],
+        &[vec![
+            "add",
+            EP,
+            "--quote",
+            Q_NVIDIA_TRILLION,
+            "--claim",
+            "c",
+        ]],
     );
 }
 
@@ -206,7 +233,11 @@ fn site_replaces_links_it_finds_in_its_folder_and_writes_nothing_through_them() 
     assert_eq!(outside(&env), before, "site wrote through a link");
     for p in [&index, &episode] {
         let meta = std::fs::symlink_metadata(p).unwrap();
-        assert!(!meta.file_type().is_symlink(), "{} is still a link", p.display());
+        assert!(
+            !meta.file_type().is_symlink(),
+            "{} is still a link",
+            p.display()
+        );
     }
     assert!(std::fs::read_to_string(&index).unwrap().contains("<html"));
     assert!(Path::new(&episode).join("index.html").is_file());
