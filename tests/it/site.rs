@@ -667,7 +667,7 @@ fn the_transcript_page_marks_each_checked_quote_and_links_it_to_its_fact_check()
         "{html}"
     );
     assert!(
-        html.contains("<a class=\"time\" href=\"https://podcasts.example.org/kejilang/ep100#t=1088\">18:08</a>"),
+        html.contains("<a class=\"time\" href=\"https://podcasts.example.org/kejilang/ep100#t=1088\" rel=\"noopener noreferrer\">18:08</a>"),
         "{html}"
     );
     // No transcript, no page: the GraphCast episode has none.
