@@ -475,7 +475,7 @@ fn graph_file() -> impl Strategy<Value = (Vec<u8>, Vec<[u8; 20]>)> {
                     let w = word.next().unwrap();
                     let v = match w % 4 {
                         0 => 0x7000_0000,
-                        1 => 0x8000_0000 | (w >> 8) % 4,
+                        1 => 0x8000_0000 | ((w >> 8) % 4),
                         2 if n > 0 => (w >> 8) % n as u32,
                         _ => w,
                     };

@@ -83,7 +83,7 @@ fn editor(env: &Env) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-fn claim_commands<'a>(id: &'a str) -> Vec<Vec<&'a str>> {
+fn claim_commands(id: &str) -> Vec<Vec<&str>> {
     vec![
         vec!["start", id, "--assignee", "小明"],
         vec!["verdict", id, "accurate", "--note", "查證。"],
