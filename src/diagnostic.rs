@@ -49,6 +49,12 @@ impl Location {
 /// left it for a person to finish.
 pub const UNRESOLVED_CONFLICT: &str = "unresolved merge conflict";
 
+/// What errata says of a record, folder or transcript that is a symbolic link:
+/// following one would read, publish or overwrite a file anywhere on the
+/// machine of whoever runs errata in a cloned repository.
+pub const SYMBOLIC_LINK: &str =
+    "is a symbolic link: errata reads and writes only regular files inside the repository";
+
 /// Something wrong with a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
@@ -62,6 +68,16 @@ impl Problem {
     /// Whether the record holds a merge conflict a person must resolve.
     pub fn is_conflict(&self) -> bool {
         self.message.starts_with(UNRESOLVED_CONFLICT)
+    }
+
+    /// A record, folder or transcript at `path` that is a symbolic link.
+    pub fn symbolic_link(path: &str) -> Self {
+        Problem::new(path, Location::File, SYMBOLIC_LINK)
+    }
+
+    /// Whether the problem is that the path is a symbolic link.
+    pub fn is_symbolic_link(&self) -> bool {
+        self.message == SYMBOLIC_LINK
     }
 
     pub fn new(path: &str, location: Location, message: impl Into<String>) -> Self {

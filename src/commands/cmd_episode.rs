@@ -105,6 +105,15 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let transcript = match &a.transcript {
         Some(path) => {
+            // Refused unread: a file far over a transcript's size is not one.
+            if let Ok(meta) = std::fs::metadata(path)
+                && meta.len() > errata::store::MAX_TRANSCRIPT_BYTES
+            {
+                return Err(CliError::failure(errata::store::too_large(
+                    &path.display().to_string(),
+                    meta.len(),
+                )));
+            }
             let bytes = std::fs::read(path).map_err(|e| {
                 CliError::usage(format!(
                     "cannot read the transcript {}: {e}",

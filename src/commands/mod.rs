@@ -431,6 +431,9 @@ impl From<StoreError> for CliError {
             StoreError::Git(g) => g.into(),
             StoreError::Uncommitted { .. } => CliError::usage(e.to_string())
                 .hint("errata commits only what it changes; use `errata edit` or `git commit` for hand edits"),
+            StoreError::SymbolicLink { .. } => CliError::failure(e.to_string()).hint(
+                "put the file itself (or a folder holding the files) in place of the link, then run the command again",
+            ),
             StoreError::Busy(_) => CliError::failure(e.to_string())
                 .hint("wait for it to finish and run the command again; if none is running, delete the lock file"),
             StoreError::Overtaken { ref path, .. } => {
@@ -467,6 +470,9 @@ impl From<OpError> for CliError {
             OpError::Conflicted { path } => CliError::failure(msg).hint(format!(
                 "`errata validate` shows where; keep what is right from each side, delete the marker lines, then `git add {path}` and commit"
             )),
+            OpError::Unreadable { .. } => CliError::failure(msg).hint(
+                "`errata validate` shows where; fix the file by hand (or `errata edit` it), then run the command again",
+            ),
             OpError::UnknownEpisode(_) => CliError::usage(msg).hint(
                 "`errata episode list` shows the episodes; `errata episode add` registers one",
             ),

@@ -18,14 +18,17 @@ const LAST_EDGE: u32 = 0x8000_0000;
 const HASH_LEN: usize = 20;
 const CDAT_LEN: usize = HASH_LEN + 16;
 
-/// A commit-graph file, with the positions of its chunks.
+/// A commit-graph file, with the positions of its chunks. Every range here was
+/// checked against the file when it was opened; reads still go through `get`,
+/// so no byte of the file can make errata panic.
 pub struct Graph {
     data: Vec<u8>,
     count: usize,
     fanout: usize,
     oids: usize,
     commits: usize,
-    edges: Option<usize>,
+    /// The extra-edges chunk of octopus merges: its start and end.
+    edges: Option<(usize, usize)>,
     bloom: Option<Bloom>,
 }
 
@@ -46,11 +49,15 @@ pub struct Entry {
 }
 
 fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    Some(u32::from_be_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn be64(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_be_bytes(b.get(at..at + 8)?.try_into().ok()?))
+    Some(u64::from_be_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 /// MurmurHash3 (x86, 32 bits), as git's Bloom filters use it. For ASCII input
@@ -88,47 +95,114 @@ fn murmur3(seed: u32, data: &[u8]) -> u32 {
 pub struct Key(Vec<u32>);
 
 impl Graph {
-    /// The repository's commit-graph, if it has a single file this reader knows.
+    /// The repository's commit-graph, if it has a single file this reader knows
+    /// and that file is whole. A clone can hold any bytes there, so a graph
+    /// whose checksum, sizes or order do not hold is not read at all: the walk
+    /// then reads commits, as git would after `git commit-graph verify` fails.
+    /// A shallow or grafted repository's commits have other parents than the
+    /// graph records (git does not use its graph there either).
     pub fn open(git_dir: &Path) -> Option<Graph> {
-        let data = std::fs::read(git_dir.join("objects/info/commit-graph")).ok()?;
-        if data.get(..4)? != b"CGPH" || data[4] != 1 || data[5] != 1 || data[7] != 0 {
+        if git_dir.join("shallow").exists() || git_dir.join("info/grafts").exists() {
             return None;
         }
-        let chunks = usize::from(data[6]);
+        Graph::parse(std::fs::read(git_dir.join("objects/info/commit-graph")).ok()?)
+    }
+
+    /// A commit-graph from its bytes, or `None` when they are not a whole,
+    /// consistent SHA-1 graph.
+    pub fn parse(data: Vec<u8>) -> Option<Graph> {
+        use sha1::{Digest, Sha1};
+        let header = data.get(..8)?;
+        if &header[..4] != b"CGPH" || header[4] != 1 || header[5] != 1 || header[7] != 0 {
+            return None;
+        }
+        let chunks = usize::from(header[6]);
+        // The file ends with the SHA-1 of everything before it.
+        let body_len = data.len().checked_sub(HASH_LEN)?;
+        let (body, sum) = data.split_at(body_len);
+        if Sha1::digest(body).as_slice() != sum {
+            return None;
+        }
         let mut table = Vec::with_capacity(chunks + 1);
         for i in 0..=chunks {
             let at = 8 + i * 12;
-            table.push((
-                be32(&data, at)?,
-                usize::try_from(be64(&data, at + 4)?).ok()?,
-            ));
+            let offset = usize::try_from(be64(body, at + 4)?).ok()?;
+            // Chunks follow the table in order and end before the checksum.
+            if offset < 8 + (chunks + 1) * 12
+                || offset > body_len
+                || table.last().is_some_and(|(_, prev)| offset < *prev)
+            {
+                return None;
+            }
+            table.push((be32(body, at)?, offset));
+        }
+        if table.last()?.0 != 0 {
+            return None;
         }
         let find = |id: &[u8; 4]| -> Option<(usize, usize)> {
             let want = u32::from_be_bytes(*id);
-            let i = table.iter().position(|(c, _)| *c == want)?;
-            let (start, end) = (table[i].1, table.get(i + 1)?.1);
-            (start <= end && end <= data.len()).then_some((start, end))
+            let i = table[..chunks].iter().position(|(c, _)| *c == want)?;
+            Some((table[i].1, table.get(i + 1)?.1))
         };
-        let (fanout, _) = find(b"OIDF")?;
+        let (fanout, fanout_end) = find(b"OIDF")?;
         let (oids, oids_end) = find(b"OIDL")?;
         let (commits, commits_end) = find(b"CDAT")?;
-        let count = be32(&data, fanout + 255 * 4)? as usize;
-        if oids_end - oids != count * HASH_LEN || commits_end - commits != count * CDAT_LEN {
+        if fanout_end - fanout != 256 * 4 {
             return None;
         }
-        let edges = find(b"EDGE").map(|(s, _)| s);
+        let count = be32(body, fanout + 255 * 4)? as usize;
+        if oids_end - oids != count.checked_mul(HASH_LEN)?
+            || commits_end - commits != count.checked_mul(CDAT_LEN)?
+        {
+            return None;
+        }
+        // Ids strictly ascending, and the fan-out counting them by first byte:
+        // the binary search in `position` relies on both.
+        let ids = body.get(oids..oids_end)?;
+        let mut seen = 0usize;
+        for first in 0..256usize {
+            while seen < count && ids.get(seen * HASH_LEN).map(|b| usize::from(*b)) == Some(first) {
+                seen += 1;
+            }
+            if be32(body, fanout + first * 4)? as usize != seen {
+                return None;
+            }
+        }
+        let mut pairs = ids.chunks_exact(HASH_LEN);
+        if let Some(mut prev) = pairs.next() {
+            for id in pairs {
+                if id <= prev {
+                    return None;
+                }
+                prev = id;
+            }
+        }
+        let edges = find(b"EDGE");
         let bloom = match (find(b"BIDX"), find(b"BDAT")) {
             (Some((index, index_end)), Some((bdat, bdat_end)))
-                if index_end - index == count * 4 && bdat_end - bdat >= 12 =>
+                if index_end - index == count.checked_mul(4)? && bdat_end - bdat >= 12 =>
             {
-                let version = be32(&data, bdat)?;
-                let hashes = be32(&data, bdat + 4)?;
-                (matches!(version, 1 | 2) && hashes > 0 && hashes < 64).then_some(Bloom {
-                    index,
-                    data: bdat + 12,
-                    data_len: bdat_end - bdat - 12,
-                    hashes,
-                })
+                let version = be32(body, bdat)?;
+                let hashes = be32(body, bdat + 4)?;
+                let data_len = bdat_end - bdat - 12;
+                // Each commit's filter ends where the next begins, inside BDAT.
+                let mut prev = 0;
+                let ends_hold = (0..count).all(|p| {
+                    be32(body, index + p * 4).is_some_and(|end| {
+                        let end = end as usize;
+                        let ok = end >= prev && end <= data_len;
+                        prev = end;
+                        ok
+                    })
+                });
+                (matches!(version, 1 | 2) && hashes > 0 && hashes < 64 && ends_hold).then_some(
+                    Bloom {
+                        index,
+                        data: bdat + 12,
+                        data_len,
+                        hashes,
+                    },
+                )
             }
             _ => None,
         };
@@ -148,13 +222,17 @@ impl Graph {
         self.bloom.is_some()
     }
 
-    fn oid_at(&self, pos: usize) -> &[u8] {
-        &self.data[self.oids + pos * HASH_LEN..self.oids + (pos + 1) * HASH_LEN]
+    fn oid_at(&self, pos: usize) -> Option<&[u8]> {
+        if pos >= self.count {
+            return None;
+        }
+        let at = self.oids + pos * HASH_LEN;
+        self.data.get(at..at + HASH_LEN)
     }
 
     /// The commit's id at a position.
     pub fn oid(&self, pos: usize) -> Option<Oid> {
-        (pos < self.count).then(|| Oid::from_bytes(self.oid_at(pos)).ok())?
+        Oid::from_bytes(self.oid_at(pos)?).ok()
     }
 
     /// The position of a commit in the graph, if it is there.
@@ -170,7 +248,7 @@ impl Graph {
         let (mut lo, mut hi) = (lo, hi.min(self.count));
         while lo < hi {
             let mid = (lo + hi) / 2;
-            match self.oid_at(mid).cmp(bytes) {
+            match self.oid_at(mid)?.cmp(bytes) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => return Some(mid),
@@ -197,15 +275,18 @@ impl Graph {
             parents.push(p1 as usize);
         }
         if p2 & EXTRA_EDGES != 0 {
-            let edges = self.edges?;
-            let mut i = (p2 & !EXTRA_EDGES) as usize;
+            let (edges, edges_end) = self.edges?;
+            let mut at = edges.checked_add(((p2 & !EXTRA_EDGES) as usize).checked_mul(4)?)?;
             loop {
-                let e = be32(&self.data, edges + i * 4)?;
+                if at >= edges_end {
+                    return None;
+                }
+                let e = be32(&self.data, at)?;
                 parents.push((e & !LAST_EDGE) as usize);
                 if e & LAST_EDGE != 0 {
                     break;
                 }
-                i += 1;
+                at += 4;
             }
         } else if p2 != NO_PARENT {
             parents.push(p2 as usize);
@@ -251,11 +332,15 @@ impl Graph {
             // No filter (or none that can be trusted): anything may have changed.
             return true;
         }
-        let filter = &self.data[bloom.data + start..bloom.data + end];
+        let Some(filter) = self.data.get(bloom.data + start..bloom.data + end) else {
+            return true;
+        };
         let bits = (filter.len() * 8) as u64;
         key.0.iter().all(|h| {
             let bit = u64::from(*h) % bits;
-            filter[(bit / 8) as usize] & (1 << (bit % 8)) != 0
+            filter
+                .get((bit / 8) as usize)
+                .is_none_or(|byte| byte & (1 << (bit % 8)) != 0)
         })
     }
 }

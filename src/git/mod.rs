@@ -15,6 +15,7 @@ mod recency;
 mod remote;
 mod walk;
 
+pub use graph::Graph;
 pub use history::{BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};
 pub use integrate::{Divergence, Integration, MergeSides, Settled};
 pub use recency::{LastChange, LastChanges, Touch};

@@ -470,7 +470,11 @@ pub fn is_web_url(url: &str) -> bool {
     match rest {
         Some(rest) => {
             let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-            !host.is_empty() && !url.chars().any(char::is_whitespace)
+            // Characters no address holds unencoded, which only markup would.
+            !host.is_empty()
+                && !url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "\"<>`".contains(c))
         }
         None => false,
     }

@@ -89,6 +89,9 @@ pub enum OpError {
     DuplicateClaim { id: String, paths: Vec<String> },
     #[error("{path} has an unresolved merge conflict")]
     Conflicted { path: String },
+    /// The claim's file is there but is not a claim errata can read.
+    #[error("{path} cannot be read as a claim: {message}")]
+    Unreadable { path: String, message: String },
     #[error("no episode `{0}`")]
     UnknownEpisode(String),
     #[error("episode `{0}` already exists")]

@@ -13,9 +13,10 @@ use crate::store::{
 pub fn resolve_claim<'a>(snap: &'a Snapshot, prefix: &str) -> Result<&'a Claim, OpError> {
     match pick(snap.claims.iter().map(|c| (&c.episode, &c.id)), prefix) {
         Ok(i) => Ok(&snap.claims[i]),
-        Err(OpError::UnknownClaim(p)) => {
-            Err(conflicted(snap, &p).unwrap_or(OpError::UnknownClaim(p)))
-        }
+        Err(OpError::UnknownClaim(p)) => Err(conflicted(snap, &p)
+            .or_else(|| linked(snap, &p))
+            .or_else(|| unreadable(snap, &p))
+            .unwrap_or(OpError::UnknownClaim(p))),
         Err(e) => Err(e),
     }
 }
@@ -35,6 +36,53 @@ fn conflicted<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
         .map(|p| OpError::Conflicted {
             path: p.path.clone(),
         })
+}
+
+/// A claim file that `prefix` would name but that could not be read as a
+/// claim (bad TOML, too large, a bad field): its problem is the cause.
+fn unreadable<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
+    snap.problems
+        .iter()
+        .filter(|p| crate::store::record_kind(&p.path) == Some(crate::store::RecordKind::Claim))
+        .find(|p| {
+            p.path
+                .rsplit('/')
+                .next()
+                .and_then(|name| name.strip_suffix(".toml"))
+                .is_some_and(|stem| stem.starts_with(prefix))
+        })
+        .map(|p| OpError::Unreadable {
+            path: p.path.clone(),
+            message: p.message.clone(),
+        })
+}
+
+/// A claim that `prefix` would name, or a folder that could hold it, left
+/// unread because it is a symbolic link: "no claim" would be untrue.
+fn linked<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
+    let links = || {
+        snap.problems
+            .iter()
+            .filter(|p| p.is_symbolic_link())
+            .map(|p| p.path.as_str())
+    };
+    let file = links().find(|path| {
+        path.strip_prefix(&format!("{CLAIMS_DIR}/"))
+            .and_then(|rest| rest.split_once('/'))
+            .is_some_and(|(_, name)| name.starts_with(prefix))
+    });
+    let folder = || {
+        links().find(|path| {
+            *path == CLAIMS_DIR
+                || path
+                    .strip_prefix(&format!("{CLAIMS_DIR}/"))
+                    .is_some_and(|rest| !rest.contains('/') && !rest.ends_with(".toml"))
+        })
+    };
+    let path = file.or_else(folder)?;
+    Some(OpError::Store(StoreError::SymbolicLink {
+        path: path.to_owned(),
+    }))
 }
 
 /// Find a claim's file by its id or a unique prefix, by file names alone: for
@@ -206,7 +254,20 @@ fn pick<'a>(
 /// Find an episode by its whole id.
 pub fn resolve_episode<'a, C>(snap: &'a Snapshot<C>, id: &str) -> Result<&'a Episode, OpError> {
     let id = EpisodeId::new(id)?;
-    snap.episodes
-        .get(&id)
-        .ok_or_else(|| OpError::UnknownEpisode(id.to_string()))
+    snap.episodes.get(&id).ok_or_else(|| {
+        // An episode whose folder or record is a link was not read.
+        let folder = format!("{CLAIMS_DIR}/{id}");
+        let record = format!("{folder}/{}", crate::store::EPISODE_FILE);
+        match snap
+            .problems
+            .iter()
+            .filter(|p| p.is_symbolic_link())
+            .find(|p| [CLAIMS_DIR, &folder, &record].contains(&p.path.as_str()))
+        {
+            Some(p) => OpError::Store(StoreError::SymbolicLink {
+                path: p.path.clone(),
+            }),
+            None => OpError::UnknownEpisode(id.to_string()),
+        }
+    })
 }

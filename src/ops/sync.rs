@@ -91,6 +91,10 @@ fn refuse_uncommitted(store: &Store, paths: &[String]) -> Result<(), OpError> {
         .filter(|p| store::is_record_path(p) || *p == ATTRIBUTES_FILE)
         .cloned()
         .collect();
+    // A linked record is refused for what it is, before git calls it changed.
+    for p in &touched {
+        store.ensure_regular(p)?;
+    }
     let dirty = store.repo().uncommitted_among(&touched)?;
     if dirty.is_empty() {
         Ok(())

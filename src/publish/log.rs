@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::history::{self, Histories, RecordHistory};
 use super::i18n::Lang;
-use super::{escape_html, escape_markdown, safe_href};
+use super::{escape_html, escape_markdown, external_link, safe_href};
 use crate::model::{Claim, ClaimId, Correction, Date, Medium, Source, Verdict};
 use crate::store::{Snapshot, correction_path};
 
@@ -292,10 +292,12 @@ pub fn html_source(lang: &Lang, src: &Source) -> String {
     let (title, by) = source_words(lang, src);
     let title = escape_html(&title);
     let mut s = String::from("<li>");
-    match safe_href(src.url.as_deref()) {
-        Some(u) => {
-            let _ = write!(s, "<a href=\"{}\">{title}</a>", escape_html(u));
-        }
+    match src
+        .url
+        .as_deref()
+        .and_then(|u| external_link(u, None, &title))
+    {
+        Some(link) => s.push_str(&link),
         None => s.push_str(&title),
     }
     if !by.is_empty() {
@@ -450,11 +452,19 @@ mod tests {
         assert!(li.contains("&lt;b&gt;t&lt;/b&gt;"), "{li}");
         let li = html_source(
             &Lang::for_tag(None),
-            &Source::from_url("https://a.org/?x=1&y=\"2\""),
+            &Source::from_url("https://a.org/?x=1&y='2'"),
         );
         assert!(
-            li.contains("href=\"https://a.org/?x=1&amp;y=&quot;2&quot;\""),
+            li.contains(
+                "href=\"https://a.org/?x=1&amp;y=&#39;2&#39;\" rel=\"noopener noreferrer\""
+            ),
             "{li}"
         );
+        // A quote or angle bracket is in no address, only in markup.
+        let li = html_source(
+            &Lang::for_tag(None),
+            &Source::from_url("https://a.org/\"onclick=\"x"),
+        );
+        assert!(!li.contains("href"), "{li}");
     }
 }

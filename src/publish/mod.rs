@@ -178,6 +178,21 @@ pub fn safe_href(url: Option<&str>) -> Option<&str> {
     url.filter(|u| is_web_url(u))
 }
 
+/// A link out of the site, the one way one is made: the address must be a web
+/// address ([`safe_href`]; anything else gives `None`, and the caller shows the
+/// text alone), it is escaped here, and the link carries
+/// `rel="noopener noreferrer"`, so the page it opens can neither reach back into
+/// this one nor learn where the reader came from. `text` is HTML, escaped by
+/// the caller.
+pub fn external_link(url: &str, class: Option<&str>, text: &str) -> Option<String> {
+    let url = safe_href(Some(url))?;
+    let class = class.map_or_else(String::new, |c| format!(" class=\"{}\"", escape_html(c)));
+    Some(format!(
+        "<a{class} href=\"{}\" rel=\"noopener noreferrer\">{text}</a>",
+        escape_html(url)
+    ))
+}
+
 /// Where a moment of an episode can be heard: its address with a media fragment
 /// (`#t=1088`, seconds), unless the address already has a fragment.
 pub fn link_at(episode_url: &str, seconds: Option<u32>) -> String {

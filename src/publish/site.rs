@@ -15,7 +15,9 @@ use super::history::{self, Histories};
 use super::i18n::Lang;
 use super::log::{self, html_paragraphs, html_source};
 use super::transcript;
-use super::{PublishError, Publisher, escape_html, json_for_script, link_at, safe_href};
+use super::{
+    PublishError, Publisher, escape_html, external_link, json_for_script, link_at, safe_href,
+};
 use crate::model::{Claim, ClaimId, Correction, Date, Episode, EpisodeId, Medium, Status, Verdict};
 use crate::report::{Scorecard, scorecards};
 use crate::store::{Snapshot, claim_path};
@@ -417,13 +419,9 @@ impl Ctx<'_> {
             .map(escape_html);
         let time = c.said_at.map(|at| {
             let time = escape_html(&at.to_string());
-            match safe_href(ep.url.as_deref()) {
-                Some(u) => format!(
-                    "<a class=\"time\" href=\"{}\">{time}</a>",
-                    escape_html(&link_at(u, Some(at.start())))
-                ),
-                None => format!("<span class=\"time\">{time}</span>"),
-            }
+            safe_href(ep.url.as_deref())
+                .and_then(|u| external_link(&link_at(u, Some(at.start())), Some("time"), &time))
+                .unwrap_or_else(|| format!("<span class=\"time\">{time}</span>"))
         });
         let said = match (speaker, time) {
             (Some(sp), Some(t)) => Some(
@@ -589,12 +587,13 @@ impl Ctx<'_> {
                 self.lang.date(d)
             ));
         }
-        if listen && let Some(u) = safe_href(ep.url.as_deref()) {
-            parts.push(format!(
-                "<a href=\"{}\">{}</a>",
-                escape_html(u),
-                self.lang.t("listen")
-            ));
+        if listen
+            && let Some(link) = ep
+                .url
+                .as_deref()
+                .and_then(|u| external_link(u, None, &escape_html(&self.lang.t("listen"))))
+        {
+            parts.push(link);
         }
         if parts.is_empty() {
             return String::new();
@@ -610,6 +609,19 @@ fn is_inside(rel: &str) -> bool {
         && Path::new(rel)
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Replace each folder on the way to `rel` inside `out` that is a symbolic link
+/// with a real folder, so a page is never written through a link into whatever
+/// it points to. A link in the place of the file itself is replaced by the
+/// atomic write's rename.
+fn unlink_folders(out: &Path, rel: &str) -> std::io::Result<()> {
+    while let Some(link) = crate::store::symbolic_link_in(out, rel).filter(|l| l != rel) {
+        let at = out.join(&link);
+        std::fs::remove_file(&at)?;
+        std::fs::create_dir(&at)?;
+    }
+    Ok(())
 }
 
 /// Write the site into `out`: a new or empty folder, or one an earlier run of
@@ -642,12 +654,15 @@ pub fn write(site: &Site, out: &Path) -> Result<Written, PublishError> {
     let new: BTreeSet<&str> = site.files.iter().map(|(p, _)| p.as_str()).collect();
     for (rel, text) in &site.files {
         let path = out.join(rel);
+        unlink_folders(out, rel).map_err(io(&path))?;
         crate::store::write::atomic(&path, text.as_bytes()).map_err(io(&path))?;
     }
     let mut removed = 0;
     for rel in previous.iter().filter(|p| !new.contains(p.as_str())) {
         let path = out.join(rel);
-        if path.is_file() {
+        // Through a linked folder the file is not the site's to remove.
+        let through_link = crate::store::symbolic_link_in(out, rel).is_some_and(|l| l != *rel);
+        if !through_link && std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
             std::fs::remove_file(&path).map_err(io(&path))?;
             removed += 1;
             // An episode folder left empty goes too; one holding anything else stays.

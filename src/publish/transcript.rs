@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 
 use super::i18n::Lang;
-use super::{escape_html, link_at, safe_href};
+use super::{escape_html, external_link, link_at, safe_href};
 use crate::model::{Claim, Episode};
 use crate::transcript::{Segment, Transcript, format_time};
 
@@ -100,13 +100,9 @@ pub fn html(
     let mut s = String::from("<section class=\"transcript\">\n");
     for (i, seg) in t.segments.iter().enumerate() {
         let time = escape_html(&format_time(seg.start));
-        let time = match audio {
-            Some(u) => format!(
-                "<a class=\"time\" href=\"{}\">{time}</a>",
-                escape_html(&link_at(u, Some(seg.start)))
-            ),
-            None => format!("<span class=\"time\">{time}</span>"),
-        };
+        let time = audio
+            .and_then(|u| external_link(&link_at(u, Some(seg.start)), Some("time"), &time))
+            .unwrap_or_else(|| format!("<span class=\"time\">{time}</span>"));
         let mut text = String::new();
         let mut done = 0;
         let mine = &mut marks[i];

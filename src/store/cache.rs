@@ -2,9 +2,10 @@
 //! file content, so a run on an unchanged repository parses nothing.
 //!
 //! It lives in `.git/errata/`, never in the working tree, and is always safe to
-//! delete. Any doubt about it (a different errata version, a torn file, a file
+//! delete. Any doubt about it (a different errata version, a torn or corrupt
+//! file, which the CRC-32 of its header and of each chunk tells, a file
 //! modified too close to the moment the cache was written to tell) means the
-//! file is parsed again.
+//! records are parsed again.
 
 use rayon::prelude::*;
 use std::path::Path;
@@ -17,7 +18,7 @@ use crate::diagnostic::Problem;
 use crate::model::{Correction, Episode};
 
 /// Changes whenever the cached types change shape.
-const MAGIC: &[u8] = concat!("errata-records-cache 6 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
+const MAGIC: &[u8] = concat!("errata-records-cache 7 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
 
 /// A second: files modified within it of the cache being written are not trusted,
 /// since a file system with coarse timestamps could hide a later edit.
@@ -74,6 +75,11 @@ impl Stamp {
 }
 
 impl Stamp {
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
     /// Whether the file was last changed long enough ago that an equal stamp
     /// later means equal content.
     pub fn settled(&self) -> bool {
@@ -148,9 +154,10 @@ pub struct Row<'a, C> {
 const CHUNK: usize = 2048;
 
 /// Parsed records by path. Laid out as the magic line, the time it was written
-/// (8 bytes), the number of chunks (8 bytes), the length of each chunk (8 bytes
-/// each), then the chunks, each a postcard-encoded list of entries; entries are
-/// sorted by path across chunks, so lookups are binary searches.
+/// (8 bytes), the number of chunks (8 bytes), the length and CRC-32 of each chunk
+/// (8 bytes each), the CRC-32 of all that (8 bytes), then the chunks, each a
+/// postcard-encoded list of entries; entries are sorted by path across chunks,
+/// so lookups are binary searches. Numbers are little-endian.
 pub struct Cache<C> {
     written_ns: i64,
     entries: Vec<Option<Entry<C>>>,
@@ -202,16 +209,24 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
         let written_ns = i64::from_le_bytes(*written);
         rest = tail;
         let chunks = take_u64(&mut rest)?;
-        if chunks > size / 8 {
+        if chunks > size / 16 {
             return None;
         }
-        let table = read_at(&file, fixed, usize::try_from(chunks * 8).ok()?)?;
-        let mut lens = table.as_slice();
-        let mut parts: Vec<(u64, usize)> = Vec::with_capacity(chunks as usize);
-        let mut offset = fixed + chunks * 8;
+        let table_len = usize::try_from(chunks * 16 + 8).ok()?;
+        let table = read_at(&file, fixed, table_len)?;
+        let (mut lens, mut sum) = table.split_at(table_len - 8);
+        let mut hasher = crc32fast::Hasher::new();
+        hasher.update(&head);
+        hasher.update(lens);
+        if u64::from(hasher.finalize()) != take_u64(&mut sum)? {
+            return None;
+        }
+        let mut parts: Vec<(u64, usize, u64)> = Vec::with_capacity(chunks as usize);
+        let mut offset = fixed + table_len as u64;
         for _ in 0..chunks {
             let len = take_u64(&mut lens)?;
-            parts.push((offset, usize::try_from(len).ok()?));
+            let crc = take_u64(&mut lens)?;
+            parts.push((offset, usize::try_from(len).ok()?, crc));
             offset = offset.checked_add(len)?;
         }
         if offset != size {
@@ -219,8 +234,11 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
         }
         let decoded: Option<Vec<Vec<Entry<C>>>> = parts
             .into_par_iter()
-            .map(|(offset, len)| {
+            .map(|(offset, len, crc)| {
                 let bytes = read_at(&file, offset, len)?;
+                if u64::from(crc32fast::hash(&bytes)) != crc {
+                    return None;
+                }
                 postcard::from_bytes::<Vec<Entry<C>>>(&bytes).ok()
             })
             .collect();
@@ -304,13 +322,19 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
             })
             .collect::<std::io::Result<_>>()?;
         drop(rows);
+        let mut head = Vec::with_capacity(MAGIC.len() + 24 + encoded.len() * 16);
+        head.extend_from_slice(MAGIC);
+        head.extend_from_slice(&started_ns.to_le_bytes());
+        head.extend_from_slice(&(encoded.len() as u64).to_le_bytes());
+        let crcs: Vec<u32> = encoded.par_iter().map(|c| crc32fast::hash(c)).collect();
+        for (chunk, crc) in encoded.iter().zip(crcs) {
+            head.extend_from_slice(&(chunk.len() as u64).to_le_bytes());
+            head.extend_from_slice(&u64::from(crc).to_le_bytes());
+        }
+        let sum = u64::from(crc32fast::hash(&head));
         super::write::atomic_with(path, false, |w| {
-            w.write_all(MAGIC)?;
-            w.write_all(&started_ns.to_le_bytes())?;
-            w.write_all(&(encoded.len() as u64).to_le_bytes())?;
-            for chunk in &encoded {
-                w.write_all(&(chunk.len() as u64).to_le_bytes())?;
-            }
+            w.write_all(&head)?;
+            w.write_all(&sum.to_le_bytes())?;
             for chunk in &encoded {
                 w.write_all(chunk)?;
             }

@@ -33,6 +33,42 @@ pub fn correction_path(id: &CorrectionId) -> String {
     format!("{CORRECTIONS_DIR}/{id}.toml")
 }
 
+/// The largest record errata reads or writes. A real one, with a long note and
+/// a dozen sources, is a few kilobytes; a larger file is refused unread, so a
+/// hostile repository cannot make a run take unbounded memory or time.
+pub const MAX_RECORD_BYTES: u64 = 1 << 20;
+
+/// The largest transcript: a three-hour show is about 200 KB of text, and a
+/// 100,000-line transcript about 6 MB, which every search handles in linear time.
+pub const MAX_TRANSCRIPT_BYTES: u64 = 32 << 20;
+
+/// How large a file errata writes or reads at `rel` may be: a record's limit,
+/// else a transcript's.
+pub fn size_limit(rel: &str) -> u64 {
+    if is_record_path(rel) {
+        MAX_RECORD_BYTES
+    } else {
+        MAX_TRANSCRIPT_BYTES
+    }
+}
+
+/// Why a file over its limit is refused, in the words a user reads.
+pub fn too_large(rel: &str, size: u64) -> String {
+    let (what, limit, fix) = if is_record_path(rel) {
+        (
+            "a record",
+            "1 MiB",
+            "shorten its text; a long document belongs at a source's address",
+        )
+    } else {
+        ("a transcript", "32 MiB", "split the episode's transcript")
+    };
+    format!(
+        "{rel} is {:.1} MiB, and {what} may be at most {limit} (a limit that keeps every run bounded in memory and time): {fix}",
+        size as f64 / f64::from(1u32 << 20)
+    )
+}
+
 /// What kind of record a path (relative, `/`-separated) holds, by where it is
 /// in the layout: the one place that reads a path so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -160,13 +196,36 @@ pub fn is_record_path(path: &str) -> bool {
     record_kind(path).is_some()
 }
 
+/// The first part of `rel` (relative to `root`, `/`-separated), from the top
+/// down, that is a symbolic link: the one rule for every path errata reads a
+/// record or transcript from or writes one to. A path through a link could
+/// lead anywhere outside the repository. Parts that do not exist (a file about
+/// to be made) are not links.
+pub fn symbolic_link_in(root: &Path, rel: &str) -> Option<String> {
+    let mut at = root.to_path_buf();
+    let mut end = 0;
+    for part in rel.split('/') {
+        end += part.len();
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => return Some(rel[..end].to_owned()),
+            Ok(_) => end += 1,
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
 /// The episode folders under `claims/` whose names are valid ids, from the
-/// folder listing alone.
+/// folder listing alone. A linked `claims/` or episode folder holds none.
 pub fn episode_folders(root: &Path) -> Vec<EpisodeId> {
+    if symbolic_link_in(root, CLAIMS_DIR).is_some() {
+        return Vec::new();
+    }
     read_dir_names(&root.join(CLAIMS_DIR))
         .into_iter()
-        .filter(|(_, is_dir)| *is_dir)
-        .filter_map(|(name, _)| EpisodeId::new(&name).ok())
+        .filter(|e| e.is_dir)
+        .filter_map(|e| EpisodeId::new(&e.name).ok())
         .collect()
 }
 
@@ -203,8 +262,8 @@ impl Store {
         out.extend(
             read_dir_names(&self.root().join(CORRECTIONS_DIR))
                 .into_iter()
-                .filter(|(_, is_dir)| !is_dir)
-                .filter_map(|(name, _)| CorrectionId::new(name.strip_suffix(".toml")?).ok())
+                .filter(|e| !e.is_dir && !e.is_link)
+                .filter_map(|e| CorrectionId::new(e.name.strip_suffix(".toml")?).ok())
                 .map(RecordRef::Correction),
         );
         out
@@ -219,8 +278,8 @@ impl Store {
             .flat_map_iter(|episode| {
                 read_dir_names(&claims.join(episode.as_str()))
                     .into_iter()
-                    .filter(|(name, is_dir)| !is_dir && name != EPISODE_FILE)
-                    .filter_map(|(name, _)| ClaimId::new(name.strip_suffix(".toml")?).ok())
+                    .filter(|e| !e.is_dir && !e.is_link && e.name != EPISODE_FILE)
+                    .filter_map(|e| ClaimId::new(e.name.strip_suffix(".toml")?).ok())
                     .map(move |id| (episode.clone(), id))
             })
             .collect()
@@ -257,46 +316,77 @@ impl RecordFile {
     }
 }
 
-fn read_dir_names(dir: &Path) -> Vec<(String, bool)> {
+/// A folder entry as listed: its type is the entry's own (a link is a link,
+/// whatever it points to).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Name {
+    name: String,
+    is_dir: bool,
+    is_link: bool,
+}
+
+fn read_dir_names(dir: &Path) -> Vec<Name> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut names: Vec<(String, bool)> = rd
+    let mut names: Vec<Name> = rd
         .filter_map(Result::ok)
         .filter_map(|e| {
-            let is_dir = e.file_type().ok()?.is_dir();
-            Some((e.file_name().into_string().ok()?, is_dir))
+            let kind = e.file_type().ok()?;
+            Some(Name {
+                name: e.file_name().into_string().ok()?,
+                is_dir: kind.is_dir(),
+                is_link: kind.is_symlink(),
+            })
         })
         .collect();
     names.sort();
     names
 }
 
-/// The `.toml` files of a folder with their stamps. The metadata of a directory
-/// entry is read relative to the open folder (fstatat on Linux), which spares
-/// resolving the whole path again for each of 100,000 files.
-fn read_toml_files(dir: &Path) -> Vec<(String, Option<Stamp>)> {
+/// The `.toml` files of a folder with their stamps, and those that are links
+/// (to report, never to read). The metadata of a directory entry is read
+/// relative to the open folder (fstatat on Linux), which spares resolving the
+/// whole path again for each of 100,000 files.
+fn read_toml_files(dir: &Path) -> (Vec<(String, Option<Stamp>)>, Vec<String>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
+        return Default::default();
     };
-    rd.filter_map(Result::ok)
+    let mut links = Vec::new();
+    let files = rd
+        .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().into_string().ok()?;
-            if !name.ends_with(".toml") || e.file_type().ok()?.is_dir() {
+            let kind = e.file_type().ok()?;
+            if !name.ends_with(".toml") || kind.is_dir() {
+                return None;
+            }
+            if kind.is_symlink() {
+                links.push(name);
                 return None;
             }
             let stamp = e.metadata().ok().map(|m| Stamp::from_metadata(&m));
             Some((name, stamp))
         })
-        .collect()
+        .collect();
+    (files, links)
 }
 
 pub(super) fn list_record_files<C>(root: &Path, snap: &mut Snapshot<C>) -> Vec<RecordFile> {
     let mut out = Vec::new();
-    let episode_dirs: Vec<(String, bool)> = read_dir_names(&root.join(CLAIMS_DIR));
-    for (name, _) in episode_dirs
+    let mut episode_dirs: Vec<Name> = Vec::new();
+    match symbolic_link_in(root, CLAIMS_DIR) {
+        Some(link) => snap.problems.push(Problem::symbolic_link(&link)),
+        None => episode_dirs = read_dir_names(&root.join(CLAIMS_DIR)),
+    }
+    for e in episode_dirs.iter().filter(|e| e.is_link) {
+        snap.problems
+            .push(Problem::symbolic_link(&format!("{CLAIMS_DIR}/{}", e.name)));
+    }
+    for name in episode_dirs
         .iter()
-        .filter(|(name, is_dir)| !is_dir && name.ends_with(".toml"))
+        .filter(|e| !e.is_dir && !e.is_link && e.name.ends_with(".toml"))
+        .map(|e| &e.name)
     {
         snap.problems.push(Problem::new(
             &format!("{CLAIMS_DIR}/{name}"),
@@ -304,28 +394,36 @@ pub(super) fn list_record_files<C>(root: &Path, snap: &mut Snapshot<C>) -> Vec<R
             "a claim must be in its episode's folder: move it to claims/<episode>/",
         ));
     }
-    let per_episode: Vec<(Vec<RecordFile>, Option<Problem>, Option<EpisodeId>)> = episode_dirs
+    type Listed = (Vec<RecordFile>, Vec<Problem>, Option<EpisodeId>);
+    let per_episode: Vec<Listed> = episode_dirs
         .into_par_iter()
-        .filter(|(name, is_dir)| *is_dir && !name.starts_with('.'))
-        .map(|(name, _)| {
+        .filter(|e| e.is_dir && !e.name.starts_with('.'))
+        .map(|Name { name, .. }| {
             let rel_dir = format!("{CLAIMS_DIR}/{name}");
             let episode = match EpisodeId::new(&name) {
                 Ok(id) => id,
                 Err(e) => {
                     return (
                         Vec::new(),
-                        Some(Problem::new(
+                        vec![Problem::new(
                             &rel_dir,
                             Location::File,
                             format!("episode folder name is not a valid id: {e}"),
-                        )),
+                        )],
                         None,
                     );
                 }
             };
             let mut files = Vec::new();
             let mut has_episode = false;
-            for (file, stamp) in read_toml_files(&root.join(&rel_dir)) {
+            let (toml, links) = read_toml_files(&root.join(&rel_dir));
+            let problems: Vec<Problem> = links
+                .iter()
+                .map(|l| Problem::symbolic_link(&format!("{rel_dir}/{l}")))
+                .collect();
+            // A linked episode file still makes the folder an episode's.
+            has_episode |= links.iter().any(|l| l == EPISODE_FILE);
+            for (file, stamp) in toml {
                 let rel = format!("{rel_dir}/{file}");
                 let kind = if file == EPISODE_FILE {
                     has_episode = true;
@@ -336,7 +434,7 @@ pub(super) fn list_record_files<C>(root: &Path, snap: &mut Snapshot<C>) -> Vec<R
                 files.push(RecordFile { rel, kind, stamp });
             }
             let orphan = (!has_episode).then_some(episode);
-            (files, None, orphan)
+            (files, problems, orphan)
         })
         .collect();
     out.reserve(per_episode.iter().map(|(f, _, _)| f.len()).sum());
@@ -345,7 +443,20 @@ pub(super) fn list_record_files<C>(root: &Path, snap: &mut Snapshot<C>) -> Vec<R
         snap.problems.extend(problem);
         snap.orphan_folders.extend(orphan);
     }
-    for (file, stamp) in read_toml_files(&root.join(CORRECTIONS_DIR)) {
+    let (corrections, links) = match symbolic_link_in(root, CORRECTIONS_DIR) {
+        Some(link) => (Vec::new(), vec![link]),
+        None => {
+            let (files, links) = read_toml_files(&root.join(CORRECTIONS_DIR));
+            let links = links
+                .into_iter()
+                .map(|l| format!("{CORRECTIONS_DIR}/{l}"))
+                .collect();
+            (files, links)
+        }
+    };
+    snap.problems
+        .extend(links.iter().map(|l| Problem::symbolic_link(l)));
+    for (file, stamp) in corrections {
         out.push(RecordFile {
             rel: format!("{CORRECTIONS_DIR}/{file}"),
             kind: Kind::Correction,

@@ -37,7 +37,9 @@ impl Store {
     fn load_as<C: ClaimRecord>(&self, check: Option<Checker<'_>>) -> Snapshot<C> {
         let root = self.root();
         let mut snap: Snapshot<C> = Snapshot::default();
-        if let Ok(bytes) = std::fs::read(root.join(SETTINGS_FILE)) {
+        if super::symbolic_link_in(root, SETTINGS_FILE).is_some() {
+            snap.problems.push(Problem::symbolic_link(SETTINGS_FILE));
+        } else if let Ok(bytes) = std::fs::read(root.join(SETTINGS_FILE)) {
             match parse_toml::<Settings>(SETTINGS_FILE, &bytes) {
                 Ok(s) => snap.settings = Some(s),
                 Err(p) => snap.problems.push(p),
@@ -53,13 +55,23 @@ impl Store {
             Fresh(Box<(Parsed<C>, Stamp, Option<Checks>)>),
         }
         let fresh_parse = |f: &RecordFile| -> (Parsed<C>, Option<Checks>) {
-            let parsed = match std::fs::read(root.join(&f.rel)) {
-                Ok(bytes) => parse_record(f, &bytes),
-                Err(e) => Parsed::Bad(Problem::new(
+            // A file far over a record's size is not read at all.
+            let size = f.stamp.map_or(0, |s| s.size());
+            let parsed = if size > super::MAX_RECORD_BYTES {
+                Parsed::Bad(Problem::new(
                     &f.rel,
                     Location::File,
-                    format!("cannot read: {e}"),
-                )),
+                    super::too_large(&f.rel, size),
+                ))
+            } else {
+                match std::fs::read(root.join(&f.rel)) {
+                    Ok(bytes) => parse_record(f, &bytes),
+                    Err(e) => Parsed::Bad(Problem::new(
+                        &f.rel,
+                        Location::File,
+                        format!("cannot read: {e}"),
+                    )),
+                }
             };
             match parsed {
                 Parsed::Claim(c) => {

@@ -29,9 +29,10 @@ use crate::transcript::Transcript;
 
 pub use cache::Stamp;
 pub use layout::{
-    CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, RecordKind, RecordRef, SETTINGS_FILE,
-    TRANSCRIPT_FILE, claim_path, correction_path, episode_folders, episode_path, is_record_path,
-    record_kind, transcript_path,
+    CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, MAX_RECORD_BYTES, MAX_TRANSCRIPT_BYTES, RecordKind,
+    RecordRef, SETTINGS_FILE, TRANSCRIPT_FILE, claim_path, correction_path, episode_folders,
+    episode_path, is_record_path, record_kind, size_limit, symbolic_link_in, too_large,
+    transcript_path,
 };
 pub use parse::{parse_at, parse_claim_at, parse_toml, read_transcript};
 pub use snapshot::{Checker, Checks, ClaimRecord, Parsed, Snapshot};
@@ -45,6 +46,12 @@ pub enum StoreError {
         "{path} has uncommitted changes; commit them with git (or discard them) and run the command again"
     )]
     Uncommitted { path: String },
+    /// `path` is the part of the path that is the link: the record itself, or
+    /// the folder it would be in.
+    #[error("{path} {}", crate::diagnostic::SYMBOLIC_LINK)]
+    SymbolicLink { path: String },
+    #[error("{}", too_large(path, *size))]
+    TooLarge { path: String, size: u64 },
     #[error("cannot read {path}: {source}")]
     Read {
         path: String,
@@ -164,7 +171,17 @@ impl Store {
         })
     }
 
+    /// Refuse a path that is, or is inside, a symbolic link: what errata writes
+    /// there would land wherever the link points.
+    pub fn ensure_regular(&self, rel: &str) -> Result<(), StoreError> {
+        match symbolic_link_in(self.root(), rel) {
+            Some(path) => Err(StoreError::SymbolicLink { path }),
+            None => Ok(()),
+        }
+    }
+
     fn ensure_clean(&self, rel: &str) -> Result<(), StoreError> {
+        self.ensure_regular(rel)?;
         match self.repo.path_state(rel)? {
             PathState::Clean => Ok(()),
             PathState::Changed => Err(StoreError::Uncommitted {
@@ -213,6 +230,16 @@ impl Store {
         reconcile: Reconcile<'_>,
     ) -> Result<CommitId, StoreError> {
         const ATTEMPTS: u32 = 12;
+        for c in &changes {
+            self.ensure_regular(&c.path)?;
+            let size = c.content.as_ref().map_or(0, |b| b.len() as u64);
+            if size > size_limit(&c.path) {
+                return Err(StoreError::TooLarge {
+                    path: c.path.clone(),
+                    size,
+                });
+            }
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;

@@ -27,6 +27,17 @@ pub fn read_transcript(root: &Path, episode: &Episode) -> Result<Option<Transcri
             ),
         });
     }
+    if let Some(link) = super::symbolic_link_in(root, &path) {
+        return Err(StoreError::SymbolicLink { path: link });
+    }
+    if let Ok(meta) = std::fs::metadata(root.join(&path))
+        && meta.len() > super::MAX_TRANSCRIPT_BYTES
+    {
+        return Err(StoreError::TooLarge {
+            path,
+            size: meta.len(),
+        });
+    }
     let text = std::fs::read_to_string(root.join(&path)).map_err(|source| StoreError::Read {
         path: path.clone(),
         source,
@@ -126,6 +137,9 @@ pub fn parse_claim_at(rel: &str, bytes: &[u8]) -> Result<Claim, Problem> {
 
 pub(super) fn parse_record(f: &RecordFile, bytes: &[u8]) -> Parsed {
     let bad = |location, message: String| Parsed::Bad(Problem::new(&f.rel, location, message));
+    if bytes.len() as u64 > super::MAX_RECORD_BYTES {
+        return bad(Location::File, super::too_large(&f.rel, bytes.len() as u64));
+    }
     let episode = || {
         f.episode()
             .ok_or_else(|| Problem::new(&f.rel, Location::File, "not in an episode folder"))

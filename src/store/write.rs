@@ -36,10 +36,11 @@ pub fn atomic_with(
         w.flush()?;
     }
     // A temporary file is private (0600); the record keeps the permissions the
-    // file had, or gets the usual ones for a new file.
-    let permissions = match std::fs::metadata(path) {
-        Ok(meta) => Some(meta.permissions()),
-        Err(_) => default_permissions(),
+    // file had, or gets the usual ones for a new file. A link found in its place
+    // is replaced by the rename, and what it pointed to is not looked at.
+    let permissions = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => Some(meta.permissions()),
+        _ => default_permissions(),
     };
     if let Some(p) = permissions {
         tmp.as_file().set_permissions(p)?;

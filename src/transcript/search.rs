@@ -273,18 +273,57 @@ impl Haystack {
 
     fn search(&self, needle: &[char], limit: usize) -> Vec<RangeInclusive<usize>> {
         let needle: String = needle.iter().collect();
-        let step = needle.chars().next().map_or(1, char::len_utf8);
         let mut found = Vec::new();
-        let mut from = 0;
-        while found.len() < limit
-            && let Some(i) = self.text.get(from..).and_then(|rest| rest.find(&needle))
-        {
-            let at = from + i;
+        if limit == 1 {
+            if let Some(at) = self.text.find(&needle) {
+                found.push(self.range(at, needle.len()));
+            }
+            return found;
+        }
+        // Every occurrence, overlapping ones too, in one pass: `str::find` again
+        // from each occurrence would compare the quote anew at each, which a
+        // long quote in a repetitive transcript ("哈哈哈…") makes quadratic.
+        for at in occurrences(self.text.as_bytes(), needle.as_bytes()) {
             push_distinct(&mut found, self.range(at, needle.len()));
-            from = at + step;
+            if found.len() >= limit {
+                break;
+            }
         }
         found
     }
+}
+
+/// The start of every occurrence of `needle` (not empty) in `hay`, overlapping
+/// ones included, by Knuth–Morris–Pratt: linear in both. On UTF-8 text every
+/// match of a whole UTF-8 needle starts at a character boundary.
+fn occurrences<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    // fail[i]: the length of the longest proper border of needle[..=i].
+    let mut fail = vec![0usize; needle.len()];
+    let mut k = 0;
+    for i in 1..needle.len() {
+        while k > 0 && needle[i] != needle[k] {
+            k = fail[k - 1];
+        }
+        if needle[i] == needle[k] {
+            k += 1;
+        }
+        fail[i] = k;
+    }
+    let mut matched = 0;
+    hay.iter().enumerate().filter_map(move |(i, &b)| {
+        while matched > 0 && b != needle[matched] {
+            matched = fail[matched - 1];
+        }
+        if b == needle[matched] {
+            matched += 1;
+        }
+        if matched == needle.len() {
+            matched = fail[matched - 1];
+            Some(i + 1 - needle.len())
+        } else {
+            None
+        }
+    })
 }
 
 #[cfg(test)]

@@ -445,7 +445,8 @@ impl RepoState {
     }
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+/// Every file under `dir`, by its path relative to `root`, with its content.
+pub fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -455,7 +456,19 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         if e.file_name() == ".git" {
             continue;
         }
-        if e.file_type().unwrap().is_dir() {
+        let kind = e.file_type().unwrap();
+        if kind.is_symlink() {
+            // A link is what it says, never what it points to.
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let target = std::fs::read_link(&path).unwrap();
+            let mut shown = b"symbolic link to ".to_vec();
+            shown.extend_from_slice(target.to_string_lossy().as_bytes());
+            out.insert(rel, shown);
+        } else if kind.is_dir() {
             walk(root, &path, out);
         } else {
             let rel = path

@@ -1,34 +1,14 @@
-//! No input makes errata panic: mangled records, times, dates and transcripts
-//! are each an error, never a crash. Inputs are made by mutating real ones
-//! (the seed transcript and a real claim) at random, with a fixed seed.
+//! No input makes errata panic, end to end: real records and the seed
+//! transcript, mangled at random (with a fixed seed) in a real repository,
+//! then read by the commands a user runs. Each run must end with an exit code
+//! errata gives (0, 1 or 2), never a panic, and `validate` must name the file
+//! that is wrong. The library's parsers are held to the same by the property
+//! tests in `fuzz.rs`, on any bytes.
 
-use errata::model::{Date, Timestamp};
-use errata::store::parse_claim_at;
-use errata::transcript::Transcript;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-const SEED: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/claims/top10-ai-2023/transcript.txt"
-));
-
-const CLAIM: &str = r#"status = "checked"
-verdict = "accurate"
-said_at = "18:08~19:08"
-speaker = "哈利"
-quote = "他的利潤高達70幾%耶"
-claim = "NVIDIA's gross margin is above 70%."
-tags = ["nvidia", "chips"]
-note = """Reasoning, in Markdown."""
-
-[[sources]]
-title = "NVIDIA Announces Financial Results for Third Quarter Fiscal 2024"
-url = "https://example.org/nvidia"
-publisher = "NVIDIA"
-published = 2023-11-21
-excerpt = "GAAP gross margin was 74.0%"
-"#;
+use crate::common::*;
 
 /// Bytes worth inserting: TOML syntax, multi-byte characters, odd times.
 const PIECES: &[&str] = &[
@@ -80,45 +60,69 @@ fn mutate(rng: &mut StdRng, text: &str) -> Vec<u8> {
     bytes
 }
 
-#[test]
-fn mangled_claim_files_are_errors_not_panics() {
-    let mut rng = StdRng::seed_from_u64(0x5eed);
-    let mut rejected = 0;
-    for _ in 0..3000 {
-        let bytes = mutate(&mut rng, CLAIM);
-        if parse_claim_at("claims/top10-ai-2023/nvidia.toml", &bytes).is_err() {
-            rejected += 1;
+/// Run the read commands a user runs; none may panic. Returns validate's output.
+fn read_commands(env: &Env, what: &str) -> String {
+    let mut report = String::new();
+    for args in [
+        &["validate"][..],
+        &["--json", "list"],
+        &["show", "nvidia-margin"],
+        &["report"],
+        &["corrections"],
+    ] {
+        let out = env.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("panicked"),
+            "{what}: errata {args:?} panicked:\n{stderr}"
+        );
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{what}: errata {args:?} exited {:?}:\n{stderr}",
+            out.status
+        );
+        if args == ["validate"] {
+            report = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr;
         }
+    }
+    report
+}
+
+#[test]
+fn mangled_records_in_a_repository_never_panic_a_command_and_are_named() {
+    let env = Env::with_claims();
+    let mut rng = StdRng::seed_from_u64(0x5eed);
+    let files = [
+        claim_file(EP, "nvidia-margin"),
+        format!("claims/{EP}/episode.toml"),
+        "errata.toml".to_owned(),
+    ];
+    let originals: Vec<String> = files.iter().map(|f| env.read(f)).collect();
+    let mut named = 0;
+    for round in 0..24 {
+        let i = round % files.len();
+        let bytes = mutate(&mut rng, &originals[i]);
+        std::fs::write(env.path(&files[i]), &bytes).unwrap();
+        let report = read_commands(&env, &format!("{} mangled ({round})", files[i]));
+        if !report.contains("no problems") && report.contains(&files[i]) {
+            named += 1;
+        }
+        std::fs::write(env.path(&files[i]), &originals[i]).unwrap();
     }
     assert!(
-        rejected > 1000,
-        "the mutations do break records ({rejected})"
+        named >= 12,
+        "validate names the mangled file ({named} of 24)"
     );
-    // A path that is not in an episode folder is an error too.
-    assert!(parse_claim_at("nvidia.toml", CLAIM.as_bytes()).is_err());
-    assert!(parse_claim_at("claims/Bad Episode/x.toml", CLAIM.as_bytes()).is_err());
 }
 
 #[test]
-fn mangled_transcripts_are_errors_not_panics() {
+fn a_mangled_transcript_never_panics_a_command() {
+    let env = Env::with_claims();
+    let path = format!("claims/{EP}/transcript.txt");
+    let original = env.read(&path);
     let mut rng = StdRng::seed_from_u64(7);
-    for _ in 0..400 {
-        let bytes = mutate(&mut rng, SEED);
-        if let Ok(t) = Transcript::import_bytes(&bytes) {
-            let (transcript, _) = t;
-            let _ = transcript.find("他的利潤高達70幾%耶");
-            let _ = transcript.closest_hint("他的利潤高達80幾%耶");
-        }
-    }
-}
-
-#[test]
-fn mangled_times_and_dates_are_errors_not_panics() {
-    let mut rng = StdRng::seed_from_u64(42);
-    for _ in 0..5000 {
-        let t = String::from_utf8_lossy(&mutate(&mut rng, "18:08~1:19:08")).into_owned();
-        let _ = t.parse::<Timestamp>();
-        let d = String::from_utf8_lossy(&mutate(&mut rng, "2023-11-21")).into_owned();
-        let _ = d.parse::<Date>();
+    for round in 0..8 {
+        std::fs::write(env.path(&path), mutate(&mut rng, &original)).unwrap();
+        read_commands(&env, &format!("the transcript mangled ({round})"));
     }
 }

@@ -81,7 +81,7 @@ fn site_env() -> Env {
 }
 
 /// Build the site into `<temp>/site`, outside the repository.
-fn build_site(env: &Env) -> PathBuf {
+pub(crate) fn build_site(env: &Env) -> PathBuf {
     let out = env.root.join("site");
     let o = env
         .errata()
@@ -97,12 +97,12 @@ fn build_site(env: &Env) -> PathBuf {
     out
 }
 
-fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
 /// Every `attr="value"` in a page.
-fn attrs<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+pub(crate) fn attrs<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
     let needle = format!(" {attr}=\"");
     html.match_indices(&needle)
         .map(|(i, _)| {
@@ -113,7 +113,7 @@ fn attrs<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 }
 
 /// The text of every `<script type="application/ld+json">` block.
-fn json_ld(html: &str) -> Vec<&str> {
+pub(crate) fn json_ld(html: &str) -> Vec<&str> {
     let open = "<script type=\"application/ld+json\">";
     html.match_indices(open)
         .map(|(i, _)| {
@@ -123,7 +123,7 @@ fn json_ld(html: &str) -> Vec<&str> {
         .collect()
 }
 
-fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(crate) fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() {
@@ -387,7 +387,7 @@ fn site_refuses_a_folder_it_did_not_make_and_replaces_one_it_did() {
 
 /// The Chromium to run, or `None` when this machine may skip the browser test:
 /// there is none and this is not CI.
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("ERRATA_CHROMIUM") {
         return Some(PathBuf::from(p));
     }
@@ -418,7 +418,7 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// Render a page in headless Chromium and return the DOM after it loaded.
-fn dump_dom(chromium: &Path, scratch: &Path, page: &Path) -> String {
+pub(crate) fn dump_dom(chromium: &Path, scratch: &Path, page: &Path) -> String {
     let profile = scratch.join(format!(
         "profile-{}",
         page.file_name().unwrap().to_string_lossy()
@@ -484,7 +484,7 @@ fn dump_dom(chromium: &Path, scratch: &Path, page: &Path) -> String {
     dom
 }
 
-fn title_of(dom: &str) -> &str {
+pub(crate) fn title_of(dom: &str) -> &str {
     let start = dom.find("<title>").expect("a title") + "<title>".len();
     &dom[start..start + dom[start..].find("</title>").unwrap()]
 }
@@ -667,7 +667,7 @@ fn the_transcript_page_marks_each_checked_quote_and_links_it_to_its_fact_check()
         "{html}"
     );
     assert!(
-        html.contains("<a class=\"time\" href=\"https://podcasts.example.org/kejilang/ep100#t=1088\">18:08</a>"),
+        html.contains("<a class=\"time\" href=\"https://podcasts.example.org/kejilang/ep100#t=1088\" rel=\"noopener noreferrer\">18:08</a>"),
         "{html}"
     );
     // No transcript, no page: the GraphCast episode has none.
