@@ -259,7 +259,8 @@ pub fn markdown(lang: &Lang, entries: &[Entry], show: Option<&str>, links: Links
                 let archived = safe_href(src.archived.as_deref())
                     .map(|a| {
                         format!(
-                            " ([archived copy](<{}>))",
+                            " [{}](<{}>)",
+                            lang.t("archived-copy"),
                             a.replace('<', "%3C").replace('>', "%3E")
                         )
                     })
@@ -305,12 +306,12 @@ pub fn html_source(lang: &Lang, src: &Source) -> String {
         let _ = write!(s, " <span class=\"by\">{}</span>", by.join(", "));
     }
     // The archived copy beside the original, for when the original moves or changes.
-    if let Some(a) = safe_href(src.archived.as_deref()) {
-        let _ = write!(
-            s,
-            " <a class=\"archived\" href=\"{}\">(archived copy)</a>",
-            escape_html(a)
-        );
+    if let Some(link) = src
+        .archived
+        .as_deref()
+        .and_then(|a| external_link(a, Some("archived"), &escape_html(&lang.t("archived-copy"))))
+    {
+        let _ = write!(s, " {link}");
     }
     if let Some(e) = src.excerpt.as_deref().filter(|e| !e.trim().is_empty()) {
         let _ = write!(

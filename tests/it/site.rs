@@ -708,8 +708,11 @@ fn the_archived_copy_is_linked_beside_the_original() {
         archived,
     ]);
     let out = build_site(&env);
-    let link = format!("<a class=\"archived\" href=\"{archived}\">(archived copy)</a>");
-    let original_link = format!("<a href=\"{original}\">GraphCast paper</a>");
+    let link = format!(
+        "<a class=\"archived\" href=\"{archived}\" rel=\"noopener noreferrer\">(archived copy)</a>"
+    );
+    let original_link =
+        format!("<a href=\"{original}\" rel=\"noopener noreferrer\">GraphCast paper</a>");
     for page in [
         out.join("graphcast-2023").join("index.html"),
         out.join("corrections.html"),
@@ -726,7 +729,7 @@ fn the_archived_copy_is_linked_beside_the_original() {
     }
     let md = env.ok(&["corrections"]);
     assert!(
-        md.contains(&format!("([archived copy](<{archived}>))")),
+        md.contains(&format!(" [(archived copy)](<{archived}>)")),
         "{md}"
     );
 

@@ -90,6 +90,7 @@ rated = , rated { $verdict }
 colon = :
 fact-check = fact-check
 what-is-right = What is right
+archived-copy = (archived copy)
 untitled-source = (untitled source)
 
 ## A record's history

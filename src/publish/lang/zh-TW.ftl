@@ -79,6 +79,7 @@ rated = ，評為{ $verdict }
 colon = ：
 fact-check = 查核
 what-is-right = 正確的說法
+archived-copy = （封存副本）
 untitled-source = （無標題來源）
 
 ## 紀錄的修訂
