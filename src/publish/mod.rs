@@ -9,6 +9,7 @@
 //! [`json_for_script`], so a claim that quotes `<script>` shows as text.
 
 pub mod claimreview;
+mod folder;
 pub mod history;
 pub mod i18n;
 pub mod log;
