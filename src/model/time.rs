@@ -184,7 +184,16 @@ impl Date {
     /// refuses only what no desk can have lived yet. None when the clock is
     /// outside the years a date can hold.
     pub fn latest_today() -> Option<Date> {
-        let secs = jiff::Timestamp::now().as_second() + 14 * 3600;
+        Date::of_unix(jiff::Timestamp::now().as_second() + 14 * 3600)
+    }
+
+    /// The calendar date (UTC) of a Unix time; `None` outside the years a
+    /// date can be written in (0000 to 9999).
+    pub fn of_unix(secs: i64) -> Option<Date> {
+        // Unix time counts every UTC day as 86,400 seconds, so the day is civil
+        // arithmetic from the epoch. (`jiff::Timestamp` would do too, but its
+        // range ends at 9999-12-30T22:00:00Z, to leave room for any offset, and
+        // the last day is lost.)
         let epoch = jiff::civil::DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
         let day = epoch
             .checked_add(jiff::SignedDuration::from_secs(secs))

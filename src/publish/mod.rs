@@ -206,20 +206,7 @@ pub fn link_at(episode_url: &str, seconds: Option<u32>) -> String {
 /// The calendar date (UTC) of a Unix time, for `datePublished`; `None` outside the
 /// years a date can be written in (0000 to 9999).
 pub fn date_of_unix(secs: i64) -> Option<Date> {
-    // Unix time counts every UTC day as 86,400 seconds, so the day is civil
-    // arithmetic from the epoch. (`jiff::Timestamp` would do too, but its range ends
-    // at 9999-12-30T22:00:00Z, to leave room for any offset, and the last day is lost.)
-    let epoch = jiff::civil::DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
-    let day = epoch
-        .checked_add(jiff::SignedDuration::from_secs(secs))
-        .ok()?
-        .date();
-    Date::new(
-        u16::try_from(day.year()).ok()?,
-        u8::try_from(day.month()).ok()?,
-        u8::try_from(day.day()).ok()?,
-    )
-    .ok()
+    Date::of_unix(secs)
 }
 
 #[cfg(test)]
