@@ -235,13 +235,8 @@ fn record_change(
         *new_side == Side::WorkingTree,
     )?;
     Ok(RecordChange {
-        kind: store::record_kind(change.path()),
-        change: kind_name(change.kind),
-        path: change.path().to_owned(),
-        old_path: (change.kind == ChangeKind::Renamed)
-            .then(|| change.old_path.clone())
-            .flatten(),
         changes: diff_records(old.as_deref(), new.as_deref()),
+        ..unread_change(change)
     })
 }
 
