@@ -26,6 +26,7 @@ mod no_panic;
 mod queues;
 mod readme;
 mod records;
+mod refusals;
 mod serve;
 mod serve_browser;
 mod shipped;
