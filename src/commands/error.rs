@@ -90,6 +90,9 @@ impl From<GitError> for CliError {
                 paths.join(" ")
             )),
             GitError::LockFile { .. } => CliError::failure(msg).hint("nothing was changed"),
+            GitError::Damaged { .. } => CliError::failure(msg).hint(
+                "`git fsck` names what is broken; a fresh clone from the desk's remote has a whole copy",
+            ),
             GitError::UnknownRevision(_) => CliError::usage(msg),
             GitError::Bare(_) => CliError::usage(msg).hint("run errata in a clone with a working tree"),
             GitError::WouldOverwrite(_) => CliError::usage(msg)

@@ -68,8 +68,29 @@ pub enum GitError {
     DetachedHead,
     #[error("`{command}` failed: {message}")]
     Program { command: String, message: String },
+    #[error("the repository is damaged: {what} cannot be read ({message})")]
+    Damaged { what: String, message: String },
     #[error("git: {0}")]
-    Git(#[from] git2::Error),
+    Git(git2::Error),
+}
+
+impl From<git2::Error> for GitError {
+    /// An object that does not inflate, or a pack that does not hold what its
+    /// index says, is damage whatever asked for it: say so, rather than pass
+    /// on zlib's or the pack reader's words as if they were the cause. (An
+    /// object merely not found may be a question about one that never was.)
+    fn from(e: git2::Error) -> Self {
+        let damage = e.class() == ErrorClass::Zlib
+            || e.class() == ErrorClass::Odb && e.code() != ErrorCode::NotFound;
+        if damage {
+            GitError::Damaged {
+                what: "an object".to_owned(),
+                message: e.message().to_owned(),
+            }
+        } else {
+            GitError::Git(e)
+        }
+    }
 }
 
 /// A full commit id, in hex.
@@ -313,9 +334,27 @@ impl Repo {
         self.author_as = Some((name.to_owned(), email.to_owned()));
     }
 
+    /// A commit the history names, which therefore must exist: one that
+    /// cannot be read is damage, never the end of history.
+    pub(crate) fn read_commit(&self, id: Oid) -> Result<git2::Commit<'_>, GitError> {
+        self.inner.find_commit(id).map_err(|e| GitError::Damaged {
+            what: format!("commit {id}"),
+            message: e.message().to_owned(),
+        })
+    }
+
     fn head_commit(&self) -> Result<Option<git2::Commit<'_>>, GitError> {
         match self.inner.head() {
-            Ok(head) => Ok(Some(head.peel_to_commit()?)),
+            Ok(head) => head
+                .peel_to_commit()
+                .map(Some)
+                .map_err(|e| GitError::Damaged {
+                    what: format!(
+                        "HEAD's commit {}",
+                        head.target().map(|t| t.to_string()).unwrap_or_default()
+                    ),
+                    message: e.message().to_owned(),
+                }),
             Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
                 Ok(None)
             }
@@ -564,8 +603,10 @@ impl Repo {
         };
         for id in walk {
             let commit = self.inner.find_commit(id?)?;
-            let before = match commit.parents().next() {
-                Some(p) => entry(&p)?,
+            // By id, not `parents()`, which ends quietly at a parent it cannot
+            // read: a damaged parent is an error, not a root.
+            let before = match commit.parent_ids().next() {
+                Some(p) => entry(&self.read_commit(p)?)?,
                 None => None,
             };
             if entry(&commit)? != before {
@@ -616,13 +657,19 @@ impl Repo {
 
     /// Resolve a revision to a commit.
     pub fn resolve(&self, rev: &str) -> Result<CommitId, GitError> {
-        let obj = self
-            .inner
-            .revparse_single(rev)
-            .map_err(|_| GitError::UnknownRevision(rev.to_owned()))?;
-        let commit = obj
-            .peel_to_commit()
-            .map_err(|_| GitError::UnknownRevision(rev.to_owned()))?;
+        // A revision that names nothing, unless the repository cannot be read
+        // at all: then that is the cause.
+        let unknown = |e: git2::Error| -> GitError {
+            if let damaged @ GitError::Damaged { .. } = GitError::from(e) {
+                return damaged;
+            }
+            match self.has_commits() {
+                Err(damaged) => damaged,
+                Ok(_) => GitError::UnknownRevision(rev.to_owned()),
+            }
+        };
+        let obj = self.inner.revparse_single(rev).map_err(unknown)?;
+        let commit = obj.peel_to_commit().map_err(unknown)?;
         Ok(CommitId(commit.id()))
     }
 }

@@ -17,6 +17,7 @@ mod history;
 mod history_index;
 mod hostile_cache;
 mod hostile_graph;
+mod hostile_pack;
 mod hostile_site;
 mod http_server;
 mod limits;
