@@ -191,3 +191,18 @@ fn an_unwritable_source_cache_is_named() {
         "the folder in the way is left alone"
     );
 }
+
+/// `episode` names each folder's episode file, not a claim: asking for it is
+/// "no such record", never "a claim id used in two episodes".
+#[test]
+fn the_episode_file_name_is_not_taken_for_a_claim_id() {
+    let env = Env::with_claims();
+    for args in [
+        &["show", "episode"][..],
+        &["log", "episode"],
+        &["start", "episode"],
+    ] {
+        let err = env.refused(args, 2, &["matches `episode`"]);
+        assert!(!err.contains("more than one episode"), "{args:?}: {err}");
+    }
+}
