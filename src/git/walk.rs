@@ -10,7 +10,8 @@ use std::collections::{BinaryHeap, HashSet};
 
 use git2::{Oid, Sort};
 
-use super::pathindex::{PathIndex, TreeCache, diff_trees};
+use super::pathindex::PathIndex;
+use super::treediff::{TreeCache, diff_trees};
 use super::{BlobId, ChangeKind, CommitId, CommitInfo, FileChange, GitError, Repo, Side};
 
 /// A walk over the commits of a changelog.
@@ -106,17 +107,12 @@ impl RecordWalk<'_> {
     ) -> Result<Vec<FileChange>, GitError> {
         let commit = self.repo.inner.find_commit(id.0)?;
         let parent = commit.parent_ids().next();
-        let indexed = self
-            .index
-            .as_ref()
-            .and_then(|ix| ix.get(id.0))
-            .filter(|c| c.complete_with_one_parent())
-            .map(|c| {
-                c.changes()
-                    .into_iter()
-                    .map(|(p, ch)| (p, ch.old, ch.new))
-                    .collect::<Vec<_>>()
-            });
+        let indexed = self.index.as_ref().and_then(|ix| ix.get(id.0)).map(|c| {
+            c.changes()
+                .into_iter()
+                .map(|(p, ch)| (p, ch.old, ch.new))
+                .collect::<Vec<_>>()
+        });
         let found = match indexed {
             Some(found) => found,
             None => {
