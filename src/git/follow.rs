@@ -51,12 +51,21 @@ impl Repo {
             };
             let id = match parent_tree {
                 None => None,
-                // Not a tree when the level above is a file, not a folder.
-                Some(t) => self
-                    .inner
-                    .find_tree(t)
-                    .ok()
-                    .and_then(|tree| tree.get_name(parts[i]).map(|e| e.id())),
+                Some(t) => match self.inner.find_tree(t) {
+                    Ok(tree) => tree.get_name(parts[i]).map(|e| e.id()),
+                    Err(e) => match GitError::from(e) {
+                        damaged @ GitError::Damaged { .. } => return Err(damaged),
+                        // Gone from the repository: damage, not an absent path.
+                        _ if !self.inner.odb()?.exists(t) => {
+                            return Err(GitError::Damaged {
+                                what: format!("tree {t}"),
+                                message: "it is missing".to_owned(),
+                            });
+                        }
+                        // Not a tree when the level above is a file, not a folder.
+                        _ => None,
+                    },
+                },
             };
             chain.levels.push(id);
         }

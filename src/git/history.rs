@@ -267,11 +267,18 @@ impl Repo {
     }
 
     /// Whether HEAD points at a commit yet.
-    pub fn has_commits(&self) -> bool {
-        self.inner
-            .head()
-            .ok()
-            .and_then(|h| h.target())
-            .is_some_and(|id| self.inner.find_object(id, Some(ObjectType::Commit)).is_ok())
+    pub fn has_commits(&self) -> Result<bool, GitError> {
+        let Some(id) = self.inner.head().ok().and_then(|h| h.target()) else {
+            return Ok(false);
+        };
+        // HEAD names a commit the repository cannot read (a truncated pack, a
+        // lost object): an empty history would be a wrong answer.
+        match self.inner.find_object(id, Some(ObjectType::Commit)) {
+            Ok(_) => Ok(true),
+            Err(e) => Err(GitError::Damaged {
+                what: format!("HEAD's commit {id}"),
+                message: e.message().to_owned(),
+            }),
+        }
     }
 }
