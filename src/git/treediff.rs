@@ -155,6 +155,10 @@ pub(super) type Found = Vec<(Vec<u8>, Option<Oid>, Option<Oid>)>;
 /// whose ids differ; at the top, only the folders the index covers. The
 /// bytes both trees share at their start and end are skipped unparsed, so a
 /// folder of thousands of files with one changed costs two compares.
+/// With `folders`, a folder below the top that only one side has (an episode
+/// added with its thousand claims) is one entry, its path ending in `/` and
+/// its tree id in place of a blob's, rather than every file in it.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn diff_trees(
     odb: &Odb<'_>,
     trees: &mut TreeCache,
@@ -162,6 +166,7 @@ pub(super) fn diff_trees(
     b: Option<Oid>,
     prefix: &mut Vec<u8>,
     top: bool,
+    folders: bool,
     out: &mut Vec<(Vec<u8>, Option<Oid>, Option<Oid>)>,
 ) -> Result<(), git2::Error> {
     if a == b {
@@ -219,8 +224,13 @@ pub(super) fn diff_trees(
         let tree_of = |e: Option<RawEntry<'_>>| e.filter(|e| e.is_tree).and_then(|e| e.oid());
         let blob_of = |e: Option<RawEntry<'_>>| e.filter(|e| !e.is_tree).and_then(|e| e.oid());
         let (ta, tb) = (tree_of(x), tree_of(y));
-        if ta.is_some() || tb.is_some() {
-            diff_trees(odb, trees, ta, tb, prefix, false, out)?;
+        if folders && !top && ta.is_some() != tb.is_some() {
+            // A folder only one side has, as one entry (its path ends in `/`).
+            let mut folder = prefix.clone();
+            folder.push(b'/');
+            out.push((folder, ta, tb));
+        } else if ta.is_some() || tb.is_some() {
+            diff_trees(odb, trees, ta, tb, prefix, false, folders, out)?;
         }
         let (ba, bb) = (blob_of(x), blob_of(y));
         if ba != bb {

@@ -110,12 +110,18 @@ impl RecordWalk<'_> {
     ) -> Result<Vec<FileChange>, GitError> {
         let commit = self.repo.inner.find_commit(id.0)?;
         let parent = commit.parent_ids().next();
-        let indexed = self.index.as_ref().and_then(|ix| ix.get(id.0)).map(|c| {
-            c.changes()
-                .into_iter()
-                .map(|(p, ch)| (p, ch.old, ch.new))
-                .collect::<Vec<_>>()
-        });
+        let indexed = self
+            .index
+            .as_ref()
+            .and_then(|ix| ix.get(id.0))
+            // A folder added or removed whole is listed file by file below.
+            .filter(|c| !c.has_folders())
+            .map(|c| {
+                c.changes()
+                    .into_iter()
+                    .map(|(p, ch)| (p, ch.old, ch.new))
+                    .collect::<Vec<_>>()
+            });
         let found = match indexed {
             Some(found) => found,
             None => {
@@ -131,6 +137,7 @@ impl RecordWalk<'_> {
                     Some(commit.tree_id()),
                     &mut Vec::new(),
                     true,
+                    false,
                     &mut found,
                 )?;
                 self.trees.next_commit();

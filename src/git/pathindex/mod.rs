@@ -35,7 +35,8 @@ use super::treediff::{IdMap, TOPS};
 /// ```text
 /// "ERRPIDX2" commits:u32 changes:u32 paths:u32 strings:u32
 /// commits × (id:20 parent:20 time:i64 parent_at:u32 first_change:u32 changes:u32)
-/// changes × (path:u32 old:20 new:20)      zero ids where the file did not exist
+/// changes × (path:u32 old:20 new:20)      zero ids where the file did not exist;
+///                                         the path's top bit marks a folder
 /// (paths + 1) × offset:u32, strings       the paths, sorted bytewise
 /// crc32:u32                               of everything before it
 /// ```
@@ -51,6 +52,9 @@ const HEADER: usize = 8 + 4 * 4;
 const COMMIT_LEN: usize = 20 + 20 + 8 + 4 + 4 + 4;
 const CHANGE_LEN: usize = 4 + 20 + 20;
 const NONE: u32 = u32::MAX;
+/// The bit of a change's path number that marks a folder only one side has
+/// (its path ends in `/`), listed as one entry rather than file by file.
+const FOLDER: u32 = 1 << 31;
 
 /// One file a commit changed against its parent: the blobs before and after,
 /// `None` where the file did not exist.
@@ -132,24 +136,42 @@ impl IndexedCommit<'_> {
         start..start + len
     }
 
-    /// Every covered file the commit changed against its parent.
+    /// Whether a folder added or removed whole is listed as one entry.
+    pub fn has_folders(&self) -> bool {
+        self.change_range()
+            .filter_map(|k| self.change_at(k))
+            .any(|(p, _)| p & FOLDER != 0)
+    }
+
+    /// Every covered file the commit changed against its parent (a folder
+    /// added or removed whole as one entry, see [`Self::has_folders`]).
     pub fn changes(&self) -> Vec<(String, IndexedChange)> {
         self.change_range()
             .filter_map(|k| {
                 let (p, change) = self.change_at(k)?;
-                let path = self.index.path(p as usize)?;
+                let path = self.index.path((p & !FOLDER) as usize)?;
                 Some((String::from_utf8_lossy(path).into_owned(), change))
             })
             .collect()
     }
 
-    /// How the commit changed the path numbered `path` (see
-    /// [`PathIndex::path_id`]), or `None` if it did not.
-    pub(super) fn change_of(&self, path: u32) -> Option<IndexedChange> {
-        self.change_range()
-            .filter_map(|k| self.change_at(k))
-            .find(|(p, _)| *p == path)
-            .map(|(_, c)| c)
+    /// How the commit changed `path`, numbered `id` in the index (see
+    /// [`PathIndex::path_id`]): `Some(None)` if it did not, `None` if a
+    /// folder it added or removed whole holds the path, so only the trees
+    /// tell.
+    pub(super) fn change_of(&self, id: Option<u32>, path: &[u8]) -> Option<Option<IndexedChange>> {
+        let mut found = None;
+        for (p, c) in self.change_range().filter_map(|k| self.change_at(k)) {
+            if p & FOLDER != 0 {
+                let folder = self.index.path((p & !FOLDER) as usize).unwrap_or_default();
+                if path.starts_with(folder) {
+                    return None;
+                }
+            } else if Some(p) == id {
+                found = Some(c);
+            }
+        }
+        Some(found)
     }
 }
 
@@ -183,7 +205,10 @@ impl PathIndex {
         let changes_at = HEADER.checked_add(commits.checked_mul(COMMIT_LEN)?)?;
         let offsets_at = changes_at.checked_add(changes.checked_mul(CHANGE_LEN)?)?;
         let strings_at = offsets_at.checked_add(paths.checked_add(1)?.checked_mul(4)?)?;
-        if strings_at.checked_add(strings_len)? != body || commits >= NONE as usize {
+        if strings_at.checked_add(strings_len)? != body
+            || commits >= NONE as usize
+            || paths >= FOLDER as usize
+        {
             return None;
         }
         let index = PathIndex {
@@ -207,7 +232,7 @@ impl PathIndex {
             }
         }
         for k in 0..changes {
-            if le32(&index.data, changes_at + CHANGE_LEN * k)? as usize >= paths {
+            if (le32(&index.data, changes_at + CHANGE_LEN * k)? & !FOLDER) as usize >= paths {
                 return None;
             }
         }
@@ -324,7 +349,7 @@ impl Builder {
             let changes = c
                 .change_range()
                 .filter_map(|k| c.change_at(k))
-                .map(|(p, ch)| (p, ch.old, ch.new))
+                .map(|(p, ch)| (p & !FOLDER, ch.old, ch.new))
                 .collect();
             if let (Ok(id), Some(parent)) = (Oid::from_bytes(ix.oid_bytes(at)), c.parent()) {
                 b.commits.insert(
@@ -395,7 +420,11 @@ impl Builder {
             commits.extend_from_slice(&first.to_le_bytes());
             commits.extend_from_slice(&(c.changes.len() as u32).to_le_bytes());
             for (p, old, new) in &c.changes {
-                changes.extend_from_slice(&renumber[*p as usize].to_le_bytes());
+                let mut n = renumber[*p as usize];
+                if self.paths[*p as usize].ends_with(b"/") {
+                    n |= FOLDER;
+                }
+                changes.extend_from_slice(&n.to_le_bytes());
                 changes.extend_from_slice(old.unwrap_or(Oid::ZERO_SHA1).as_bytes());
                 changes.extend_from_slice(new.unwrap_or(Oid::ZERO_SHA1).as_bytes());
             }
@@ -455,6 +484,12 @@ mod tests {
             id(1),
             vec![(b"claims/e/a.toml".to_vec(), None, Some(id(7)))],
         );
+        b.add(
+            id(4),
+            40,
+            id(3),
+            vec![(b"claims/new/".to_vec(), None, Some(id(6)))],
+        );
         b.finish()
     }
 
@@ -466,15 +501,22 @@ mod tests {
         let parent = ix.at(c.parent_at().expect("parent listed"));
         assert_eq!(parent.time(), 20);
         assert_eq!(parent.parent_at(), None);
-        let a = ix.path_id(b"claims/e/a.toml").expect("path");
+        let a = b"claims/e/a.toml";
+        let n = ix.path_id(a);
+        assert!(n.is_some());
         assert_eq!(
-            parent.change_of(a),
-            Some(IndexedChange {
+            parent.change_of(n, a),
+            Some(Some(IndexedChange {
                 old: None,
                 new: Some(id(7))
-            })
+            }))
         );
-        assert_eq!(c.change_of(a), None);
+        assert_eq!(c.change_of(n, a), Some(None));
+        // A folder added whole leaves the question to the trees.
+        let f = ix.get(id(4)).expect("listed");
+        assert!(f.has_folders() && !c.has_folders());
+        assert_eq!(f.change_of(None, b"claims/new/x.toml"), None);
+        assert_eq!(f.change_of(n, a), Some(None));
         assert!(ix.path_id(b"claims/e/c.toml").is_none());
         // Rebuilt from what is on disk, it is the same file.
         assert_eq!(Builder::from(Some(&ix)).finish().data, ix.data);

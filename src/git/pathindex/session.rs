@@ -105,7 +105,7 @@ impl Session<'_> {
             };
             let c = ix.at(at);
             self.hint = c.parent_at();
-            return Some((c.parent()?, path_id.and_then(|p| c.change_of(p))));
+            return Some((c.parent()?, c.change_of(path_id, path.as_bytes())?));
         }
         if !self.fresh.contains_key(&id) {
             if !index_now {
@@ -117,6 +117,13 @@ impl Session<'_> {
             }
         }
         let f = self.fresh.get(&id)?;
+        // A folder added or removed whole: only the trees tell.
+        if f.changes
+            .iter()
+            .any(|(p, _, _)| p.ends_with(b"/") && path.as_bytes().starts_with(p))
+        {
+            return None;
+        }
         let change = f
             .changes
             .iter()
@@ -234,6 +241,7 @@ fn compare_on(repo: &Repository, pairs: &[(Oid, Oid)]) -> Vec<Option<Found>> {
                 Some(before),
                 Some(after),
                 &mut Vec::new(),
+                true,
                 true,
                 &mut found,
             );
