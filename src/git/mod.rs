@@ -7,12 +7,14 @@
 //! [`Repo::publish`] moves the branch with a compare-and-swap and records the
 //! touched paths, and only those, in the index.
 
+mod follow;
 mod graph;
 mod history;
 mod integrate;
 mod pathindex;
 mod recency;
 mod remote;
+mod treediff;
 mod walk;
 
 pub use graph::Graph;

@@ -10,7 +10,8 @@ use std::collections::{BinaryHeap, HashSet};
 
 use git2::{Oid, Sort};
 
-use super::pathindex::{PathIndex, TreeCache, diff_trees};
+use super::pathindex::PathIndex;
+use super::treediff::{TreeCache, diff_trees};
 use super::{BlobId, ChangeKind, CommitId, CommitInfo, FileChange, GitError, Repo, Side};
 
 /// A walk over the commits of a changelog.
@@ -113,7 +114,8 @@ impl RecordWalk<'_> {
             .index
             .as_ref()
             .and_then(|ix| ix.get(id.0))
-            .filter(|c| c.complete_with_one_parent())
+            // A folder added or removed whole is listed file by file below.
+            .filter(|c| !c.has_folders())
             .map(|c| {
                 c.changes()
                     .into_iter()
@@ -135,6 +137,7 @@ impl RecordWalk<'_> {
                     Some(commit.tree_id()),
                     &mut Vec::new(),
                     true,
+                    false,
                     &mut found,
                 )?;
                 self.trees.next_commit();
