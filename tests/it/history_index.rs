@@ -216,3 +216,68 @@ fn the_changelog_shows_its_first_entry_before_the_walk_reaches_the_end() {
     let one = env.ok(&["log", "-n", "1"]);
     assert!(one.starts_with(&head), "{one}");
 }
+
+/// A line of commits long enough that a cold walk indexes ahead in stretches
+/// split over threads (from 512 commits on): every claim's log is still
+/// exactly git's, cold and warm, through a rename in the middle of the line.
+#[test]
+fn a_long_line_of_commits_indexed_ahead_in_parallel_answers_as_git() {
+    let env = Env::with_claims();
+    let branch = env.git(&["symbolic-ref", "HEAD"]).trim().to_owned();
+    let head = env.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let ids = [
+        "nvidia-trillion",
+        "amd-mi300x-cost",
+        "nvidia-margin",
+        "yi-unicorn",
+    ];
+    let mut stream = String::new();
+    let mut renamed = false;
+    for n in 0..1_500u32 {
+        let data = |s: &str| format!("data {}\n{s}\n", s.len());
+        stream.push_str(&format!(
+            "commit {branch}\ncommitter Ann Editor <ann@example.org> {} +0000\n{}",
+            1_704_067_200 + u64::from(n) * 60,
+            data(&format!("step {n}"))
+        ));
+        if n == 0 {
+            stream.push_str(&format!("from {head}\n"));
+        }
+        let id = ids[n as usize % ids.len()];
+        let path = if renamed && id == "yi-unicorn" {
+            claim_file(EP, "yi-unicorn-2023")
+        } else {
+            claim_file(EP, id)
+        };
+        if n == 700 {
+            stream.push_str(&format!(
+                "R {} {}\n",
+                claim_file(EP, "yi-unicorn"),
+                claim_file(EP, "yi-unicorn-2023")
+            ));
+            renamed = true;
+        } else if n % 7 == 3 {
+            // A commit that changes no record.
+            stream.push_str(&format!(
+                "M 100644 inline NOTES.md\n{}",
+                data(&format!("{n}"))
+            ));
+        } else {
+            let text = format!("status = \"needs-check\"\nclaim = \"c\"\nnote = \"edit {n}\"\n");
+            stream.push_str(&format!("M 100644 inline {path}\n{}", data(&text)));
+        }
+    }
+    let imported = env.git_with_input(&["fast-import", "--quiet"], &stream);
+    assert!(!imported.contains("fatal"), "{imported}");
+    env.git(&["reset", "-q", "--hard"]);
+    let now: Vec<(String, String)> = claims(&env);
+    assert!(now.iter().any(|(id, _)| id == "yi-unicorn-2023"));
+    for warmth in ["cold", "warm"] {
+        for (id, path) in &now {
+            if warmth == "cold" {
+                let _ = std::fs::remove_dir_all(env.path(".git/errata"));
+            }
+            assert_eq!(ours(&env, id), theirs(&env, path), "{id}, {warmth}");
+        }
+    }
+}
