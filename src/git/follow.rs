@@ -211,18 +211,21 @@ impl Repo {
             // changed the record; only an added file (maybe renamed) needs trees.
             // A commit the index lacks is indexed now, unless the changed-path
             // filter rules the record out without reading a tree.
-            let filtered = graph.as_ref().is_some_and(|g| {
-                g.position(id)
-                    .and_then(|pos| Some((pos, g.entry(pos)?)))
-                    .is_some_and(|(pos, e)| {
-                        e.parents.len() == 1
-                            && keys
-                                .entry(path.clone())
-                                .or_insert_with(|| g.key(&path))
-                                .as_ref()
-                                .is_some_and(|k| !g.may_have_changed(pos, k))
-                    })
-            });
+            // The index, where it knows the commit, answers without the filter.
+            let indexed = index.as_ref().is_some_and(|ix| ix.knows(id));
+            let filtered = !indexed
+                && graph.as_ref().is_some_and(|g| {
+                    g.position(id)
+                        .and_then(|pos| Some((pos, g.entry(pos)?)))
+                        .is_some_and(|(pos, e)| {
+                            e.parents.len() == 1
+                                && keys
+                                    .entry(path.clone())
+                                    .or_insert_with(|| g.key(&path))
+                                    .as_ref()
+                                    .is_some_and(|k| !g.may_have_changed(pos, k))
+                        })
+                });
             let answer = match index.as_mut() {
                 Some(ix) if PathIndex::covers(&path) => {
                     ix.single_parent_change(id, &path, !filtered, graph.is_none())

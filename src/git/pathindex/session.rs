@@ -76,7 +76,7 @@ impl Session<'_> {
         Some(self.old.as_ref()?.at(at).time())
     }
 
-    fn knows(&self, id: Oid) -> bool {
+    pub fn knows(&self, id: Oid) -> bool {
         self.fresh.contains_key(&id) || self.old_at(id).is_some()
     }
 
