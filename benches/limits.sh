@@ -26,11 +26,14 @@ cd "$DIR"
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
 
-measure() { # label, then the command: prints seconds and peak memory
+measure() { # label, then the command: prints seconds, peak memory and exit code
     local label=$1; shift
-    /usr/bin/time -f "%e %M" -o "$DIR/.time" "$@" >/dev/null 2>&1 || true
-    read -r secs kib <"$DIR/.time"
-    printf '%-34s %7.2f s %8.1f MiB\n' "$label" "$secs" "$(echo "$kib / 1024" | bc -l)"
+    local code=0
+    /usr/bin/time -f "%e %M" -o "$DIR/.time" "$@" >"$DIR/.out" 2>&1 || code=$?
+    read -r secs kib < <(tail -1 "$DIR/.time")
+    printf '%-36s %7.2f s %8.1f MiB  exit %s\n' "$label" "$secs" "$(echo "$kib / 1024" | bc -l)" "$code"
+    # What a refusal said, so a fast figure is never a silent failure.
+    if [ "$code" != 0 ]; then grep -m1 '^error' "$DIR/.out" | cut -c1-110 | sed 's/^/    /'; fi
 }
 
 "$ERRATA" init --name bench --language zh-TW >/dev/null
@@ -38,7 +41,7 @@ python3 - <<'PY'
 lines = []
 for i in range(100_000):
     t = lambda s: f"{s // 3600}:{s // 60 % 60:02}:{s % 60:02}"
-    lines.append(f"[{t(2 * i)}~{t(2 * i + 2)}] " + "哈" * 30)
+    lines.append(f"({t(2 * i)}~{t(2 * i + 2)}) " + "哈" * 30)
 open("long.txt", "w").write("\n".join(lines) + "\n")
 PY
 measure "episode add (100,000 lines)" "$ERRATA" episode add long --title 長 --transcript long.txt

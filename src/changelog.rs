@@ -30,7 +30,7 @@ pub fn changelog<'s>(
     with_changes: bool,
 ) -> Result<Changelog<'s>, GitError> {
     let repo = store.repo();
-    let walk = if repo.has_commits() {
+    let walk = if repo.has_commits()? {
         let start = match &filter.until {
             Some(Bound::Rev(r)) => r.clone(),
             _ => "HEAD".to_owned(),

@@ -272,9 +272,16 @@ pub fn locate(root: &Path, problems: &[Problem]) -> Vec<Diagnostic> {
     let groups: Vec<Vec<Diagnostic>> = problems
         .par_chunk_by(|a, b| a.path == b.path)
         .map(|group| {
-            let text = std::fs::read(root.join(&group[0].path))
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default();
+            // A problem with the whole file needs none of its text: such a file
+            // may be one refused unread for its size.
+            let needs_text = group.iter().any(|p| p.location != Location::File);
+            let text = if needs_text {
+                std::fs::read(root.join(&group[0].path))
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
             group.iter().map(|p| place(&text, p)).collect()
         })
         .collect();

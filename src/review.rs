@@ -307,7 +307,7 @@ pub fn histories(
     store: &Store,
     paths: &[String],
 ) -> Result<std::collections::HashMap<String, Vec<LogEntry>>, GitError> {
-    if !store.repo().has_commits() {
+    if !store.repo().has_commits()? {
         return Ok(Default::default());
     }
     let root = store.root().to_path_buf();

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use anstyle::Style;
-use errata::git::Side;
+use errata::git::{GitError, Side};
 use errata::ops;
 use errata::render::field_changes;
 use errata::review::{self, RecordChange};
@@ -36,13 +36,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let mut revs: Vec<String> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     for a in args.args {
-        if ids.is_empty() && revs.len() < 2 && repo.resolve(&a).is_ok() {
-            revs.push(a);
-        } else {
+        if !ids.is_empty() || revs.len() == 2 {
             ids.push(a);
+            continue;
+        }
+        match repo.resolve(&a) {
+            Ok(_) => revs.push(a),
+            // A revision that exists but cannot be read is not an id.
+            Err(damaged @ GitError::Damaged { .. }) => return Err(damaged.into()),
+            Err(_) => ids.push(a),
         }
     }
-    if !repo.has_commits() && revs.is_empty() {
+    if !repo.has_commits()? && revs.is_empty() {
         return Err(CliError::usage("there are no commits yet to compare with"));
     }
     let (old, new) = match revs.as_slice() {

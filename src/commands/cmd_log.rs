@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let entries: Box<dyn Iterator<Item = Result<LogEntry, CliError>>> = match &args.id {
         Some(id) => {
             let record = ops::resolve_record(&store, id)?;
-            if !store.repo().has_commits() {
+            if !store.repo().has_commits()? {
                 Box::new(std::iter::empty())
             } else {
                 let log = review::record_log(&store, &record.path(), "HEAD", with_changes)?;

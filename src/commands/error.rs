@@ -79,9 +79,20 @@ impl From<GitError> for CliError {
             GitError::NoIdentity => CliError::usage(msg).hint(
                 "tell git who you are: git config --global user.name \"Your Name\" && git config --global user.email you@example.org",
             ),
-            GitError::HeadMoved | GitError::Locked(_) => {
+            GitError::HeadMoved => {
                 CliError::failure(msg).hint("nothing was changed; run the command again")
             }
+            GitError::Locked { lock, .. } => CliError::failure(msg).hint(format!(
+                "nothing was changed; run the command again once the other git process has finished (if none is running, one that crashed left {lock} behind: remove it)"
+            )),
+            GitError::IndexBehind { paths, .. } => CliError::failure(msg).hint(format!(
+                "the commit is made; `git reset -q -- {}` stages what it holds",
+                paths.join(" ")
+            )),
+            GitError::LockFile { .. } => CliError::failure(msg).hint("nothing was changed"),
+            GitError::Damaged { .. } => CliError::failure(msg).hint(
+                "`git fsck` names what is broken; a fresh clone from the desk's remote has a whole copy",
+            ),
             GitError::UnknownRevision(_) => CliError::usage(msg),
             GitError::Bare(_) => CliError::usage(msg).hint("run errata in a clone with a working tree"),
             GitError::WouldOverwrite(_) => CliError::usage(msg)

@@ -171,12 +171,21 @@ impl Repo {
             };
             let id = match parent_tree {
                 None => None,
-                // Not a tree when the level above is a file, not a folder.
-                Some(t) => self
-                    .inner
-                    .find_tree(t)
-                    .ok()
-                    .and_then(|tree| tree.get_name(parts[i]).map(|e| e.id())),
+                Some(t) => match self.inner.find_tree(t) {
+                    Ok(tree) => tree.get_name(parts[i]).map(|e| e.id()),
+                    Err(e) => match GitError::from(e) {
+                        damaged @ GitError::Damaged { .. } => return Err(damaged),
+                        // Gone from the repository: damage, not an absent path.
+                        _ if !self.inner.odb()?.exists(t) => {
+                            return Err(GitError::Damaged {
+                                what: format!("tree {t}"),
+                                message: "it is missing".to_owned(),
+                            });
+                        }
+                        // Not a tree when the level above is a file, not a folder.
+                        _ => None,
+                    },
+                },
             };
             chain.levels.push(id);
         }
@@ -613,11 +622,18 @@ impl Repo {
     }
 
     /// Whether HEAD points at a commit yet.
-    pub fn has_commits(&self) -> bool {
-        self.inner
-            .head()
-            .ok()
-            .and_then(|h| h.target())
-            .is_some_and(|id| self.inner.find_object(id, Some(ObjectType::Commit)).is_ok())
+    pub fn has_commits(&self) -> Result<bool, GitError> {
+        let Some(id) = self.inner.head().ok().and_then(|h| h.target()) else {
+            return Ok(false);
+        };
+        // HEAD names a commit the repository cannot read (a truncated pack, a
+        // lost object): an empty history would be a wrong answer.
+        match self.inner.find_object(id, Some(ObjectType::Commit)) {
+            Ok(_) => Ok(true),
+            Err(e) => Err(GitError::Damaged {
+                what: format!("HEAD's commit {id}"),
+                message: e.message().to_owned(),
+            }),
+        }
     }
 }

@@ -7,10 +7,12 @@
 
 use std::path::Path;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use git2::build::{CheckoutBuilder, TreeUpdateBuilder};
-use git2::{AnnotatedCommit, ErrorCode, FileMode, MergeAnalysis, Oid};
+use git2::{AnnotatedCommit, CheckoutNotificationType, ErrorCode, FileMode, MergeAnalysis, Oid};
 
 use super::{BLOB_MODE, CommitId, GitError, Repo, index_entry};
 
@@ -119,6 +121,7 @@ impl Repo {
         let old = self.head_id()?;
         let mut checkout = CheckoutBuilder::new();
         checkout.safe();
+        let in_the_way = note_conflicts(&mut checkout);
         if old.is_some() {
             // Only the files that differ, taken as paths rather than patterns:
             // a checkout of the whole tree would look at every file.
@@ -129,7 +132,7 @@ impl Repo {
         }
         self.inner
             .checkout_tree(commit.as_object(), Some(&mut checkout))
-            .map_err(checkout_error)?;
+            .map_err(|e| checkout_error(e, &in_the_way))?;
         let message = format!("sync: fast-forward to {}", theirs.short());
         self.move_branch(old.map(|o| o.0), theirs.0, &message)
     }
@@ -279,10 +282,11 @@ impl Repo {
         if !paths.is_empty() {
             let mut checkout = CheckoutBuilder::new();
             checkout.safe();
+            let in_the_way = note_conflicts(&mut checkout);
             only(&mut checkout);
             self.inner
                 .checkout_tree(tree.as_object(), Some(&mut checkout))
-                .map_err(checkout_error)?;
+                .map_err(|e| checkout_error(e, &in_the_way))?;
         }
         let reflog = format!("sync: merge {}", CommitId(d.theirs).short());
         if let Err(e) = self.move_branch(Some(ours.id()), commit, &reflog) {
@@ -328,9 +332,10 @@ impl Repo {
             .safe()
             .allow_conflicts(true)
             .conflict_style_merge(true);
+        let in_the_way = note_conflicts(&mut checkout);
         self.inner
             .merge(&[&self.annotated(theirs)?], None, Some(&mut checkout))
-            .map_err(checkout_error)?;
+            .map_err(|e| checkout_error(e, &in_the_way))?;
         std::fs::write(self.git_dir().join("MERGE_MSG"), message).map_err(|e| {
             GitError::Git(git2::Error::from_str(&format!(
                 "cannot write MERGE_MSG: {e}"
@@ -457,11 +462,32 @@ impl Repo {
     }
 }
 
+/// The files a checkout finds in its way (changed by the user where it must
+/// write), noted as libgit2 meets them: its own error only counts them.
+fn note_conflicts(checkout: &mut CheckoutBuilder<'_>) -> Rc<RefCell<Vec<String>>> {
+    let noted = Rc::new(RefCell::new(Vec::new()));
+    let into = Rc::clone(&noted);
+    checkout
+        .notify_on(CheckoutNotificationType::CONFLICT)
+        .notify(move |_, path, _, _, _| {
+            if let Some(p) = path {
+                into.borrow_mut().push(p.to_string_lossy().into_owned());
+            }
+            true
+        });
+    noted
+}
+
 /// A checkout libgit2 refused because files it had to change hold changes of
-/// the user's: say so rather than pass on libgit2's words.
-fn checkout_error(e: git2::Error) -> GitError {
+/// the user's: say which, rather than pass on libgit2's count.
+fn checkout_error(e: git2::Error, in_the_way: &RefCell<Vec<String>>) -> GitError {
     if e.code() == ErrorCode::Conflict {
-        GitError::WouldOverwrite(e.message().to_owned())
+        let paths = in_the_way.borrow();
+        GitError::WouldOverwrite(if paths.is_empty() {
+            e.message().to_owned()
+        } else {
+            paths.join(", ")
+        })
     } else {
         e.into()
     }

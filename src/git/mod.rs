@@ -41,8 +41,23 @@ pub enum GitError {
     NoIdentity,
     #[error("the branch moved while errata was committing (another process committed first)")]
     HeadMoved,
-    #[error("the repository is busy: {0} is locked by another git process")]
-    Locked(String),
+    #[error("the repository is busy: {what} is locked by another git process")]
+    Locked {
+        what: String,
+        /// The lock file, relative to the working tree (`.git/index.lock`):
+        /// one a crashed process left behind is removed by hand.
+        lock: String,
+    },
+    #[error("cannot create the lock file {lock}: {source}")]
+    LockFile {
+        lock: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "committed {commit}, but the index was taken by another git process meanwhile, so it still stages {} as before",
+        paths.join(", ")
+    )]
+    IndexBehind { commit: String, paths: Vec<String> },
     #[error("unknown revision `{0}`")]
     UnknownRevision(String),
     #[error("cannot open the repository again for another thread: {0}")]
@@ -53,8 +68,29 @@ pub enum GitError {
     DetachedHead,
     #[error("`{command}` failed: {message}")]
     Program { command: String, message: String },
+    #[error("the repository is damaged: {what} cannot be read ({message})")]
+    Damaged { what: String, message: String },
     #[error("git: {0}")]
-    Git(#[from] git2::Error),
+    Git(git2::Error),
+}
+
+impl From<git2::Error> for GitError {
+    /// An object that does not inflate, or a pack that does not hold what its
+    /// index says, is damage whatever asked for it: say so, rather than pass
+    /// on zlib's or the pack reader's words as if they were the cause. (An
+    /// object merely not found may be a question about one that never was.)
+    fn from(e: git2::Error) -> Self {
+        let damage = e.class() == ErrorClass::Zlib
+            || e.class() == ErrorClass::Odb && e.code() != ErrorCode::NotFound;
+        if damage {
+            GitError::Damaged {
+                what: "an object".to_owned(),
+                message: e.message().to_owned(),
+            }
+        } else {
+            GitError::Git(e)
+        }
+    }
 }
 
 /// A full commit id, in hex.
@@ -143,10 +179,54 @@ pub struct Repo {
     author_as: Option<(String, String)>,
 }
 
+const INDEX: &str = "the index";
+
+/// `.git/index.lock`, held the way git holds it: created only if absent,
+/// removed when dropped. Waits a moment for another process, as git would.
+struct IndexLock(PathBuf);
+
+impl IndexLock {
+    /// `lock` names the file for messages, as the user sees it.
+    fn take(path: &Path, lock: &str) -> Result<IndexLock, GitError> {
+        let mut delay = Duration::from_millis(10);
+        for attempt in 0..=8 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
+                Ok(_) => return Ok(IndexLock(path.to_owned())),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 8 => {
+                    sleep(delay);
+                    delay *= 2;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => break,
+                Err(source) => {
+                    return Err(GitError::LockFile {
+                        lock: lock.to_owned(),
+                        source,
+                    });
+                }
+            }
+        }
+        Err(GitError::Locked {
+            what: INDEX.to_owned(),
+            lock: lock.to_owned(),
+        })
+    }
+}
+
+impl Drop for IndexLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Retry an operation that libgit2 refuses at once when another process holds a
 /// lock, as git itself would wait a moment; give up with a clear message.
 fn with_lock_retry<T>(
     what: &str,
+    lock: &str,
     mut f: impl FnMut() -> Result<T, git2::Error>,
 ) -> Result<T, GitError> {
     let mut delay = Duration::from_millis(10);
@@ -161,7 +241,10 @@ fn with_lock_retry<T>(
     }
     f().map_err(|e| {
         if e.code() == ErrorCode::Locked {
-            GitError::Locked(what.to_owned())
+            GitError::Locked {
+                what: what.to_owned(),
+                lock: lock.to_owned(),
+            }
         } else {
             GitError::Git(e)
         }
@@ -251,9 +334,27 @@ impl Repo {
         self.author_as = Some((name.to_owned(), email.to_owned()));
     }
 
+    /// A commit the history names, which therefore must exist: one that
+    /// cannot be read is damage, never the end of history.
+    pub(crate) fn read_commit(&self, id: Oid) -> Result<git2::Commit<'_>, GitError> {
+        self.inner.find_commit(id).map_err(|e| GitError::Damaged {
+            what: format!("commit {id}"),
+            message: e.message().to_owned(),
+        })
+    }
+
     fn head_commit(&self) -> Result<Option<git2::Commit<'_>>, GitError> {
         match self.inner.head() {
-            Ok(head) => Ok(Some(head.peel_to_commit()?)),
+            Ok(head) => head
+                .peel_to_commit()
+                .map(Some)
+                .map_err(|e| GitError::Damaged {
+                    what: format!(
+                        "HEAD's commit {}",
+                        head.target().map(|t| t.to_string()).unwrap_or_default()
+                    ),
+                    message: e.message().to_owned(),
+                }),
             Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
                 Ok(None)
             }
@@ -344,6 +445,19 @@ impl Repo {
             .symbolic_target()?
             .map(str::to_owned)
             .unwrap_or_else(|| "HEAD".to_owned());
+        let shown = |p: PathBuf| {
+            p.strip_prefix(&self.workdir)
+                .unwrap_or(&p)
+                .display()
+                .to_string()
+        };
+        let ref_lock = shown(self.inner.path().join(format!("{target}.lock")));
+        let index_path = self.inner.path().join("index.lock");
+        let index_shown = shown(index_path.clone());
+        // Taken before the branch moves, as `git commit` holds it throughout:
+        // an index another process holds would leave the new commit with an
+        // index that still stages the old files.
+        let index_lock = IndexLock::take(&index_path, &index_shown)?;
         let moved = |e: git2::Error| {
             if e.code() == ErrorCode::Modified
                 || e.code() == ErrorCode::Exists
@@ -351,14 +465,17 @@ impl Repo {
             {
                 GitError::HeadMoved
             } else if e.code() == ErrorCode::Locked {
-                GitError::Locked(target.clone())
+                GitError::Locked {
+                    what: target.clone(),
+                    lock: ref_lock.clone(),
+                }
             } else {
                 GitError::Git(e)
             }
         };
         match prepared.parent {
             Some(parent) => {
-                with_lock_retry(&target, || {
+                with_lock_retry(&target, &ref_lock, || {
                     self.inner
                         .reference_matching(&target, prepared.commit, true, parent, &reflog)
                 })
@@ -368,7 +485,7 @@ impl Repo {
                 })?;
             }
             None => {
-                with_lock_retry(&target, || {
+                with_lock_retry(&target, &ref_lock, || {
                     self.inner
                         .reference(&target, prepared.commit, false, &reflog)
                 })
@@ -379,7 +496,8 @@ impl Repo {
             }
         }
         let tree = self.inner.find_commit(prepared.commit)?.tree()?;
-        with_lock_retry("the index (.git/index.lock)", || {
+        drop(index_lock);
+        let staged = with_lock_retry(INDEX, &index_shown, || {
             let mut index = self.inner.index()?;
             index.read(false)?;
             for (path, present) in &prepared.paths {
@@ -393,8 +511,16 @@ impl Repo {
                 }
             }
             index.write()
-        })?;
-        Ok(CommitId(prepared.commit))
+        });
+        match staged {
+            // Only in the moment between our lock and libgit2's own can
+            // another process take it; the commit stands, so say so.
+            Err(GitError::Locked { .. }) => Err(GitError::IndexBehind {
+                commit: prepared.commit.to_string()[..7].to_owned(),
+                paths: prepared.paths.iter().map(|(p, _)| p.clone()).collect(),
+            }),
+            other => other.map(|()| CommitId(prepared.commit)),
+        }
     }
 
     /// Stage `path` as the commit has it. Normally the file on disk is that
@@ -477,8 +603,10 @@ impl Repo {
         };
         for id in walk {
             let commit = self.inner.find_commit(id?)?;
-            let before = match commit.parents().next() {
-                Some(p) => entry(&p)?,
+            // By id, not `parents()`, which ends quietly at a parent it cannot
+            // read: a damaged parent is an error, not a root.
+            let before = match commit.parent_ids().next() {
+                Some(p) => entry(&self.read_commit(p)?)?,
                 None => None,
             };
             if entry(&commit)? != before {
@@ -529,13 +657,19 @@ impl Repo {
 
     /// Resolve a revision to a commit.
     pub fn resolve(&self, rev: &str) -> Result<CommitId, GitError> {
-        let obj = self
-            .inner
-            .revparse_single(rev)
-            .map_err(|_| GitError::UnknownRevision(rev.to_owned()))?;
-        let commit = obj
-            .peel_to_commit()
-            .map_err(|_| GitError::UnknownRevision(rev.to_owned()))?;
+        // A revision that names nothing, unless the repository cannot be read
+        // at all: then that is the cause.
+        let unknown = |e: git2::Error| -> GitError {
+            if let damaged @ GitError::Damaged { .. } = GitError::from(e) {
+                return damaged;
+            }
+            match self.has_commits() {
+                Err(damaged) => damaged,
+                Ok(_) => GitError::UnknownRevision(rev.to_owned()),
+            }
+        };
+        let obj = self.inner.revparse_single(rev).map_err(unknown)?;
+        let commit = obj.peel_to_commit().map_err(unknown)?;
         Ok(CommitId(commit.id()))
     }
 }

@@ -73,18 +73,21 @@ impl RecordWalk<'_> {
         loop {
             let commit = match &mut self.order {
                 Order::Limited(walk) => match walk.next() {
-                    Some(id) => self.repo.inner.find_commit(id?)?,
+                    Some(id) => self.repo.read_commit(id?)?,
                     None => return Ok(None),
                 },
                 Order::Dates { queue, seen, seq } => {
                     let Some((_, _, id)) = queue.pop() else {
                         return Ok(None);
                     };
-                    let commit = self.repo.inner.find_commit(id)?;
-                    for p in commit.parents() {
-                        if seen.insert(p.id()) {
+                    let commit = self.repo.read_commit(id)?;
+                    // By id, not `parents()`, which ends quietly at a parent it
+                    // cannot read: history would look shorter than it is.
+                    for p in commit.parent_ids() {
+                        if seen.insert(p) {
+                            let parent = self.repo.read_commit(p)?;
                             *seq -= 1;
-                            queue.push((p.time().seconds(), *seq, p.id()));
+                            queue.push((parent.time().seconds(), *seq, p));
                         }
                     }
                     commit

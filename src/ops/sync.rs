@@ -145,7 +145,7 @@ pub fn sync(store: &Store, opts: &SyncOptions) -> Result<Synced, OpError> {
                 }
             }
         }
-        if !repo.has_commits() {
+        if !repo.has_commits()? {
             return Err(OpError::NothingToSync {
                 remote: up.remote.clone(),
             });

@@ -503,6 +503,12 @@ fn failed(e: &reqwest::Error) -> Answer {
             detail: "timed out".into(),
             retry: false,
         }
+    } else if let Some(tls) = tls_error(e) {
+        // A handshake refused the same way next time: asking again is no use.
+        Answer::Failed {
+            detail: format!("TLS handshake failed: {tls}"),
+            retry: false,
+        }
     } else if e.is_connect() {
         Answer::Failed {
             detail: format!("cannot connect: {}", chain(e)),
@@ -514,6 +520,26 @@ fn failed(e: &reqwest::Error) -> Answer {
             retry: false,
         }
     }
+}
+
+/// The TLS error somewhere in `e`'s causes: reqwest reports a failed
+/// handshake as a connection error whose text ("received corrupt message")
+/// does not say it was TLS. An `io::Error`'s `source()` skips the error it
+/// wraps, so the walk steps into it with `get_ref`.
+fn tls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(tls) = c.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        cause = match c.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => c.source(),
+        };
+    }
+    None
 }
 
 /// An error with its causes (DNS, TLS and the like say why only there).

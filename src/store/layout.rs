@@ -233,6 +233,10 @@ impl Store {
     /// The episodes that have a claim file named for `id`, found by looking for
     /// that one file in each episode folder.
     pub fn episodes_with_claim(&self, id: &ClaimId) -> Vec<EpisodeId> {
+        // `episode.toml` is each folder's episode file, never a claim's.
+        if format!("{id}.toml") == EPISODE_FILE {
+            return Vec::new();
+        }
         let claims = self.root().join(CLAIMS_DIR);
         episode_folders(self.root())
             .into_iter()

@@ -35,7 +35,11 @@ fn cases() -> u32 {
 }
 
 /// Run `test` on `cases()` values of `strategy`, printing how many and how long.
-fn run<S: Strategy>(name: &str, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>) {
+pub(crate) fn run<S: Strategy>(
+    name: &str,
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) {
     let config = Config {
         cases: cases(),
         failure_persistence: None,

@@ -118,3 +118,44 @@ fn a_transcript_over_32_mib_is_refused_with_its_size() {
         &["huge.txt is 33.0 MiB, and a transcript may be at most 32 MiB"],
     );
 }
+
+/// An edit that would make a record too large is refused before anything is
+/// written: the editor is reopened with the limit, and leaving it empty
+/// commits nothing.
+#[test]
+fn an_edit_past_the_record_limit_is_refused_before_it_is_written() {
+    let env = Env::with_claims();
+    let path = claim_file(EP, "nvidia-margin");
+    let script = editor_script(
+        &env,
+        "ed.sh",
+        r#"n=$(cat "$0.count" 2>/dev/null || echo 0); echo $((n+1)) > "$0.count"
+if [ "$n" = 0 ]; then
+  { printf 'note = """\n'; i=0; while [ $i -lt 30000 ]; do echo '他的利潤高達70幾%耶。他的利潤高達70幾%耶。'; i=$((i+1)); done; printf '"""\n'; } > "$1.note"
+  grep -v '^note' "$1" > "$1.new"; cat "$1.note" >> "$1.new"; mv "$1.new" "$1"
+else
+  cp "$1" "$0.seen"
+  : > "$1"
+fi"#,
+    );
+    let before = env.state();
+    let out = env
+        .errata()
+        .env("EDITOR", &script)
+        .env_remove("VISUAL")
+        .args(["edit", "nvidia-margin"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen = std::fs::read_to_string(env.root.join("ed.sh.seen")).unwrap();
+    assert!(
+        seen.contains(&format!("{path} is 1.")) && seen.contains(TOO_LARGE),
+        "the reopened editor names the limit: {}",
+        &seen[..seen.len().min(600)]
+    );
+    env.state().assert_same(&before, "an edit past the limit");
+}

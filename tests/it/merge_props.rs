@@ -2,11 +2,11 @@
 //! status and verdict pairs, tags, sources with urls or titles only, notes of
 //! Chinese and Latin paragraphs; each side an arbitrary set of edits of the base.
 //!
-//! 2,500 cases per property (10,000 in all) under plain `cargo test`; for a
-//! longer run: `PROPTEST_CASES=100000 cargo test --release --test it merge_props`.
+//! 10,000 cases per property under plain `cargo test`, each run printing its
+//! count and time; for a longer run:
+//! `PROPTEST_CASES=1000000 cargo test --release --test it merge_props`.
 
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
 use errata::merge::{Labels, Outcome, merge};
@@ -14,18 +14,10 @@ use errata::model::{Claim, Status, Verdict};
 use errata::store::parse_claim_at;
 
 use crate::common::resolve_conflict;
+use crate::fuzz::run as property;
 use crate::merge::keeps_rules;
 
 const PATH: &str = "claims/top10-ai-2023/nvidia-gross-margin.toml";
-
-/// Cases per property unless PROPTEST_CASES says otherwise.
-fn config() -> Config {
-    let mut c = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = 2_500;
-    }
-    c
-}
 
 const LINES: &[&str] = &[
     "他的利潤高達70幾%耶",
@@ -378,18 +370,22 @@ fn values(text: &str) -> Claim {
     c
 }
 
-proptest! {
-    #![proptest_config(config())]
-
-    #[test]
-    fn a_record_merged_with_itself_comes_back_byte_for_byte((base, side, _) in triple()) {
+#[test]
+fn a_record_merged_with_itself_comes_back_byte_for_byte() {
+    property("merge with itself", triple(), |(base, side, _)| {
         let text = side.text();
-        prop_assert_eq!(run(&base.text(), &text, &text), Outcome::Clean(Some(text.clone())));
+        prop_assert_eq!(
+            run(&base.text(), &text, &text),
+            Outcome::Clean(Some(text.clone()))
+        );
         prop_assert_eq!(run(&text, &text, &text), Outcome::Clean(Some(text.clone())));
-    }
+        Ok(())
+    });
+}
 
-    #[test]
-    fn a_change_on_one_side_only_comes_through_unchanged((base, side, _) in triple()) {
+#[test]
+fn a_change_on_one_side_only_comes_through_unchanged() {
+    property("merge one-sided change", triple(), |(base, side, _)| {
         let (b, s) = (base.text(), side.text());
         prop_assert_eq!(run(&b, &s, &b), Outcome::Clean(Some(s.clone())));
         prop_assert_eq!(run(&b, &b, &s), Outcome::Clean(Some(s.clone())));
@@ -398,18 +394,27 @@ proptest! {
         let mut reformatted = base.clone();
         reformatted.comment = !reformatted.comment;
         if s != b {
-            prop_assert_eq!(run(&b, &s, &reformatted.text()), Outcome::Clean(Some(s.clone())));
+            prop_assert_eq!(
+                run(&b, &s, &reformatted.text()),
+                Outcome::Clean(Some(s.clone()))
+            );
         }
-    }
+        Ok(())
+    });
+}
 
-    #[test]
-    fn swapping_ours_and_theirs_gives_the_same_merged_values((base, ours, theirs) in triple()) {
+#[test]
+fn swapping_ours_and_theirs_gives_the_same_merged_values() {
+    property("merge symmetric", triple(), |(base, ours, theirs)| {
         let (b, o, t) = (base.text(), ours.text(), theirs.text());
         match (run(&b, &o, &t), run(&b, &t, &o)) {
             (Outcome::Clean(Some(x)), Outcome::Clean(Some(y))) => {
                 prop_assert_eq!(values(&x), values(&y));
             }
-            (Outcome::Conflicted { conflicts: x, .. }, Outcome::Conflicted { conflicts: y, .. }) => {
+            (
+                Outcome::Conflicted { conflicts: x, .. },
+                Outcome::Conflicted { conflicts: y, .. },
+            ) => {
                 let fields = |c: &[errata::merge::Conflict]| {
                     let mut f: Vec<String> = c.iter().map(|c| c.field.clone()).collect();
                     f.sort();
@@ -419,10 +424,13 @@ proptest! {
             }
             (x, y) => prop_assert!(false, "one way {x:?}, the other {y:?}"),
         }
-    }
+        Ok(())
+    });
+}
 
-    #[test]
-    fn a_clean_merge_keeps_the_rules_and_a_conflict_resolves_to_toml((base, ours, theirs) in triple()) {
+#[test]
+fn a_clean_merge_keeps_the_rules_and_a_conflict_resolves_to_toml() {
+    property("merge keeps rules", triple(), |(base, ours, theirs)| {
         match run(&base.text(), &ours.text(), &theirs.text()) {
             Outcome::Clean(Some(text)) => prop_assert_eq!(keeps_rules(PATH, &text), Ok(())),
             Outcome::Clean(None) => prop_assert!(false, "a claim on every side is never deleted"),
@@ -432,12 +440,14 @@ proptest! {
                     let resolved = resolve_conflict(&text, keep_ours, 7);
                     prop_assert!(
                         resolved.parse::<DocumentMut>().is_ok(),
-                        "not TOML once resolved:\n{}", resolved
+                        "not TOML once resolved:\n{}",
+                        resolved
                     );
                 }
             }
         }
-    }
+        Ok(())
+    });
 }
 
 /// A generated record with a piece cut out and junk put in its place, as a
@@ -462,21 +472,33 @@ fn broken() -> impl Strategy<Value = String> {
         })
 }
 
-proptest! {
-    #![proptest_config(Config { cases: config().cases / 5, ..config() })]
-
-    /// Whatever the sides hold, the merge answers without panicking, and a
-    /// clean answer keeps the rules.
-    #[test]
-    fn any_text_on_any_side_merges_without_panicking(
-        base in prop::option::of(broken()),
-        ours in prop::option::of(broken()),
-        theirs in prop::option::of(broken()),
-        path in prop::sample::select(vec![PATH, "errata.toml", "corrections/c.toml", "claims/ep/episode.toml"]),
-    ) {
-        let outcome = merge(path, base.as_deref(), ours.as_deref(), theirs.as_deref(), &Labels::default(), 7);
+/// Whatever the sides hold, the merge answers without panicking, and a clean
+/// answer keeps the rules.
+#[test]
+fn any_text_on_any_side_merges_without_panicking() {
+    let sides = (
+        prop::option::of(broken()),
+        prop::option::of(broken()),
+        prop::option::of(broken()),
+        prop::sample::select(vec![
+            PATH,
+            "errata.toml",
+            "corrections/c.toml",
+            "claims/ep/episode.toml",
+        ]),
+    );
+    property("merge any text", sides, |(base, ours, theirs, path)| {
+        let outcome = merge(
+            path,
+            base.as_deref(),
+            ours.as_deref(),
+            theirs.as_deref(),
+            &Labels::default(),
+            7,
+        );
         if let Outcome::Clean(Some(text)) = outcome {
             prop_assert_eq!(keeps_rules(path, &text), Ok(()));
         }
-    }
+        Ok(())
+    });
 }

@@ -537,6 +537,27 @@ fn every_verdict_cites_real_sources() {
             ));
         }
         for (i, src) in srcs.iter().enumerate() {
+            // POLICY.md: every source says when the desk read it, never before
+            // it was published.
+            match (src.get("accessed"), src.get("published")) {
+                (Some(toml::Value::Datetime(read)), published) => {
+                    if let Some(toml::Value::Datetime(out)) = published
+                        && read.to_string() < out.to_string()
+                    {
+                        problems.push(format!(
+                            "{}: sources[{i}] was accessed on {read}, before it was published on {out}",
+                            c.path
+                        ));
+                    }
+                }
+                (Some(other), _) => problems.push(format!(
+                    "{}: sources[{i}].accessed is not a date: {other}",
+                    c.path
+                )),
+                (None, _) => {
+                    problems.push(format!("{}: sources[{i}] has no `accessed` date", c.path))
+                }
+            }
             let title = text(src, "title").filter(|t| !t.trim().is_empty());
             match src.get("url") {
                 None if title.is_none() => problems.push(format!(

@@ -419,3 +419,69 @@ fn source_takes_accessed_and_archived_and_validate_checks_them() {
     let again = env.run(&["validate"]);
     assert_eq!(String::from_utf8_lossy(&again.stdout), stdout);
 }
+
+/// What cannot be fetched at all is an `error` whose detail names the cause: TLS
+/// spoken to a server that answers in plain HTTP, a name that does not resolve
+/// (`.invalid` never does, RFC 6761), and a port where nothing listens.
+#[test]
+fn tls_dns_and_refused_connections_are_errors_that_name_the_cause() {
+    let server = Server::start("127.0.0.1", routes);
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    // A server that answers anything, a TLS greeting too, in plain HTTP.
+    let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let plain_port = plain.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut stream in plain.incoming().flatten() {
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let env = Env::with_episode();
+    // The test server hangs up on a TLS greeting; the plain one answers it.
+    let tls = format!("https://127.0.0.1:{}/ok", server.addr.port());
+    let tls_plain = format!("https://127.0.0.1:{plain_port}/ok");
+    let dns = "http://no-such-host.invalid/page".to_owned();
+    let refused = format!("http://127.0.0.1:{closed}/ok");
+    let sources = vec![
+        (tls.clone(), None),
+        (tls_plain.clone(), None),
+        (dns.clone(), None),
+        (refused.clone(), None),
+    ];
+    claim_citing(&env, "margin", &sources, "");
+    let (code, list, stderr) = check(&env, &["margin"]);
+    assert_eq!(code, Some(0), "an error is unknown, not dead:\n{stderr}");
+    let find = |url: &str| {
+        list.iter()
+            .find(|o| o["url"] == url)
+            .unwrap_or_else(|| panic!("no outcome for {url}: {list:#?}"))
+    };
+    for (url, cause) in [
+        (&tls, "tls"),
+        (&tls_plain, "tls"),
+        (&dns, "dns"),
+        (&refused, "connect"),
+    ] {
+        let o = find(url);
+        assert_eq!(o["status"], "error", "{o:#}");
+        assert!(o["http"].is_null(), "{o:#}");
+        let detail = o["detail"].as_str().unwrap().to_lowercase();
+        let named = match cause {
+            "tls" => detail.contains("tls handshake"),
+            "dns" => detail.contains("dns error"),
+            _ => detail.contains("connection refused"),
+        };
+        assert!(
+            named,
+            "{url}: the detail names the {cause} failure: {detail}"
+        );
+    }
+    // None of these is remembered: a second run asks again.
+    let (_, list, _) = check(&env, &["margin"]);
+    assert!(list.iter().all(|o| o["cached"] == false), "{list:#?}");
+}
