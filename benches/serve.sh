@@ -56,7 +56,7 @@ start() {
 # one LABEL FILE [CLIENTS] [REQUESTS]
 run() { printf '%-26s ' "$1"; "$LOAD" "$base" "$2" "${3:-$CLIENTS}" "${4:-$REQUESTS}" "$SECS"; }
 
-ls claims | head -200 | sed 's|^|/episodes/|' >"$work/episodes"
+ls claims | sed -n '1,200s|^|/episodes/|p' >"$work/episodes"
 find claims -name '*.toml' ! -name episode.toml | shuf -n 4000 --random-source=<(yes) \
     | sed 's|.*/\(.*\)\.toml$|/claims/\1|' >"$work/claims"
 old=$(git log -n 5000 --format= --name-only -- claims | grep '\.toml$' | sort | uniq -c \

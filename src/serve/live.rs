@@ -22,7 +22,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::model::EpisodeId;
 use crate::publish::history::RecordHistory;
@@ -35,8 +35,13 @@ pub(crate) struct Live {
     state: Mutex<State>,
     /// Histories as the claim page shows them, by (commit id, path); emptied
     /// when it grows past [`HISTORIES`].
-    histories: Mutex<HashMap<(String, String), Arc<String>>>,
+    /// Requests for one that is being made wait for it rather than make it too.
+    histories: Memo<(String, String), Arc<String>>,
 }
+
+/// Pages' parts made once, by key; the one request that makes a part makes
+/// the others that want it wait rather than make it too.
+type Memo<K, V> = Mutex<HashMap<K, Arc<OnceLock<V>>>>;
 
 /// How many histories are kept before they are all let go.
 const HISTORIES: usize = 4096;
@@ -53,7 +58,7 @@ pub(crate) struct View {
     by_episode: HashMap<EpisodeId, Vec<usize>>,
     /// Each episode's transcript as its page shows it, made once per snapshot
     /// (`None`: the episode has none, or it cannot be read).
-    marked: Mutex<HashMap<EpisodeId, Arc<Option<String>>>>,
+    marked: Memo<EpisodeId, Arc<Option<String>>>,
 }
 
 impl View {
@@ -87,18 +92,20 @@ impl View {
         episode: &EpisodeId,
         mark: impl FnOnce(&Transcript) -> String,
     ) -> Arc<Option<String>> {
-        if let Some(t) = lock(&self.marked).get(episode) {
-            return t.clone();
-        }
-        let made = Arc::new(
-            self.snap
-                .episodes
-                .get(episode)
-                .and_then(|ep| store.transcript(ep).ok().flatten())
-                .map(|t| mark(&t)),
-        );
-        lock(&self.marked).insert(episode.clone(), made.clone());
-        made
+        let cell = lock(&self.marked)
+            .entry(episode.clone())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| {
+            Arc::new(
+                self.snap
+                    .episodes
+                    .get(episode)
+                    .and_then(|ep| store.transcript(ep).ok().flatten())
+                    .map(|t| mark(&t)),
+            )
+        })
+        .clone()
     }
 }
 
@@ -156,19 +163,20 @@ impl Live {
             return Arc::new(show(&RecordHistory::default()));
         };
         let key = (head.to_string(), path.to_owned());
-        if let Some(h) = lock(&self.histories).get(&key) {
-            return h.clone();
-        }
-        let life = crate::review::record_log(store, path, &key.0, true)
-            .map(RecordHistory::from_log)
-            .unwrap_or_default();
-        let made = Arc::new(show(&life));
-        let mut kept = lock(&self.histories);
-        if kept.len() >= HISTORIES {
-            kept.clear();
-        }
-        kept.insert(key, made.clone());
-        made
+        let cell = {
+            let mut kept = lock(&self.histories);
+            if kept.len() >= HISTORIES && !kept.contains_key(&key) {
+                kept.clear();
+            }
+            kept.entry(key.clone()).or_default().clone()
+        };
+        cell.get_or_init(|| {
+            let life = crate::review::record_log(store, path, &key.0, true)
+                .map(RecordHistory::from_log)
+                .unwrap_or_default();
+            Arc::new(show(&life))
+        })
+        .clone()
     }
 
     /// The repository, opened for one request.
