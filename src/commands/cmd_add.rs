@@ -2,8 +2,9 @@
 
 use std::process::ExitCode;
 
-use errata::model::{OneLine, Timestamp};
+use errata::model::{EpisodeId, OneLine, Timestamp};
 use errata::ops::{self, NewClaim};
+use errata::store::Selection;
 
 use super::{CliError, Ctx, out, print_json};
 
@@ -38,7 +39,12 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let (store, _lock) = ctx.store_for_writing()?;
-    let snap = ctx.load(&store);
+    // The episode's record; the new id is checked against file names.
+    let sel = Selection {
+        episodes: EpisodeId::new(&args.episode).into_iter().collect(),
+        ..Selection::default()
+    };
+    let snap = ctx.load_selected(&store, &sel);
     let added = ops::add_claim(
         &store,
         &snap,

@@ -2,8 +2,9 @@
 
 use std::process::ExitCode;
 
-use errata::model::{Medium, OneLine, Timestamp};
+use errata::model::{EpisodeId, Medium, OneLine, Timestamp};
 use errata::ops::{self, NewCorrection};
+use errata::store::Selection;
 
 use super::{CliError, Ctx, out, print_json};
 
@@ -41,7 +42,14 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let (store, _lock) = ctx.store_for_writing()?;
-    let snap = ctx.load(&store);
+    // The claims named, the episodes involved and the corrections, not every record.
+    let sel = Selection {
+        claims: args.claims.clone(),
+        episodes: EpisodeId::new(&args.episode).into_iter().collect(),
+        corrections: true,
+        ..Selection::default()
+    };
+    let snap = ctx.load_selected(&store, &sel);
     let done = ops::correct(
         &store,
         &snap,

@@ -9,7 +9,7 @@ use errata::model::{Claim, Correction, Episode};
 use errata::ops;
 use errata::render::{ClaimJson, CorrectionJson, EpisodeJson, Kinded, status_style, verdict_style};
 use errata::review;
-use errata::store::{Parsed, Snapshot, claim_path, correction_path, episode_path};
+use errata::store::{Parsed, Selection, Snapshot, claim_path, correction_path, episode_path};
 
 use super::{CliError, Ctx, out, print_json};
 
@@ -39,7 +39,25 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
             review::record_at(&store, current.as_ref(), prefix, rev)?
         }
     };
-    let snap = ctx.load(&store);
+    // What the record's page names besides itself, not every record.
+    let sel = match &record {
+        Parsed::Claim(_) => Selection {
+            corrections: true,
+            ..Selection::default()
+        },
+        Parsed::Correction(c) => Selection {
+            claims: c.claims.iter().map(|k| k.to_string()).collect(),
+            episodes: vec![c.episode.clone()],
+            ..Selection::default()
+        },
+        Parsed::Episode(e) => Selection {
+            claims_of: vec![e.id.clone()],
+            corrections: true,
+            ..Selection::default()
+        },
+        Parsed::Bad(_) => Selection::default(),
+    };
+    let snap = ctx.load_selected(&store, &sel);
     match record {
         Parsed::Claim(claim) => show_claim(ctx, &snap, &claim),
         Parsed::Correction(c) => show_correction(ctx, &snap, &c),

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use errata::model::{Date, OneLine};
 use errata::ops::{self, NewSource};
 
+use errata::store::Selection;
+
 use super::{CliError, Ctx, print_json};
 
 /// Cite a source for a claim: the evidence behind its verdict.
@@ -40,7 +42,8 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let (store, _lock) = ctx.store_for_writing()?;
-    let snap = ctx.load(&store);
+    // The claims the id could name and their episodes, not every record.
+    let snap = ctx.load_selected(&store, &Selection::claim(&args.id));
     let claim = ops::resolve_claim(&snap, &args.id)?;
     let source = NewSource {
         title: args.title,

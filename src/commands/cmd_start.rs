@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use errata::model::OneLine;
 use errata::ops;
 
+use errata::store::Selection;
+
 use super::{CliError, Ctx, report_move};
 
 /// Start checking a claim: its status becomes `checking`.
@@ -19,7 +21,8 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let (store, _lock) = ctx.store_for_writing()?;
-    let snap = ctx.load(&store);
+    // The claims the id could name and their episodes, not every record.
+    let snap = ctx.load_selected(&store, &Selection::claim(&args.id));
     let claim = ops::resolve_claim(&snap, &args.id)?;
     let moved = ops::start(&store, &snap, claim, args.assignee.as_ref())?;
     report_move(ctx, &moved)

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use errata::model::Verdict;
 use errata::ops;
 
+use errata::store::Selection;
+
 use super::{CliError, Ctx, report_move};
 
 /// Give a claim its verdict: its status becomes `checked`.
@@ -27,7 +29,8 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let (store, _lock) = ctx.store_for_writing()?;
-    let snap = ctx.load(&store);
+    // The claims the id could name and their episodes, not every record.
+    let snap = ctx.load_selected(&store, &Selection::claim(&args.id));
     let claim = ops::resolve_claim(&snap, &args.id)?;
     let moved = ops::verdict(
         &store,

@@ -48,7 +48,7 @@ use errata::model::ClaimSummary;
 use errata::model::Date;
 use errata::ops::{self, Moved};
 use errata::publish::date_of_unix;
-use errata::store::{Snapshot, Store, WriteLock};
+use errata::store::{Selection, Snapshot, Store, WriteLock};
 
 /// errata: log the factual claims a show makes, check them, and record the
 /// corrections that aired, every step a git commit.
@@ -182,6 +182,14 @@ impl Ctx {
     /// Load every record, warning (unless quiet) about files that could not be read.
     pub fn load(&self, store: &Store) -> Snapshot {
         let snap = store.load();
+        self.warn_unreadable(&snap, store.root());
+        snap
+    }
+
+    /// Only the records `sel` names, for commands about one or a few records,
+    /// warning as [`Ctx::load`] does about those that could not be read.
+    pub fn load_selected(&self, store: &Store, sel: &Selection) -> Snapshot {
+        let snap = store.load_selected(sel);
         self.warn_unreadable(&snap, store.root());
         snap
     }

@@ -59,7 +59,9 @@ pub fn add_claim(store: &Store, snap: &Snapshot, new: NewClaim) -> Result<ClaimA
     };
     let tags: Vec<&str> = new.tags.iter().map(OneLine::as_str).collect();
 
-    let taken = |id: &ClaimId| snap.claims.iter().any(|c| &c.id == id);
+    // An id is taken when a file has it, in any episode, read or not: the
+    // file names are the set of ids, so nothing is parsed to tell.
+    let taken = |id: &ClaimId| !store.episodes_with_claim(id).is_empty();
     let id = match new.id {
         Some(id) => {
             let id = ClaimId::new(&id)?;

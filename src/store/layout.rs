@@ -323,13 +323,13 @@ impl RecordFile {
 /// A folder entry as listed: its type is the entry's own (a link is a link,
 /// whatever it points to).
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct Name {
-    name: String,
-    is_dir: bool,
-    is_link: bool,
+pub(super) struct Name {
+    pub(super) name: String,
+    pub(super) is_dir: bool,
+    pub(super) is_link: bool,
 }
 
-fn read_dir_names(dir: &Path) -> Vec<Name> {
+pub(super) fn read_dir_names(dir: &Path) -> Vec<Name> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -352,7 +352,7 @@ fn read_dir_names(dir: &Path) -> Vec<Name> {
 /// (to report, never to read). The metadata of a directory entry is read
 /// relative to the open folder (fstatat on Linux), which spares resolving the
 /// whole path again for each of 100,000 files.
-fn read_toml_files(dir: &Path) -> (Vec<(String, Option<Stamp>)>, Vec<String>) {
+pub(super) fn read_toml_files(dir: &Path) -> (Vec<(String, Option<Stamp>)>, Vec<String>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Default::default();
     };

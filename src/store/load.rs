@@ -2,7 +2,7 @@
 //! file taken from the cache while its stamp holds, else parsed by `parse`, in
 //! parallel. Uses `cache`, `layout`, `parse` and `snapshot`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -16,6 +16,39 @@ use super::{
 };
 use crate::diagnostic::{Location, Problem};
 use crate::model::{ClaimSummary, Settings};
+
+/// `errata.toml` into the snapshot: its settings, or the problem that it is.
+pub(super) fn read_settings<C>(root: &Path, snap: &mut Snapshot<C>) {
+    if super::symbolic_link_in(root, SETTINGS_FILE).is_some() {
+        snap.problems.push(Problem::symbolic_link(SETTINGS_FILE));
+    } else if let Ok(bytes) = std::fs::read(root.join(SETTINGS_FILE)) {
+        match parse_toml::<Settings>(SETTINGS_FILE, &bytes) {
+            Ok(s) => snap.settings = Some(s),
+            Err(p) => snap.problems.push(p),
+        }
+    }
+}
+
+/// One listed file read and parsed; a file far over a record's size (by the
+/// stamp taken when it was listed) is not read at all.
+pub(super) fn read_record_file(root: &Path, f: &RecordFile) -> Parsed {
+    let size = f.stamp.map_or(0, |s| s.size());
+    if size > super::MAX_RECORD_BYTES {
+        return Parsed::Bad(Problem::new(
+            &f.rel,
+            Location::File,
+            super::too_large(&f.rel, size),
+        ));
+    }
+    match std::fs::read(root.join(&f.rel)) {
+        Ok(bytes) => parse_record(f, &bytes),
+        Err(e) => Parsed::Bad(Problem::new(
+            &f.rel,
+            Location::File,
+            format!("cannot read: {e}"),
+        )),
+    }
+}
 
 impl Store {
     fn cache_path(&self, file: &str) -> PathBuf {
@@ -37,14 +70,7 @@ impl Store {
     fn load_as<C: ClaimRecord>(&self, check: Option<Checker<'_>>) -> Snapshot<C> {
         let root = self.root();
         let mut snap: Snapshot<C> = Snapshot::default();
-        if super::symbolic_link_in(root, SETTINGS_FILE).is_some() {
-            snap.problems.push(Problem::symbolic_link(SETTINGS_FILE));
-        } else if let Ok(bytes) = std::fs::read(root.join(SETTINGS_FILE)) {
-            match parse_toml::<Settings>(SETTINGS_FILE, &bytes) {
-                Ok(s) => snap.settings = Some(s),
-                Err(p) => snap.problems.push(p),
-            }
-        }
+        read_settings(root, &mut snap);
 
         let mut files = list_record_files(root, &mut snap);
         files.par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
@@ -55,25 +81,7 @@ impl Store {
             Fresh(Box<(Parsed<C>, Stamp, Option<Checks>)>),
         }
         let fresh_parse = |f: &RecordFile| -> (Parsed<C>, Option<Checks>) {
-            // A file far over a record's size is not read at all.
-            let size = f.stamp.map_or(0, |s| s.size());
-            let parsed = if size > super::MAX_RECORD_BYTES {
-                Parsed::Bad(Problem::new(
-                    &f.rel,
-                    Location::File,
-                    super::too_large(&f.rel, size),
-                ))
-            } else {
-                match std::fs::read(root.join(&f.rel)) {
-                    Ok(bytes) => parse_record(f, &bytes),
-                    Err(e) => Parsed::Bad(Problem::new(
-                        &f.rel,
-                        Location::File,
-                        format!("cannot read: {e}"),
-                    )),
-                }
-            };
-            match parsed {
+            match read_record_file(root, f) {
                 Parsed::Claim(c) => {
                     let checks = check.map(|check| check(&c));
                     (Parsed::Claim(C::from_claim(c)), checks)
@@ -189,6 +197,9 @@ impl Store {
     /// speed next time, so failures are ignored.
     pub fn save_cache<C: ClaimRecord>(&self, snap: &Snapshot<C>) {
         let memo = &snap.memo;
+        if memo.partial {
+            return;
+        }
         let mut records: Vec<(String, cache::ParsedRef<'_, C>)> =
             Vec::with_capacity(memo.files.len());
         for c in &snap.claims {

@@ -10,7 +10,8 @@
 //! This file owns the [`Store`] handle and the one way a change is written:
 //! [`Store::commit`]. Its parts: `layout` (where each kind of record lives, and
 //! listing them), `snapshot` (what one read of the working tree holds), `load`
-//! (reading it, through `cache`), `parse` (one file's bytes into a record),
+//! (reading it, through `cache`), `select` (reading only the
+//! records a command about a few of them needs), `parse` (one file's bytes into a record),
 //! `write` (atomic writes and in-place TOML edits). It may use `git`, `model`,
 //! `transcript` and `diagnostic`; it never prints.
 
@@ -18,6 +19,7 @@ pub mod cache;
 mod layout;
 mod load;
 mod parse;
+mod select;
 mod snapshot;
 pub mod write;
 
@@ -35,6 +37,7 @@ pub use layout::{
     transcript_path,
 };
 pub use parse::{parse_at, parse_claim_at, parse_toml, read_transcript};
+pub use select::Selection;
 pub use snapshot::{Checker, Checks, ClaimRecord, Parsed, Snapshot};
 
 /// Errors of the store, each with what the user can do about it.

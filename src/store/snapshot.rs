@@ -143,6 +143,11 @@ pub(super) struct Memo {
     pub(super) files: Vec<FileMeta>,
     pub(super) bad: Vec<usize>,
     pub(super) dirty: bool,
+    /// The snapshot holds only some records ([`Store::load_selected`]), so it
+    /// must never be written back as the cache of all of them.
+    ///
+    /// [`Store::load_selected`]: super::Store::load_selected
+    pub(super) partial: bool,
 }
 
 #[derive(Debug)]

@@ -1,0 +1,235 @@
+//! Reading only the records a command about one or a few records needs, so it
+//! costs what it touches rather than the size of the repository: the files are
+//! found by name (a folder listing, no file's metadata), and only those read
+//! and parsed, never the cache of every record. Uses `layout`, `load` (one
+//! file's reading) and `snapshot`.
+//!
+//! The snapshot it gives holds, for the records selected, exactly what
+//! [`Store::load`] would: the same records, in the same order, and the same
+//! problems (a link, a file that is not a record), so finding a record by a
+//! prefix in it answers as finding it in a whole load does.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::layout::{Kind, RecordFile, read_dir_names, read_toml_files};
+use super::load::{read_record_file, read_settings};
+use super::{CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, Parsed, Snapshot, Stamp, Store};
+use crate::diagnostic::{Location, Problem};
+use crate::model::EpisodeId;
+
+/// Which records [`Store::load_selected`] reads.
+#[derive(Debug, Default, Clone)]
+pub struct Selection {
+    /// Claims whose file name, without `.toml`, starts with one of these, in
+    /// any episode: every claim an id or a prefix could name.
+    pub claims: Vec<String>,
+    /// Every claim of these episodes.
+    pub claims_of: Vec<EpisodeId>,
+    /// These episodes' records; the episode of every claim read is read too.
+    pub episodes: Vec<EpisodeId>,
+    /// Every correction.
+    pub corrections: bool,
+}
+
+impl Selection {
+    /// The claims a user's id or prefix could name, with their episodes.
+    pub fn claim(prefix: &str) -> Selection {
+        Selection {
+            claims: vec![prefix.to_owned()],
+            ..Selection::default()
+        }
+    }
+}
+
+impl Store {
+    /// Read the records `sel` names, and no others; see the module comment.
+    /// The snapshot is never saved as the record cache.
+    pub fn load_selected(&self, sel: &Selection) -> Snapshot {
+        let root = self.root();
+        let mut snap = Snapshot::default();
+        snap.memo.partial = true;
+        read_settings(root, &mut snap);
+        let mut files: Vec<RecordFile> = Vec::new();
+        let claims_linked = super::symbolic_link_in(root, CLAIMS_DIR);
+        if let Some(link) = &claims_linked {
+            snap.problems.push(Problem::symbolic_link(link));
+        } else {
+            if !sel.claims.is_empty() {
+                files.extend(self.claims_named(&sel.claims, &mut snap));
+            }
+            for ep in &sel.claims_of {
+                let rel_dir = format!("{CLAIMS_DIR}/{ep}");
+                if let Some(link) = super::symbolic_link_in(root, &rel_dir) {
+                    snap.problems.push(Problem::symbolic_link(&link));
+                    continue;
+                }
+                let (toml, links) = read_toml_files(&root.join(&rel_dir));
+                for l in links {
+                    snap.problems
+                        .push(Problem::symbolic_link(&format!("{rel_dir}/{l}")));
+                }
+                for (name, stamp) in toml {
+                    let kind = if name == EPISODE_FILE {
+                        Kind::Episode
+                    } else {
+                        Kind::Claim
+                    };
+                    files.push(RecordFile {
+                        rel: format!("{rel_dir}/{name}"),
+                        kind,
+                        stamp,
+                    });
+                }
+            }
+        }
+        if sel.corrections {
+            match super::symbolic_link_in(root, CORRECTIONS_DIR) {
+                Some(link) => snap.problems.push(Problem::symbolic_link(&link)),
+                None => {
+                    let (toml, links) = read_toml_files(&root.join(CORRECTIONS_DIR));
+                    for l in links {
+                        snap.problems
+                            .push(Problem::symbolic_link(&format!("{CORRECTIONS_DIR}/{l}")));
+                    }
+                    files.extend(toml.into_iter().map(|(name, stamp)| RecordFile {
+                        rel: format!("{CORRECTIONS_DIR}/{name}"),
+                        kind: Kind::Correction,
+                        stamp,
+                    }));
+                }
+            }
+        }
+        let mut parsed = read_all(root, files);
+        // The episodes asked for, and those of the claims read.
+        if claims_linked.is_none() {
+            let mut wanted: Vec<EpisodeId> = sel.episodes.clone();
+            wanted.extend(parsed.iter().filter_map(|(_, p)| match p {
+                Parsed::Claim(c) => Some(c.episode.clone()),
+                _ => None,
+            }));
+            wanted.sort();
+            wanted.dedup();
+            let have: Vec<&str> = parsed.iter().map(|(rel, _)| rel.as_str()).collect();
+            let mut episodes = Vec::new();
+            for ep in wanted {
+                let rel = super::episode_path(&ep);
+                if have.contains(&rel.as_str()) {
+                    continue;
+                }
+                match super::symbolic_link_in(root, &rel) {
+                    Some(link) => snap.problems.push(Problem::symbolic_link(&link)),
+                    None => {
+                        if let Some(stamp) = Stamp::of(&root.join(&rel)) {
+                            episodes.push(RecordFile {
+                                rel,
+                                kind: Kind::Episode,
+                                stamp: Some(stamp),
+                            });
+                        }
+                    }
+                }
+            }
+            parsed.extend(read_all(root, episodes));
+            parsed.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        snap.problems.sort_by(|a, b| a.path.cmp(&b.path));
+        snap.problems.dedup_by(|a, b| a.path == b.path);
+        for (_, p) in parsed {
+            match p {
+                Parsed::Claim(c) => snap.claims.push(c),
+                Parsed::Episode(e) => {
+                    snap.episodes.insert(e.id.clone(), e);
+                }
+                Parsed::Correction(c) => snap.corrections.push(c),
+                Parsed::Bad(p) => snap.problems.push(p),
+            }
+        }
+        snap.claims.sort_by(|a, b| {
+            (&a.episode, a.said_at.map(|t| t.start()), &a.id).cmp(&(
+                &b.episode,
+                b.said_at.map(|t| t.start()),
+                &b.id,
+            ))
+        });
+        snap.corrections.sort_by(|a, b| a.id.cmp(&b.id));
+        snap
+    }
+
+    /// The claim files whose names start with one of `prefixes`, from the
+    /// listing of each episode folder; the links met on the way (the episode
+    /// folders', the files' named so) and the misplaced files named so are
+    /// problems, as a whole load reports them.
+    fn claims_named(&self, prefixes: &[String], snap: &mut Snapshot) -> Vec<RecordFile> {
+        let root = self.root();
+        let claims = root.join(CLAIMS_DIR);
+        let named = |stem: &str| prefixes.iter().any(|p| stem.starts_with(p.as_str()));
+        let top = read_dir_names(&claims);
+        for e in &top {
+            if e.is_link {
+                snap.problems
+                    .push(Problem::symbolic_link(&format!("{CLAIMS_DIR}/{}", e.name)));
+            } else if !e.is_dir
+                && let Some(stem) = e.name.strip_suffix(".toml")
+                && named(stem)
+            {
+                snap.problems.push(Problem::new(
+                    &format!("{CLAIMS_DIR}/{}", e.name),
+                    Location::File,
+                    "a claim must be in its episode's folder: move it to claims/<episode>/",
+                ));
+            }
+        }
+        let listed: Vec<(Vec<RecordFile>, Vec<Problem>)> = top
+            .into_par_iter()
+            .filter(|e| e.is_dir && !e.is_link && !e.name.starts_with('.'))
+            .filter(|e| EpisodeId::new(&e.name).is_ok())
+            .map(|e| {
+                let rel_dir = format!("{CLAIMS_DIR}/{}", e.name);
+                let mut files = Vec::new();
+                let mut links = Vec::new();
+                for f in read_dir_names(&claims.join(&e.name)) {
+                    let Some(stem) = f.name.strip_suffix(".toml") else {
+                        continue;
+                    };
+                    if f.is_dir || !named(stem) {
+                        continue;
+                    }
+                    let rel = format!("{rel_dir}/{}", f.name);
+                    if f.is_link {
+                        links.push(Problem::symbolic_link(&rel));
+                        continue;
+                    }
+                    let kind = if f.name == EPISODE_FILE {
+                        Kind::Episode
+                    } else {
+                        Kind::Claim
+                    };
+                    let stamp = Stamp::of(&root.join(&rel));
+                    files.push(RecordFile { rel, kind, stamp });
+                }
+                (files, links)
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (files, links) in listed {
+            out.extend(files);
+            snap.problems.extend(links);
+        }
+        out
+    }
+}
+
+/// Read and parse `files` (in parallel), each once, by path.
+fn read_all(root: &Path, mut files: Vec<RecordFile>) -> Vec<(String, Parsed)> {
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    files.dedup_by(|a, b| a.rel == b.rel);
+    files
+        .into_par_iter()
+        .map(|f| {
+            let parsed = read_record_file(root, &f);
+            (f.rel, parsed)
+        })
+        .collect()
+}
