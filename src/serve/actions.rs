@@ -14,12 +14,11 @@ use axum::{Extension, Form};
 use maud::html;
 use serde::Deserialize;
 
-use super::pages::{PageError, claim_page, version};
+use super::pages::{PageError, claim_page, version_of};
 use super::{App, Who};
 use crate::git::BlobId;
-use crate::model::{Claim, Medium, OneLine, Verdict};
+use crate::model::{Claim, Date, Medium, OneLine, Verdict};
 use crate::ops::{self, NewClaim, NewCorrection, NewSource, OpError};
-use crate::publish::history::RecordHistory;
 use crate::store::{Snapshot, Store, claim_path};
 
 #[derive(Deserialize)]
@@ -44,6 +43,10 @@ pub(crate) struct SourceForm {
     published: String,
     #[serde(default)]
     excerpt: String,
+    #[serde(default)]
+    accessed: String,
+    #[serde(default)]
+    archived: String,
 }
 
 #[derive(Deserialize)]
@@ -94,7 +97,7 @@ struct Stale {
     version: String,
     theirs: String,
     yours: Option<String>,
-    life: RecordHistory,
+    life: std::sync::Arc<String>,
 }
 
 impl From<PageError> for Refusal {
@@ -144,32 +147,32 @@ async fn on_claim<T: Send + 'static>(
     if csrf != who.csrf {
         return Err(Refusal::Page(PageError::new(StatusCode::FORBIDDEN, FORGED)));
     }
-    let root = app.root.clone();
+    let live = app.live.clone();
     let author = who.author.clone();
     tokio::task::spawn_blocking(move || {
-        let store = open_store(&root, author)?;
+        let store = open_store(live.root(), author)?;
         let _lock = store.write_lock().map_err(|e| op_refused(e.into()))?;
-        let snap = store.load();
-        let claim = ops::resolve_claim(&snap, &id).map_err(op_refused)?.clone();
+        // Under the lock, the records as they are now (every change before is seen).
+        let view = live.view(&store);
+        let snap = &view.snap;
+        let claim = ops::resolve_claim(snap, &id).map_err(op_refused)?.clone();
         let path = claim_path(&claim.episode, &claim.id);
-        let now = version(&store, &path);
+        let bytes = std::fs::read(store.root().join(&path)).unwrap_or_default();
+        let now = version_of(&bytes);
         if now != seen {
             let yours = BlobId::parse(&seen)
                 .and_then(|b| store.repo().blob(b).ok())
                 .map(|b| String::from_utf8_lossy(&b).into_owned());
-            let theirs = std::fs::read_to_string(store.root().join(&path)).unwrap_or_default();
-            let life = crate::review::record_log(&store, &path, "HEAD", true)
-                .map(RecordHistory::from_log)
-                .unwrap_or_default();
+            let current = crate::store::parse_claim_at(&path, &bytes).unwrap_or(claim);
             return Err(Refusal::Stale(Box::new(Stale {
-                current: claim,
+                current,
                 version: now,
-                theirs,
+                theirs: String::from_utf8_lossy(&bytes).into_owned(),
                 yours,
-                life,
+                life: live.history(&store, &path, super::pages::history_html),
             })));
         }
-        let done = act(&store, &snap, &claim)?;
+        let done = act(&store, snap, &claim)?;
         Ok((claim.id.to_string(), done))
     })
     .await
@@ -249,15 +252,21 @@ pub(crate) async fn source(
     Form(f): Form<SourceForm>,
 ) -> Response {
     let result = async {
+        // Parsed as `errata source` parses its flags; the rules (a web address,
+        // not read after today) are the operation's, as on the command line.
+        let date = |what: &str, s: &str| -> Result<Option<Date>, Refusal> {
+            text(s)
+                .map(|d| d.parse().map_err(|e| bad(format!("{what}: {e}"))))
+                .transpose()
+        };
         let new = NewSource {
             title: one_line("title", &f.title)?,
             url: text(&f.url),
             publisher: one_line("publisher", &f.publisher)?,
-            published: text(&f.published)
-                .map(|d| d.parse().map_err(|e| bad(format!("published: {e}"))))
-                .transpose()?,
+            published: date("published", &f.published)?,
             excerpt: text(&f.excerpt),
-            ..NewSource::default()
+            accessed: date("accessed", &f.accessed)?,
+            archived: text(&f.archived),
         };
         on_claim(
             &app,
@@ -313,7 +322,7 @@ pub(crate) async fn add(
     if f.csrf != who.csrf {
         return forged();
     }
-    let root = app.root.clone();
+    let live = app.live.clone();
     let author = who.author.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<String, Refusal> {
         let new = NewClaim {
@@ -325,10 +334,10 @@ pub(crate) async fn add(
             speaker: one_line("speaker", &f.speaker)?,
             tags: Vec::new(),
         };
-        let store = open_store(&root, author)?;
+        let store = open_store(live.root(), author)?;
         let _lock = store.write_lock().map_err(|e| op_refused(e.into()))?;
-        let snap = store.load();
-        let added = ops::add_claim(&store, &snap, new).map_err(op_refused)?;
+        let view = live.view(&store);
+        let added = ops::add_claim(&store, &view.snap, new).map_err(op_refused)?;
         Ok(added.id.to_string())
     })
     .await;
@@ -347,7 +356,7 @@ pub(crate) async fn correct(
     if f.csrf != who.csrf {
         return forged();
     }
-    let root = app.root.clone();
+    let live = app.live.clone();
     let author = who.author.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<(), Refusal> {
         let claims: Vec<String> = f
@@ -375,10 +384,10 @@ pub(crate) async fn correct(
             reported_by: one_line("who flagged it", &f.reported_by)?,
             id: None,
         };
-        let store = open_store(&root, author)?;
+        let store = open_store(live.root(), author)?;
         let _lock = store.write_lock().map_err(|e| op_refused(e.into()))?;
-        let snap = store.load();
-        ops::correct(&store, &snap, new).map_err(op_refused)?;
+        let view = live.view(&store);
+        ops::correct(&store, &view.snap, new).map_err(op_refused)?;
         Ok(())
     })
     .await;

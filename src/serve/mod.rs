@@ -20,6 +20,7 @@
 
 pub mod accounts;
 mod actions;
+mod live;
 mod login;
 mod pages;
 
@@ -55,9 +56,9 @@ pub enum ServeError {
 /// What every request handler shares.
 #[derive(Clone)]
 pub(crate) struct App {
-    /// The repository's top folder; each request opens the store afresh, so
-    /// what the pages show is always what is on disk and in git now.
-    root: PathBuf,
+    /// The repository, its records read once and again only after a change
+    /// (see `live`), so what the pages show is what is on disk and in git now.
+    live: Arc<live::Live>,
     /// The token every form must carry back without accounts (a random value
     /// for the life of the process), so another site cannot post forms to this one.
     csrf: Arc<String>,
@@ -146,7 +147,7 @@ pub fn bind(
         listener,
         runtime,
         app: App {
-            root,
+            live: Arc::new(live::Live::new(root)),
             csrf: Arc::new(accounts::token()),
             auth,
         },

@@ -11,12 +11,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use super::live::{Live, View};
 use super::{App, Who};
 use crate::git::BlobId;
 use crate::model::{Claim, Status, Verdict};
 use crate::publish::history::{self, RecordHistory};
 use crate::publish::i18n::Lang;
-use crate::store::{Snapshot, Store, claim_path};
+use crate::store::{Store, claim_path};
 
 /// A page that could not be made, as the reader sees it.
 pub(crate) struct PageError {
@@ -47,15 +48,19 @@ impl IntoResponse for PageError {
     }
 }
 
-/// The store and a fresh snapshot of it, off the async threads (reading the
-/// repository is blocking work).
-pub(crate) async fn snapshot(app: &App) -> Result<(Store, Snapshot), PageError> {
-    let root = app.root.clone();
+/// Make a page off the async threads (reading the repository is blocking
+/// work) from the store and the records as they are now.
+pub(crate) async fn with_view<T: Send + 'static>(
+    app: &App,
+    page: impl FnOnce(&Live, &Store, &View) -> Result<T, PageError> + Send + 'static,
+) -> Result<T, PageError> {
+    let live = app.live.clone();
     tokio::task::spawn_blocking(move || {
-        let store = Store::discover(&root)
+        let store = live
+            .store()
             .map_err(|e| PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
-        let snap = store.load();
-        Ok((store, snap))
+        let view = live.view(&store);
+        page(&live, &store, &view)
     })
     .await
     .map_err(|e| PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?
@@ -63,12 +68,8 @@ pub(crate) async fn snapshot(app: &App) -> Result<(Store, Snapshot), PageError> 
 
 /// The version of a record's file as a form is rendered from it: the id git
 /// gives its bytes, so a change by anyone, through errata or by hand, shows.
-pub(crate) fn version(store: &Store, path: &str) -> String {
-    std::fs::read(store.root().join(path))
-        .ok()
-        .and_then(|b| BlobId::of(&b))
-        .map(|b| b.hex())
-        .unwrap_or_default()
+pub(crate) fn version_of(bytes: &[u8]) -> String {
+    BlobId::of(bytes).map(|b| b.hex()).unwrap_or_default()
 }
 
 pub(crate) fn layout(title: &str, main: Markup) -> Markup {
@@ -122,15 +123,19 @@ fn claims_table(lang: &Lang, claims: &[&Claim]) -> Markup {
 }
 
 pub(crate) async fn index(State(app): State<App>) -> Result<Markup, PageError> {
-    let (_, snap) = snapshot(&app).await?;
+    with_view(&app, |_, _, view| Ok(index_page(view))).await
+}
+
+fn index_page(view: &View) -> Markup {
+    let snap = &view.snap;
     let lang = Lang::for_tag(None);
-    let cards = crate::report::scorecards(&snap);
+    let cards = crate::report::scorecards(snap);
     let show = snap
         .settings
         .as_ref()
         .and_then(|s| s.name.clone())
         .unwrap_or_else(|| "errata".into());
-    Ok(layout(
+    layout(
         &show,
         html! {
             h1 { (show) ": the desk" }
@@ -149,7 +154,7 @@ pub(crate) async fn index(State(app): State<App>) -> Result<Markup, PageError> {
                 }
             }
         },
-    ))
+    )
 }
 
 pub(crate) async fn episode(
@@ -157,16 +162,20 @@ pub(crate) async fn episode(
     Extension(who): Extension<Who>,
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
-    let (store, snap) = snapshot(&app).await?;
-    let ep = crate::ops::resolve_episode(&snap, &id)
-        .map_err(|e| PageError::new(StatusCode::NOT_FOUND, e))?
-        .clone();
+    with_view(&app, move |_, store, view| {
+        episode_page(store, view, &who, &id)
+    })
+    .await
+}
+
+fn episode_page(store: &Store, view: &View, who: &Who, id: &str) -> Result<Markup, PageError> {
+    let ep = crate::ops::resolve_episode(&view.snap, id)
+        .map_err(|e| PageError::new(StatusCode::NOT_FOUND, e))?;
     let lang = Lang::for_tag(None);
-    let claims: Vec<&Claim> = snap.claims.iter().filter(|c| c.episode == ep.id).collect();
-    let transcript = store.transcript(&ep).ok().flatten();
-    let marked = transcript.as_ref().map(|t| {
+    let claims = view.claims_of(&ep.id);
+    let marked = view.marked(store, &ep.id, |t| {
         let link = |c: &Claim| format!("/claims/{}", c.id);
-        crate::publish::transcript::html(&lang, &ep, t, &claims, &link)
+        crate::publish::transcript::html(&lang, ep, t, &claims, &link)
     });
     Ok(layout(
         &ep.title,
@@ -184,7 +193,7 @@ pub(crate) async fn episode(
                 label { "Speaker" input type="text" name="speaker"; }
                 button type="submit" { "Log the claim" }
             }
-            @if let Some(m) = marked {
+            @if let Some(m) = marked.as_ref() {
                 h2 { "Transcript" }
                 (PreEscaped(m))
             }
@@ -197,23 +206,29 @@ pub(crate) async fn claim(
     Extension(who): Extension<Who>,
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
-    let (store, snap) = snapshot(&app).await?;
-    let c = crate::ops::resolve_claim(&snap, &id)
-        .map_err(|e| PageError::new(StatusCode::NOT_FOUND, e))?
-        .clone();
-    let path = claim_path(&c.episode, &c.id);
-    let version = version(&store, &path);
-    let life = {
-        let path = path.clone();
-        tokio::task::spawn_blocking(move || {
-            crate::review::record_log(&store, &path, "HEAD", true)
-                .map(RecordHistory::from_log)
-                .unwrap_or_default()
-        })
-        .await
-        .unwrap_or_default()
-    };
-    Ok(claim_page(&who, &c, &version, &life, None))
+    with_view(&app, move |live, store, view| {
+        let found = crate::ops::resolve_claim(&view.snap, &id)
+            .map_err(|e| PageError::new(StatusCode::NOT_FOUND, e))?;
+        let path = claim_path(&found.episode, &found.id);
+        // The claim as its file is now, read with the version its forms carry.
+        let bytes = std::fs::read(store.root().join(&path))
+            .map_err(|e| PageError::new(StatusCode::NOT_FOUND, format!("{path}: {e}")))?;
+        let c = crate::store::parse_claim_at(&path, &bytes)
+            .map_err(|p| PageError::new(StatusCode::INTERNAL_SERVER_ERROR, p.message))?;
+        let life = live.history(store, &path, history_html);
+        Ok(claim_page(&who, &c, &version_of(&bytes), &life, None))
+    })
+    .await
+}
+
+/// A record's history as a claim page shows it: its verdict changes,
+/// amendments and revisions with their field changes.
+pub(crate) fn history_html(life: &RecordHistory) -> String {
+    let lang = Lang::for_tag(None);
+    let mut out = history::html_verdict_changes(&lang, life);
+    out.push_str(&history::html_amendments(&lang, life));
+    out.push_str(&history::html_revisions(&lang, life));
+    out
 }
 
 /// A claim with its forms, each carrying `version`; `notice` above them (a
@@ -222,7 +237,7 @@ pub(crate) fn claim_page(
     who: &Who,
     c: &Claim,
     version: &str,
-    life: &RecordHistory,
+    life: &str,
     notice: Option<Markup>,
 ) -> Markup {
     let lang = Lang::for_tag(None);
@@ -261,6 +276,8 @@ pub(crate) fn claim_page(
                 label { "Publisher" input type="text" name="publisher"; }
                 label { "Published (YYYY-MM-DD)" input type="text" name="published"; }
                 label { "Excerpt, exactly as the source says it" textarea name="excerpt" rows="3" {} }
+                label { "Read by the desk on (YYYY-MM-DD, not after today)" input type="text" name="accessed"; }
+                label { "Archived copy (url), e.g. on the Wayback Machine" input type="url" name="archived"; }
                 button type="submit" { "Cite" }
             }
             @if c.state.status() != Status::Corrected {
@@ -276,9 +293,7 @@ pub(crate) fn claim_page(
                 }
             }
             h2 { "History" }
-            (PreEscaped(history::html_verdict_changes(&lang, life)))
-            (PreEscaped(history::html_amendments(&lang, life)))
-            (PreEscaped(history::html_revisions(&lang, life)))
+            (PreEscaped(life))
         },
     )
 }
@@ -287,9 +302,15 @@ pub(crate) async fn corrections(
     State(app): State<App>,
     Extension(who): Extension<Who>,
 ) -> Result<Markup, PageError> {
-    let (_, snap) = snapshot(&app).await?;
+    with_view(&app, move |_, _, view| {
+        Ok(corrections_page(&view.snap, &who))
+    })
+    .await
+}
+
+fn corrections_page(snap: &crate::store::Snapshot, who: &Who) -> Markup {
     let owed: Vec<&Claim> = snap.owed();
-    Ok(layout(
+    layout(
         "Corrections",
         html! {
             h1 { "Corrections" }
@@ -325,14 +346,17 @@ pub(crate) async fn corrections(
                 button type="submit" { "Record the correction" }
             }
         },
-    ))
+    )
 }
 
 pub(crate) async fn owed(State(app): State<App>) -> Result<Markup, PageError> {
-    let (_, snap) = snapshot(&app).await?;
+    with_view(&app, |_, _, view| Ok(owed_page(&view.snap))).await
+}
+
+fn owed_page(snap: &crate::store::Snapshot) -> Markup {
     let lang = Lang::for_tag(None);
     let owed: Vec<&Claim> = snap.owed();
-    Ok(layout(
+    layout(
         "Owed",
         html! {
             h1 { "Corrections owed" }
@@ -340,13 +364,13 @@ pub(crate) async fn owed(State(app): State<App>) -> Result<Markup, PageError> {
             @if owed.is_empty() { p.empty { "None: every such claim has its correction." } }
             @else { (claims_table(&lang, &owed)) }
         },
-    ))
+    )
 }
 
 pub(crate) async fn problems(State(app): State<App>) -> Result<Markup, PageError> {
-    let root = app.root.clone();
+    let live = app.live.clone();
     let found = tokio::task::spawn_blocking(move || {
-        let store = Store::discover(&root).map_err(|e| e.to_string())?;
+        let store = live.store().map_err(|e| e.to_string())?;
         let (problems, _) = crate::validate::validate(&store);
         Ok::<_, String>(crate::diagnostic::locate(store.root(), &problems))
     })

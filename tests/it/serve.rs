@@ -405,6 +405,12 @@ fn a_correction_recorded_in_the_browser_marks_its_claims_in_one_commit() {
 
 /// An accounts file outside the repository with one editor, 梅 (login mei).
 fn accounts(env: &Env) -> String {
+    accounts_of(env, &[("mei", "梅", "mei@desk.example.org")])
+}
+
+/// An accounts file with these editors (login, name, email), each with the
+/// password "correct horse battery".
+fn accounts_of(env: &Env, users: &[(&str, &str, &str)]) -> String {
     let out = env
         .errata()
         .args(["serve", "--hash-password"])
@@ -415,14 +421,34 @@ fn accounts(env: &Env) -> String {
     let hash = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     let path = env.root.join("accounts.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[[user]]\nlogin = \"mei\"\nname = \"梅\"\nemail = \"mei@desk.example.org\"\npassword = \"{hash}\"\n"
-        ),
-    )
-    .unwrap();
+    let file: String = users
+        .iter()
+        .map(|(login, name, email)| {
+            format!(
+                "[[user]]\nlogin = \"{login}\"\nname = \"{name}\"\nemail = \"{email}\"\npassword = \"{hash}\"\n"
+            )
+        })
+        .collect();
+    std::fs::write(&path, file).unwrap();
     path.to_str().unwrap().to_owned()
+}
+
+/// Sign in as `login` (password "correct horse battery"): the session's cookie.
+fn sign_in(server: &Server, login: &str) -> String {
+    let r = server.post(
+        "/login",
+        &[("login", login), ("password", "correct horse battery")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie:"))
+        .expect("a session cookie")
+        .trim()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
@@ -568,4 +594,219 @@ fn a_records_markup_shows_as_text() {
         assert_eq!(body.matches("<script").count(), 1, "{path}");
         assert!(body.contains("<script src=\"/app.js\" defer></script>"));
     }
+}
+
+#[test]
+fn a_change_made_while_the_server_runs_shows_on_the_next_page_load() {
+    let env = Env::with_claims();
+    let server = Server::start(&env);
+    let episode = format!("/episodes/{EP}");
+    // Every page read once, so the server holds the records in memory.
+    assert!(!server.get(&episode).body.contains("later-claim"));
+    assert!(
+        !server
+            .get("/claims/nvidia-trillion")
+            .body
+            .contains(URL_NVIDIA)
+    );
+    // Through the command line: a new claim, a source.
+    env.add(&[EP, "--id", "later-claim", "--claim", "Added from the CLI."]);
+    let page = server.get(&episode).body;
+    assert!(page.contains("/claims/later-claim"), "{page}");
+    assert!(page.contains("Added from the CLI."), "{page}");
+    env.ok(&["source", "nvidia-trillion", "--url", URL_NVIDIA]);
+    let page = server.get("/claims/nvidia-trillion").body;
+    assert!(page.contains(URL_NVIDIA), "{page}");
+    assert!(page.contains("History: 2 revisions"), "{page}");
+    // By hand, in place (the same file, not a new one renamed over it).
+    let path = env.repo.join(claim_file(EP, "later-claim"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&path)
+        .unwrap();
+    f.write_all(
+        text.replace("Added from the CLI.", "Edited by hand.")
+            .as_bytes(),
+    )
+    .unwrap();
+    drop(f);
+    let page = server.get(&episode).body;
+    assert!(page.contains("Edited by hand."), "{page}");
+    assert!(!page.contains("Added from the CLI."), "{page}");
+    // Through git: back to before the new claim.
+    env.git(&["reset", "--hard", "HEAD~2"]);
+    let page = server.get(&episode).body;
+    assert!(!page.contains("later-claim"), "{page}");
+    assert_eq!(server.get("/claims/later-claim").status, 404);
+    let page = server.get("/claims/nvidia-trillion").body;
+    assert!(!page.contains(URL_NVIDIA), "{page}");
+    assert!(!page.contains("History: 2 revisions"), "{page}");
+}
+
+#[test]
+fn two_sessions_on_one_claim_the_second_is_shown_the_conflict_and_nothing_is_lost() {
+    let env = Env::with_claims();
+    let file = accounts_of(
+        &env,
+        &[
+            ("mei", "梅", "mei@desk.example.org"),
+            ("lin", "林", "lin@desk.example.org"),
+        ],
+    );
+    let server = Server::start_with(&env, &["--accounts", &file]);
+    let (mei, lin) = (sign_in(&server, "mei"), sign_in(&server, "lin"));
+    assert_ne!(mei, lin);
+    let path = "/claims/nvidia-trillion";
+    // Both load the claim's page.
+    let mei_page = server.request_as("GET", path, "", Some(&mei)).body;
+    let lin_page = server.request_as("GET", path, "", Some(&lin)).body;
+    assert_eq!(hidden(&mei_page, "version"), hidden(&lin_page, "version"));
+    assert_ne!(hidden(&mei_page, "csrf"), hidden(&lin_page, "csrf"));
+    let before = env.log().len();
+    // 梅 starts checking it.
+    let r = server.request_as(
+        "POST",
+        &format!("{path}/start"),
+        &encode(&[
+            ("csrf", &hidden(&mei_page, "csrf")),
+            ("version", &hidden(&mei_page, "version")),
+            ("assignee", "梅"),
+        ]),
+        Some(&mei),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    // 林 cites a source from the page loaded before: refused, both versions shown.
+    let cite = |page: &str| {
+        encode(&[
+            ("csrf", &hidden(page, "csrf")),
+            ("version", &hidden(page, "version")),
+            ("title", "NVIDIA Q3 FY24 results"),
+            ("url", URL_NVIDIA),
+        ])
+    };
+    let after_mei = env.state();
+    let r = server.request_as(
+        "POST",
+        &format!("{path}/source"),
+        &cite(&lin_page),
+        Some(&lin),
+    );
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(
+        r.body.contains("Not applied: this claim changed"),
+        "{}",
+        r.body
+    );
+    let (yours, now) = r.body.split_once("The version now").unwrap();
+    let (_, yours) = yours.split_once("The version your page showed").unwrap();
+    assert!(!yours.contains("assignee"), "the page 林 loaded: {yours}");
+    assert!(
+        now.contains("assignee = &quot;梅&quot;"),
+        "the claim now: {now}"
+    );
+    env.state().assert_same(&after_mei, "the refused form");
+    // Sent again from the conflict page, 林's source lands as its own commit.
+    let r = server.request_as("POST", &format!("{path}/source"), &cite(now), Some(&lin));
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(env.log().len(), before + 2);
+    let subjects = env.git(&["log", "--format=%s|%an", &format!("-{}", 2)]);
+    assert_eq!(
+        subjects.lines().collect::<Vec<_>>(),
+        [
+            "source: nvidia-trillion cites NVIDIA Q3 FY24 results|林",
+            "start: nvidia-trillion is checking|梅",
+        ]
+    );
+    let all = env.git(&["log", "--format=%s"]);
+    assert_eq!(all.matches("start: nvidia-trillion is checking").count(), 1);
+    assert_eq!(all.matches("source: nvidia-trillion cites").count(), 1);
+    let claim = env.claim("nvidia-trillion");
+    assert_eq!(claim["assignee"], "梅");
+    assert_eq!(claim["status"], "checking");
+    assert_eq!(claim["sources"][0]["url"], URL_NVIDIA);
+    env.ok(&["validate"]);
+    env.assert_clean("two sessions");
+}
+
+#[test]
+fn the_source_form_records_when_it_was_read_and_its_archived_copy() {
+    let env = Env::with_claims();
+    let server = Server::start(&env);
+    let archived = "https://web.archive.org/web/2023/https://github.com/01-ai/Yi";
+    let cite = |accessed: &str, archived: &str| {
+        let page = server.get("/claims/nvidia-trillion").body;
+        server.post(
+            "/claims/nvidia-trillion/source",
+            &[
+                ("csrf", &hidden(&page, "csrf")),
+                ("version", &hidden(&page, "version")),
+                ("title", "Yi"),
+                ("url", URL_YI),
+                ("accessed", accessed),
+                ("archived", archived),
+            ],
+        )
+    };
+    let before = env.state();
+    for (accessed, archived, cause) in [
+        (
+            "2024-13-01",
+            archived,
+            "accessed: 2024-13-01 is not a real date",
+        ),
+        (
+            "1 May 2024",
+            archived,
+            "accessed: `1 May 2024` is not a date: write YYYY-MM-DD",
+        ),
+        ("2999-01-01", archived, "accessed 2999-01-01 is after today"),
+        (
+            "2024-05-01",
+            "ftp://archive.example.org/yi",
+            "`ftp://archive.example.org/yi` is not a web address",
+        ),
+    ] {
+        let r = cite(accessed, archived);
+        assert_eq!(r.status, 400, "{accessed} {archived}: {}", r.body);
+        assert!(r.body.contains(cause), "{cause} in {}", r.body);
+        env.state().assert_same(&before, "a refused source");
+    }
+    // The same causes as `errata source --accessed/--archived` gives.
+    env.refused(
+        &[
+            "source",
+            "nvidia-trillion",
+            "--url",
+            URL_YI,
+            "--accessed",
+            "2024-13-01",
+        ],
+        2,
+        &["2024-13-01 is not a real date"],
+    );
+    env.refused(
+        &[
+            "source",
+            "nvidia-trillion",
+            "--url",
+            URL_YI,
+            "--archived",
+            "ftp://archive.example.org/yi",
+        ],
+        2,
+        &["`ftp://archive.example.org/yi` is not a web address"],
+    );
+
+    let r = cite("2024-05-01", archived);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let claim = env.claim("nvidia-trillion");
+    assert_eq!(claim["sources"][0]["accessed"], "2024-05-01");
+    assert_eq!(claim["sources"][0]["archived"], archived);
+    assert_eq!(env.head_paths(), vec![claim_file(EP, "nvidia-trillion")]);
+    env.ok(&["validate"]);
+    // The claim's page links the archived copy.
+    let page = server.get("/claims/nvidia-trillion").body;
+    assert!(page.contains(archived), "{page}");
 }
