@@ -31,6 +31,10 @@ pub struct Selection {
     pub episodes: Vec<EpisodeId>,
     /// Every correction.
     pub corrections: bool,
+    /// The corrections that could name this claim id: those whose text holds
+    /// it, or holds an escape (`\u0061` could spell it), so none that names
+    /// it is missed and the rest are never parsed. Ignored with `corrections`.
+    pub corrections_naming: Option<String>,
 }
 
 impl Selection {
@@ -84,7 +88,7 @@ impl Store {
                 }
             }
         }
-        if sel.corrections {
+        if sel.corrections || sel.corrections_naming.is_some() {
             match super::symbolic_link_in(root, CORRECTIONS_DIR) {
                 Some(link) => snap.problems.push(Problem::symbolic_link(&link)),
                 None => {
@@ -93,11 +97,19 @@ impl Store {
                         snap.problems
                             .push(Problem::symbolic_link(&format!("{CORRECTIONS_DIR}/{l}")));
                     }
-                    files.extend(toml.into_iter().map(|(name, stamp)| RecordFile {
-                        rel: format!("{CORRECTIONS_DIR}/{name}"),
-                        kind: Kind::Correction,
-                        stamp,
-                    }));
+                    let naming = sel
+                        .corrections_naming
+                        .as_deref()
+                        .filter(|_| !sel.corrections);
+                    files.extend(
+                        toml.into_iter()
+                            .map(|(name, stamp)| RecordFile {
+                                rel: format!("{CORRECTIONS_DIR}/{name}"),
+                                kind: Kind::Correction,
+                                stamp,
+                            })
+                            .filter(|f| naming.is_none_or(|id| may_name(&root.join(&f.rel), id))),
+                    );
                 }
             }
         }
@@ -232,4 +244,19 @@ fn read_all(root: &Path, mut files: Vec<RecordFile>) -> Vec<(String, Parsed)> {
             (f.rel, parsed)
         })
         .collect()
+}
+
+/// Whether the file at `path` could name claim `id`: its bytes hold the id or
+/// an escape. A file that cannot be read, or is too large to be, is kept, so
+/// its problem is reported (unread) as a whole load would.
+fn may_name(path: &std::path::Path, id: &str) -> bool {
+    if std::fs::metadata(path).map_or(true, |m| m.len() > super::MAX_RECORD_BYTES) {
+        return true;
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            bytes.contains(&b'\\') || bytes.windows(id.len().max(1)).any(|w| w == id.as_bytes())
+        }
+        Err(_) => true,
+    }
 }

@@ -1061,3 +1061,41 @@ fn report_and_corrections_work_on_the_shipped_episode() {
     assert!(md.starts_with("# 更正：科技浪\n"), "{md}");
     env.errata().arg("validate").assert().success();
 }
+
+/// `show CLAIM` reads only the corrections that could name the claim, and
+/// still finds one that spells its id with a TOML escape: the claim a hand
+/// edit named that way is not called owed.
+#[test]
+fn show_finds_the_correction_naming_a_claim_however_its_id_is_spelt() {
+    let env = Env::with_claims();
+    let id = "graphcast-no-supercomputers";
+    assert_eq!(env.claim(id)["owed"], true, "inaccurate and uncorrected");
+    let correction = |claims: &str| {
+        format!(
+            "claims = [{claims}]\nepisode = \"{EP}\"\naired_at = \"06:07~09:08\"\nmedium = \"on-air\"\ntext = \"更正\"\n"
+        )
+    };
+    // Unrelated corrections, one of them unreadable, change nothing.
+    env.commit_by_hand(
+        &[
+            ("corrections/other.toml", &correction("\"nvidia-margin\"")),
+            ("corrections/broken.toml", "claims = [\n"),
+        ],
+        "by hand",
+    );
+    assert_eq!(env.claim(id)["owed"], true);
+    // `\u0067` is `g`: the file's text does not hold the id as written.
+    env.commit_by_hand(
+        &[(
+            "corrections/escaped.toml",
+            &correction("\"\\u0067raphcast-no-supercomputers\""),
+        )],
+        "by hand, escaped",
+    );
+    assert!(!env.read("corrections/escaped.toml").contains(id));
+    assert_eq!(
+        env.claim(id)["owed"],
+        false,
+        "named by the escaped correction"
+    );
+}
