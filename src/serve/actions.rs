@@ -134,16 +134,37 @@ fn one_line(what: &str, s: &str) -> Result<Option<OneLine>, Refusal> {
         .transpose()
 }
 
-/// Run `act` on the claim `id` as its form saw it: under the write lock, with
-/// a fresh snapshot, refused when the file is no longer at `seen`.
-async fn on_claim<T: Send + 'static>(
+/// A claim page's form, once parsed into the operation it asks for (or why it
+/// cannot be): run it by [`on_claim`] and answer with the claim's page, or the
+/// refusal.
+async fn claim_form<F>(
     app: &App,
     who: &Who,
     id: String,
     csrf: &str,
     seen: String,
-    act: impl FnOnce(&Store, &Snapshot, &Claim) -> Result<T, Refusal> + Send + 'static,
-) -> Result<(String, T), Refusal> {
+    prepared: Result<F, Refusal>,
+) -> Response
+where
+    F: FnOnce(&Store, &Snapshot, &Claim) -> Result<(), Refusal> + Send + 'static,
+{
+    let result = match prepared {
+        Ok(act) => on_claim(app, who, id, csrf, seen, act).await,
+        Err(refusal) => Err(refusal),
+    };
+    respond(who, result)
+}
+
+/// Run `act` on the claim `id` as its form saw it: under the write lock, with
+/// a fresh snapshot, refused when the file is no longer at `seen`.
+async fn on_claim(
+    app: &App,
+    who: &Who,
+    id: String,
+    csrf: &str,
+    seen: String,
+    act: impl FnOnce(&Store, &Snapshot, &Claim) -> Result<(), Refusal> + Send + 'static,
+) -> Result<String, Refusal> {
     if csrf != who.csrf {
         return Err(Refusal::Page(PageError::new(StatusCode::FORBIDDEN, FORGED)));
     }
@@ -172,8 +193,8 @@ async fn on_claim<T: Send + 'static>(
                 life: live.history(&store, &path, super::pages::history_html),
             })));
         }
-        let done = act(&store, snap, &claim)?;
-        Ok((claim.id.to_string(), done))
+        act(&store, snap, &claim)?;
+        Ok(claim.id.to_string())
     })
     .await
     .map_err(|e| Refusal::Page(PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e)))?
@@ -188,9 +209,9 @@ fn open_store(root: &std::path::Path, author: Option<(String, String)>) -> Resul
     Ok(store)
 }
 
-fn respond(who: &Who, result: Result<(String, ()), Refusal>) -> Response {
+fn respond(who: &Who, result: Result<String, Refusal>) -> Response {
     match result {
-        Ok((id, ())) => Redirect::to(&format!("/claims/{id}")).into_response(),
+        Ok(id) => Redirect::to(&format!("/claims/{id}")).into_response(),
         Err(Refusal::Page(e)) => e.into_response(),
         Err(Refusal::Stale(stale)) => {
             let Stale {
@@ -226,23 +247,14 @@ pub(crate) async fn start(
     Path(id): Path<String>,
     Form(f): Form<StartForm>,
 ) -> Response {
-    let result = async {
-        let assignee = one_line("assignee", &f.assignee)?;
-        on_claim(
-            &app,
-            &who,
-            id,
-            &f.csrf,
-            f.version,
-            move |store, snap, claim| {
-                ops::start(store, snap, claim, assignee.as_ref()).map_err(op_refused)?;
-                Ok(())
-            },
-        )
-        .await
-    }
-    .await;
-    respond(&who, result)
+    let prepared = one_line("assignee", &f.assignee).map(|assignee| {
+        move |store: &Store, snap: &Snapshot, claim: &Claim| {
+            ops::start(store, snap, claim, assignee.as_ref())
+                .map(drop)
+                .map_err(op_refused)
+        }
+    });
+    claim_form(&app, &who, id, &f.csrf, f.version, prepared).await
 }
 
 pub(crate) async fn source(
@@ -251,14 +263,14 @@ pub(crate) async fn source(
     Path(id): Path<String>,
     Form(f): Form<SourceForm>,
 ) -> Response {
-    let result = async {
-        // Parsed as `errata source` parses its flags; the rules (a web address,
-        // not read after today) are the operation's, as on the command line.
-        let date = |what: &str, s: &str| -> Result<Option<Date>, Refusal> {
-            text(s)
-                .map(|d| d.parse().map_err(|e| bad(format!("{what}: {e}"))))
-                .transpose()
-        };
+    // Parsed as `errata source` parses its flags; the rules (a web address,
+    // not read after today) are the operation's, as on the command line.
+    let date = |what: &str, s: &str| -> Result<Option<Date>, Refusal> {
+        text(s)
+            .map(|d| d.parse().map_err(|e| bad(format!("{what}: {e}"))))
+            .transpose()
+    };
+    let prepared = (|| {
         let new = NewSource {
             title: one_line("title", &f.title)?,
             url: text(&f.url),
@@ -268,21 +280,13 @@ pub(crate) async fn source(
             accessed: date("accessed", &f.accessed)?,
             archived: text(&f.archived),
         };
-        on_claim(
-            &app,
-            &who,
-            id,
-            &f.csrf,
-            f.version,
-            move |store, snap, claim| {
-                ops::add_source(store, snap, claim, &new).map_err(op_refused)?;
-                Ok(())
-            },
-        )
-        .await
-    }
-    .await;
-    respond(&who, result)
+        Ok(move |store: &Store, snap: &Snapshot, claim: &Claim| {
+            ops::add_source(store, snap, claim, &new)
+                .map(drop)
+                .map_err(op_refused)
+        })
+    })();
+    claim_form(&app, &who, id, &f.csrf, f.version, prepared).await
 }
 
 pub(crate) async fn verdict(
@@ -291,26 +295,16 @@ pub(crate) async fn verdict(
     Path(id): Path<String>,
     Form(f): Form<VerdictForm>,
 ) -> Response {
-    let result = async {
-        let verdict: Verdict = f.verdict.parse().map_err(bad)?;
+    let prepared = f.verdict.parse::<Verdict>().map_err(bad).map(|verdict| {
         let sources: Vec<String> = text(&f.source).into_iter().collect();
         let note = text(&f.note);
-        on_claim(
-            &app,
-            &who,
-            id,
-            &f.csrf,
-            f.version,
-            move |store, snap, claim| {
-                ops::verdict(store, snap, claim, verdict, &sources, note.as_deref())
-                    .map_err(op_refused)?;
-                Ok(())
-            },
-        )
-        .await
-    }
-    .await;
-    respond(&who, result)
+        move |store: &Store, snap: &Snapshot, claim: &Claim| {
+            ops::verdict(store, snap, claim, verdict, &sources, note.as_deref())
+                .map(drop)
+                .map_err(op_refused)
+        }
+    });
+    claim_form(&app, &who, id, &f.csrf, f.version, prepared).await
 }
 
 pub(crate) async fn add(
