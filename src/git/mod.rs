@@ -190,19 +190,23 @@ struct IndexLock(PathBuf);
 impl IndexLock {
     /// `lock` names the file for messages, as the user sees it.
     fn take(path: &Path, lock: &str) -> Result<IndexLock, GitError> {
-        let mut delay = Duration::from_millis(10);
-        for attempt in 0..=8 {
-            match std::fs::OpenOptions::new()
+        let mut waits = lock_waits();
+        loop {
+            let created = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
-                .open(path)
-            {
+                .open(path);
+            match created {
                 Ok(_) => return Ok(IndexLock(path.to_owned())),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 8 => {
-                    sleep(delay);
-                    delay *= 2;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => break,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match waits.next() {
+                    Some(wait) => sleep(wait),
+                    None => {
+                        return Err(GitError::Locked {
+                            what: INDEX.to_owned(),
+                            lock: lock.to_owned(),
+                        });
+                    }
+                },
                 Err(source) => {
                     return Err(GitError::LockFile {
                         lock: lock.to_owned(),
@@ -211,10 +215,6 @@ impl IndexLock {
                 }
             }
         }
-        Err(GitError::Locked {
-            what: INDEX.to_owned(),
-            lock: lock.to_owned(),
-        })
     }
 }
 
@@ -231,26 +231,27 @@ fn with_lock_retry<T>(
     lock: &str,
     mut f: impl FnMut() -> Result<T, git2::Error>,
 ) -> Result<T, GitError> {
-    let mut delay = Duration::from_millis(10);
-    for _ in 0..8 {
+    let mut waits = lock_waits();
+    loop {
         match f() {
-            Err(e) if e.code() == ErrorCode::Locked => {
-                sleep(delay);
-                delay *= 2;
-            }
+            Err(e) if e.code() == ErrorCode::Locked => match waits.next() {
+                Some(wait) => sleep(wait),
+                None => {
+                    return Err(GitError::Locked {
+                        what: what.to_owned(),
+                        lock: lock.to_owned(),
+                    });
+                }
+            },
             other => return other.map_err(GitError::from),
         }
     }
-    f().map_err(|e| {
-        if e.code() == ErrorCode::Locked {
-            GitError::Locked {
-                what: what.to_owned(),
-                lock: lock.to_owned(),
-            }
-        } else {
-            GitError::Git(e)
-        }
-    })
+}
+
+/// How long to wait, between tries, for a lock another process holds, as
+/// git would wait a moment: 10 ms, doubling, eight times (2.55 s in all).
+fn lock_waits() -> impl Iterator<Item = Duration> {
+    (0..8).map(|k| Duration::from_millis(10 << k))
 }
 
 impl Repo {
@@ -518,7 +519,7 @@ impl Repo {
             // Only in the moment between our lock and libgit2's own can
             // another process take it; the commit stands, so say so.
             Err(GitError::Locked { .. }) => Err(GitError::IndexBehind {
-                commit: prepared.commit.to_string()[..7].to_owned(),
+                commit: CommitId(prepared.commit).short(),
                 paths: prepared.paths.iter().map(|(p, _)| p.clone()).collect(),
             }),
             other => other.map(|()| CommitId(prepared.commit)),
