@@ -8,12 +8,14 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::path::Path;
 
 use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid};
 
 use super::graph::{Graph, Key};
 use super::pathindex::{IndexedChange, PathIndex, Session};
+use super::treediff::IdHasher;
 use super::{BlobId, ChangeKind, FileChange, GitError, Repo, Revision};
 
 /// The chains computed so far, by commit and path.
@@ -186,26 +188,50 @@ impl Repo {
         let mut keys: HashMap<String, Option<Key>> = HashMap::new();
         let mut chains: Chains = HashMap::new();
         let mut queue: BinaryHeap<(i64, u64, Oid, String)> = BinaryHeap::new();
-        let mut seen: HashSet<(Oid, String)> = HashSet::new();
+        // The paths walked (a record renamed has several), numbered, so that a
+        // commit already walked for a path is found without hashing the path
+        // at each of thousands of commits.
+        let mut paths: Vec<String> = Vec::new();
+        // Until a merge is met the walk is one line, where no commit comes
+        // twice; only then does it note the commits it has walked.
+        let mut seen: HashSet<(Oid, usize), BuildHasherDefault<IdHasher>> = HashSet::default();
+        let mut merged = false;
         let mut seq = u64::MAX;
-        let time_of = |index: &Option<Session<'_>>, id: Oid| -> Result<i64, GitError> {
-            if let Some(t) = index.as_ref().and_then(|ix| ix.time(id)) {
-                return Ok(t);
-            }
-            if let Some(e) = graph
-                .as_ref()
-                .and_then(|g| g.position(id))
-                .and_then(|pos| graph.as_ref()?.entry(pos))
-            {
-                return Ok(e.time);
-            }
-            Ok(self.inner.find_commit(id)?.time().seconds())
-        };
-        queue.push((time_of(&index, start.0)?, seq, start.0, path.to_owned()));
+        // A date orders the queue, so it is looked up only where the queue
+        // holds another commit to order against (`needed`): a commit pushed
+        // alone into an empty queue is the next one taken, so down a line of
+        // single parents the walk reads no date.
+        let time_of =
+            |index: &Option<Session<'_>>, needed: bool, id: Oid| -> Result<i64, GitError> {
+                if !needed {
+                    return Ok(0);
+                }
+                if let Some(t) = index.as_ref().and_then(|ix| ix.time(id)) {
+                    return Ok(t);
+                }
+                if let Some(e) = graph
+                    .as_ref()
+                    .and_then(|g| g.position(id))
+                    .and_then(|pos| graph.as_ref()?.entry(pos))
+                {
+                    return Ok(e.time);
+                }
+                Ok(self.inner.find_commit(id)?.time().seconds())
+            };
+        queue.push((0, seq, start.0, path.to_owned()));
         let mut out = Vec::new();
         while let Some((_, _, id, path)) = queue.pop() {
-            if !seen.insert((id, path.clone())) {
-                continue;
+            if merged {
+                let n = match paths.iter().position(|p| *p == path) {
+                    Some(n) => n,
+                    None => {
+                        paths.push(path.clone());
+                        paths.len() - 1
+                    }
+                };
+                if !seen.insert((id, n)) {
+                    continue;
+                }
             }
             // A commit with one parent is told by the index whether, and how, it
             // changed the record; only an added file (maybe renamed) needs trees.
@@ -236,7 +262,12 @@ impl Repo {
                 let known = match change {
                     None => {
                         seq -= 1;
-                        queue.push((time_of(&index, parent)?, seq, parent, path));
+                        queue.push((
+                            time_of(&index, !queue.is_empty(), parent)?,
+                            seq,
+                            parent,
+                            path,
+                        ));
                         continue;
                     }
                     Some(IndexedChange {
@@ -262,7 +293,12 @@ impl Repo {
                         },
                     });
                     seq -= 1;
-                    queue.push((time_of(&index, parent)?, seq, parent, path));
+                    queue.push((
+                        time_of(&index, !queue.is_empty(), parent)?,
+                        seq,
+                        parent,
+                        path,
+                    ));
                     continue;
                 }
             }
@@ -277,15 +313,21 @@ impl Repo {
                 && let Some(parent) = g.oid(*parent)
             {
                 seq -= 1;
-                queue.push((time_of(&index, parent)?, seq, parent, path));
+                queue.push((
+                    time_of(&index, !queue.is_empty(), parent)?,
+                    seq,
+                    parent,
+                    path,
+                ));
                 continue;
             }
             let commit = self.inner.find_commit(id)?;
             let parents: Vec<Oid> = commit.parent_ids().collect();
+            merged |= parents.len() > 1;
             let mut push =
                 |queue: &mut BinaryHeap<_>, parent: Oid, path: String| -> Result<(), GitError> {
                     seq -= 1;
-                    queue.push((time_of(&index, parent)?, seq, parent, path));
+                    queue.push((time_of(&index, true, parent)?, seq, parent, path));
                     Ok(())
                 };
             let here = self.blob_at(&mut chains, id, &path)?;
