@@ -35,8 +35,8 @@ pub use episode::{EpisodeAdded, NewEpisode, add_episode};
 pub use feed::{FeedChoice, FeedEpisode, FeedImported, import_feed};
 pub use init::{InitOutcome, InitSettings, init};
 pub use resolve::{
-    read_record, resolve_claim, resolve_claim_file, resolve_episode, resolve_record,
-    resolve_record_if_any,
+    read_record, resolve_claim, resolve_claim_among, resolve_claim_file, resolve_episode,
+    resolve_record, resolve_record_if_any,
 };
 pub use setup::{SetupOutcome, setup};
 pub use source::{NewSource, SourceAdded, add_source};

@@ -11,7 +11,23 @@ use crate::store::{
 /// Find a claim by its id or a unique prefix of it. An exact id always wins
 /// over longer ids it is a prefix of.
 pub fn resolve_claim<'a>(snap: &'a Snapshot, prefix: &str) -> Result<&'a Claim, OpError> {
-    match pick(snap.claims.iter().map(|c| (&c.episode, &c.id)), prefix) {
+    resolve_claim_among(snap, 0..snap.claims.len(), prefix)
+}
+
+/// [`resolve_claim`] among the claims at `among` (places in `snap.claims`, in
+/// its order), with the same answers when `among` holds every claim whose id
+/// starts with `prefix`: a caller that keeps the claims sorted by id (the web
+/// server) finds them without a scan of every claim.
+pub fn resolve_claim_among<'a>(
+    snap: &'a Snapshot,
+    among: impl IntoIterator<Item = usize>,
+    prefix: &str,
+) -> Result<&'a Claim, OpError> {
+    let claims = among
+        .into_iter()
+        .filter_map(|i| Some((i, snap.claims.get(i)?)))
+        .map(|(i, c)| (i, &c.episode, &c.id));
+    match pick(claims, prefix) {
         Ok(i) => Ok(&snap.claims[i]),
         Err(OpError::UnknownClaim(p)) => Err(conflicted(snap, &p)
             .or_else(|| linked(snap, &p))
@@ -95,7 +111,10 @@ pub fn resolve_claim_file(store: &Store, prefix: &str) -> Result<(EpisodeId, Cla
         return Ok((episode.clone(), id));
     }
     let files = store.claim_files();
-    let i = pick(files.iter().map(|(e, c)| (e, c)), prefix)?;
+    let i = pick(
+        files.iter().enumerate().map(|(i, (e, c))| (i, e, c)),
+        prefix,
+    )?;
     Ok(files[i].clone())
 }
 
@@ -215,15 +234,14 @@ pub fn read_record(store: &Store, r: &RecordRef) -> Result<Parsed, OpError> {
     }
 }
 
-/// The one of `ids` that `prefix` names, with the rules of [`resolve_claim`].
+/// The one of `ids` that `prefix` names, with the rules of [`resolve_claim`]:
+/// the place it carries.
 fn pick<'a>(
-    ids: impl Iterator<Item = (&'a EpisodeId, &'a ClaimId)>,
+    ids: impl Iterator<Item = (usize, &'a EpisodeId, &'a ClaimId)>,
     prefix: &str,
 ) -> Result<usize, OpError> {
     let all: Vec<(usize, &EpisodeId, &ClaimId)> = ids
-        .enumerate()
-        .filter(|(_, (_, id))| id.as_str().starts_with(prefix))
-        .map(|(i, (e, id))| (i, e, id))
+        .filter(|(_, _, id)| id.as_str().starts_with(prefix))
         .collect();
     let exact: Vec<_> = all
         .iter()

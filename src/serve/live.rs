@@ -56,6 +56,9 @@ pub(crate) struct View {
     pub snap: Snapshot,
     /// Each episode's claims, as places in `snap.claims` (in its order).
     by_episode: HashMap<EpisodeId, Vec<usize>>,
+    /// Places in `snap.claims` sorted by claim id, so the claims a prefix
+    /// names are found by a binary search rather than a scan of every claim.
+    by_id: Vec<usize>,
     /// Each episode's transcript as its page shows it, made once per snapshot
     /// (`None`: the episode has none, or it cannot be read).
     marked: Memo<EpisodeId, Arc<Option<String>>>,
@@ -67,11 +70,29 @@ impl View {
         for (i, c) in snap.claims.iter().enumerate() {
             by_episode.entry(c.episode.clone()).or_default().push(i);
         }
+        let mut by_id: Vec<usize> = (0..snap.claims.len()).collect();
+        by_id.sort_by(|&a, &b| snap.claims[a].id.as_str().cmp(snap.claims[b].id.as_str()));
         View {
             snap,
             by_episode,
+            by_id,
             marked: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The claim `prefix` names, as [`crate::ops::resolve_claim`] finds it.
+    pub fn resolve_claim(&self, prefix: &str) -> Result<&crate::model::Claim, crate::ops::OpError> {
+        let claims = &self.snap.claims;
+        let from = self
+            .by_id
+            .partition_point(|&i| claims[i].id.as_str() < prefix);
+        let mut named: Vec<usize> = self.by_id[from..]
+            .iter()
+            .copied()
+            .take_while(|&i| claims[i].id.as_str().starts_with(prefix))
+            .collect();
+        named.sort_unstable();
+        crate::ops::resolve_claim_among(&self.snap, named, prefix)
     }
 
     /// The claims of `episode`, in the snapshot's order.
@@ -283,5 +304,72 @@ mod watch {
         pub fn changed(&mut self) -> bool {
             true
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Claim, ClaimId, EpisodeId, State};
+
+    fn claim(id: &str, episode: &str) -> Claim {
+        Claim {
+            id: ClaimId::new(id).unwrap(),
+            episode: EpisodeId::new(episode).unwrap(),
+            state: State::NeedsCheck,
+            said_at: None,
+            speaker: None,
+            quote: None,
+            claim: Some("x".into()),
+            tags: vec![],
+            assignee: None,
+            note: None,
+            sources: vec![],
+        }
+    }
+
+    /// The server's sorted lookup answers every prefix as the scan of every
+    /// claim does: a unique prefix, an exact id among longer ones, the same id
+    /// in two episodes, an ambiguous prefix, and none.
+    #[test]
+    fn a_claim_is_found_by_prefix_as_the_command_line_finds_it() {
+        let make = || {
+            let mut snap = Snapshot::default();
+            snap.claims = vec![
+                claim("m3-max-price", "ep-2"),
+                claim("gpu-share", "ep-1"),
+                claim("m3", "ep-1"),
+                claim("m3-max", "ep-2"),
+                claim("gpu-share", "ep-2"),
+                claim("tsmc-2nm", "ep-1"),
+                claim("tsmc-2nm-yield", "ep-2"),
+            ];
+            snap
+        };
+        let snap = make();
+        let view = View::new(make());
+        let ids: Vec<String> = snap.claims.iter().map(|c| c.id.to_string()).collect();
+        let mut prefixes: Vec<String> =
+            vec![String::new(), "zz".into(), "m3-maxx".into(), "台積".into()];
+        for id in &ids {
+            for (i, _) in id.char_indices().chain([(id.len(), ' ')]) {
+                prefixes.push(id[..i].to_owned());
+            }
+        }
+        let show = |r: Result<&Claim, crate::ops::OpError>| match r {
+            Ok(c) => format!("ok {} {}", c.episode, c.id),
+            Err(e) => format!("err {e}"),
+        };
+        for p in &prefixes {
+            assert_eq!(
+                show(view.resolve_claim(p)),
+                show(crate::ops::resolve_claim(&snap, p)),
+                "prefix {p:?}"
+            );
+        }
+        assert_eq!(show(view.resolve_claim("m3")), "ok ep-1 m3");
+        assert!(show(view.resolve_claim("gpu")).contains("gpu-share"));
+        assert!(show(view.resolve_claim("tsmc-2")).contains("tsmc-2nm-yield"));
+        assert!(show(view.resolve_claim("台積")).starts_with("err"));
     }
 }

@@ -207,7 +207,8 @@ pub(crate) async fn claim(
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
     with_view(&app, move |live, store, view| {
-        let found = crate::ops::resolve_claim(&view.snap, &id)
+        let found = view
+            .resolve_claim(&id)
             .map_err(|e| PageError::new(StatusCode::NOT_FOUND, e))?;
         let path = claim_path(&found.episode, &found.id);
         // The claim as its file is now, read with the version its forms carry.
