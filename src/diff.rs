@@ -7,6 +7,7 @@
 //! diffed inline with `similar`, by Unicode words, which splits Han text into
 //! single characters and keeps numbers like 74.0% whole.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -101,37 +102,61 @@ fn show(v: &Value) -> String {
 
 /// How a source (or any table in a list) is known across versions: its url,
 /// else its title, else its position.
-fn label(t: &Table, index: usize) -> String {
+fn label(t: &Table, index: usize) -> Cow<'_, str> {
     ["url", "title"]
         .iter()
-        .find_map(|k| t.get(*k).and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_else(|| format!("#{}", index + 1))
+        .find_map(|k| t.get(*k).and_then(Value::as_str).map(Cow::Borrowed))
+        .unwrap_or_else(|| Cow::Owned(format!("#{}", index + 1)))
 }
 
-fn diff_value(
+/// Where a comparison's findings go: the field changes themselves, or only
+/// how many there are (`diff --stat`), so both come from one rule.
+trait Out {
+    /// Whether field names and changes are wanted, or only counted.
+    const NAMED: bool;
+    fn push(&mut self, field: &str, change: impl FnOnce() -> Change);
+}
+
+impl Out for Vec<FieldChange> {
+    const NAMED: bool = true;
+    fn push(&mut self, field: &str, change: impl FnOnce() -> Change) {
+        Vec::push(
+            self,
+            FieldChange {
+                field: field.to_owned(),
+                change: change(),
+            },
+        )
+    }
+}
+
+/// Counts field changes without building them.
+struct Count(usize);
+
+impl Out for Count {
+    const NAMED: bool = false;
+    fn push(&mut self, _field: &str, _change: impl FnOnce() -> Change) {
+        self.0 += 1;
+    }
+}
+
+fn diff_value<O: Out>(
     field: &str,
     key: &str,
     old: Option<&Value>,
     new: Option<&Value>,
-    out: &mut Vec<FieldChange>,
+    out: &mut O,
 ) {
     if old == new {
         return;
     }
-    let push = |out: &mut Vec<FieldChange>, change| {
-        out.push(FieldChange {
-            field: field.to_owned(),
-            change,
-        })
-    };
     match (old, new) {
-        (Some(Value::String(a)), Some(Value::String(b))) if TEXT_FIELDS.contains(&key) => push(
-            out,
-            Change::Text {
+        (Some(Value::String(a)), Some(Value::String(b))) if TEXT_FIELDS.contains(&key) => {
+            out.push(field, || Change::Text {
                 old: a.clone(),
                 new: b.clone(),
-            },
-        ),
+            })
+        }
         (Some(Value::Array(a)), Some(Value::Array(b)))
             if a.iter().chain(b).all(|v| v.is_table()) =>
         {
@@ -139,10 +164,10 @@ fn diff_value(
         }
         (Some(Value::Array(a)), Some(Value::Array(b))) => {
             for item in b.iter().filter(|v| !a.contains(v)) {
-                push(out, Change::Added { item: show(item) });
+                out.push(field, || Change::Added { item: show(item) });
             }
             for item in a.iter().filter(|v| !b.contains(v)) {
-                push(out, Change::Removed { item: show(item) });
+                out.push(field, || Change::Removed { item: show(item) });
             }
         }
         (None, Some(Value::Array(b))) if b.iter().all(|v| v.is_table()) => {
@@ -151,59 +176,95 @@ fn diff_value(
         (Some(Value::Array(a)), None) if a.iter().all(|v| v.is_table()) => {
             diff_tables(field, a, &[], out)
         }
-        (a, b) => push(
-            out,
-            Change::Set {
-                old: a.map(show),
-                new: b.map(show),
-            },
-        ),
+        (a, b) => out.push(field, || Change::Set {
+            old: a.map(show),
+            new: b.map(show),
+        }),
     }
 }
 
 /// Lists of tables (sources): matched by url or title, then compared field by field.
-fn diff_tables(field: &str, old: &[Value], new: &[Value], out: &mut Vec<FieldChange>) {
-    let labelled = |list: &[Value]| -> Vec<(String, Table)> {
+fn diff_tables<O: Out>(field: &str, old: &[Value], new: &[Value], out: &mut O) {
+    fn labelled(list: &[Value]) -> Vec<(Cow<'_, str>, &Table)> {
         list.iter()
             .enumerate()
-            .filter_map(|(i, v)| v.as_table().map(|t| (label(t, i), t.clone())))
+            .filter_map(|(i, v)| v.as_table().map(|t| (label(t, i), t)))
             .collect()
-    };
-    let (old, new) = (labelled(old), labelled(new));
-    for (i, (l, t)) in new.iter().enumerate() {
-        match old.iter().find(|(ol, _)| ol == l) {
-            Some((_, ot)) => diff_table(&format!("{field}[{}]", i + 1), ot, t, out),
-            None => out.push(FieldChange {
-                field: field.to_owned(),
-                change: Change::Added { item: l.clone() },
+    }
+    let (old_l, new_l) = (labelled(old), labelled(new));
+    for (i, (l, t)) in new_l.iter().enumerate() {
+        match old_l.iter().find(|(ol, _)| ol == l) {
+            Some((_, ot)) => {
+                let prefix = if O::NAMED {
+                    format!("{field}[{}]", i + 1)
+                } else {
+                    String::new()
+                };
+                diff_table(&prefix, ot, t, out)
+            }
+            None => out.push(field, || Change::Added {
+                item: l.clone().into_owned(),
             }),
         }
     }
-    for (l, _) in old
+    for (l, _) in old_l
         .iter()
-        .filter(|(ol, _)| !new.iter().any(|(nl, _)| nl == ol))
+        .filter(|(ol, _)| !new_l.iter().any(|(nl, _)| nl == ol))
     {
-        out.push(FieldChange {
-            field: field.to_owned(),
-            change: Change::Removed { item: l.clone() },
+        out.push(field, || Change::Removed {
+            item: l.clone().into_owned(),
         });
     }
 }
 
-fn diff_table(prefix: &str, old: &Table, new: &Table, out: &mut Vec<FieldChange>) {
-    let mut keys: Vec<&String> = old.keys().collect();
-    for k in new.keys() {
-        if !old.contains_key(k) {
-            keys.push(k);
+/// The name of field `key` of a table at `prefix` (none when only counted).
+fn field_name<'a, O: Out>(prefix: &str, key: &'a str) -> Cow<'a, str> {
+    if !O::NAMED {
+        Cow::Borrowed("")
+    } else if prefix.is_empty() {
+        Cow::Borrowed(key)
+    } else {
+        Cow::Owned(format!("{prefix}.{key}"))
+    }
+}
+
+fn diff_table<O: Out>(prefix: &str, old: &Table, new: &Table, out: &mut O) {
+    for (key, v) in old {
+        diff_value(
+            &field_name::<O>(prefix, key),
+            key,
+            Some(v),
+            new.get(key),
+            out,
+        );
+    }
+    for (key, v) in new {
+        if !old.contains_key(key) {
+            diff_value(&field_name::<O>(prefix, key), key, None, Some(v), out);
         }
     }
-    for key in keys {
-        let field = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        diff_value(&field, key, old.get(key), new.get(key), out);
+}
+
+/// Compares two versions of a record's text into `out`: field by field when
+/// both are TOML (a side that did not exist is an empty table), else the
+/// whole text as the field `(file)`.
+fn compare<O: Out>(old: Option<&str>, new: Option<&str>, out: &mut O) {
+    let parse = |s: Option<&str>| -> Result<Table, ()> {
+        match s {
+            None => Ok(Table::new()),
+            Some(s) => s.parse::<Table>().map_err(|_| ()),
+        }
+    };
+    match (parse(old), parse(new)) {
+        (Ok(a), Ok(b)) => diff_table("", &a, &b, out),
+        _ => {
+            if old != new {
+                out.push("(file)", || Change::Text {
+                    old: old.unwrap_or_default().to_owned(),
+                    new: new.unwrap_or_default().to_owned(),
+                })
+            }
+        }
     }
 }
 
@@ -211,28 +272,18 @@ fn diff_table(prefix: &str, old: &Table, new: &Table, out: &mut Vec<FieldChange>
 /// where the record did not exist. Text that is not TOML is compared whole, as
 /// the field `(file)`.
 pub fn diff_records(old: Option<&str>, new: Option<&str>) -> Vec<FieldChange> {
-    let parse = |s: Option<&str>| -> Result<Table, ()> {
-        match s {
-            None => Ok(Table::new()),
-            Some(s) => s.parse::<Table>().map_err(|_| ()),
-        }
-    };
     let mut out = Vec::new();
-    match (parse(old), parse(new)) {
-        (Ok(a), Ok(b)) => diff_table("", &a, &b, &mut out),
-        _ => {
-            if old != new {
-                out.push(FieldChange {
-                    field: "(file)".into(),
-                    change: Change::Text {
-                        old: old.unwrap_or_default().to_owned(),
-                        new: new.unwrap_or_default().to_owned(),
-                    },
-                })
-            }
-        }
-    }
+    compare(old, new, &mut out);
     out
+}
+
+/// How many field changes [`diff_records`] finds, always the length of its
+/// list, without building one: a summary of many records pays only for the
+/// parse and the comparison.
+pub fn count_changes(old: Option<&str>, new: Option<&str>) -> usize {
+    let mut out = Count(0);
+    compare(old, new, &mut out);
+    out.0
 }
 
 /// A short summary of changes for a commit message: `status: checking → checked`.

@@ -3,12 +3,13 @@
 //! a record as it was at any revision. Uses `git` (through `Repo`), `store`
 //! (paths and parsing) and `diff`.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diff::{FieldChange, diff_records};
+use crate::diff::{FieldChange, count_changes, diff_records};
 use crate::git::{ChangeKind, CommitInfo, FileChange, GitError, Repo, Side};
 use crate::store::{
     self, CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, Parsed, RecordKind, RecordRef, SETTINGS_FILE,
@@ -207,24 +208,47 @@ pub(crate) fn entry(commit: &CommitInfo, records: Vec<RecordChange>) -> LogEntry
     }
 }
 
-/// Read both sides of a file change and compare them field by field.
-fn record_change(
-    repo: &Repo,
+/// One side of a file change as read: a blob lent by the repository, or a
+/// working-tree file.
+enum Read<'r> {
+    Blob(crate::git::BlobContent<'r>),
+    File(Vec<u8>),
+}
+
+impl Read<'_> {
+    /// The text, borrowed when it is valid UTF-8 (records are), else with
+    /// invalid bytes replaced.
+    fn text(&self) -> Cow<'_, str> {
+        let bytes = match self {
+            Read::Blob(b) => b.bytes(),
+            Read::File(f) => f,
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(bytes),
+        }
+    }
+}
+
+/// Read both sides of a file change and hand their texts to `compare`.
+fn compare_change<'r, T>(
+    repo: &'r Repo,
     root: &Path,
     change: &FileChange,
     new_side: &Side,
-) -> Result<RecordChange, GitError> {
+    compare: impl FnOnce(Option<&str>, Option<&str>) -> T,
+) -> Result<T, GitError> {
     let read = |blob: Option<crate::git::BlobId>,
                 path: Option<&str>,
                 working: bool|
-     -> Result<Option<String>, GitError> {
+     -> Result<Option<Read<'r>>, GitError> {
         if working {
             return Ok(path
                 .and_then(|p| std::fs::read(root.join(p)).ok())
-                .map(|b| String::from_utf8_lossy(&b).into_owned()));
+                .map(Read::File));
         }
         match blob {
-            Some(b) => Ok(Some(String::from_utf8_lossy(&repo.blob(b)?).into_owned())),
+            Some(b) => Ok(Some(Read::Blob(repo.blob_content(b)?))),
             None => Ok(None),
         }
     };
@@ -234,31 +258,53 @@ fn record_change(
         change.new_path.as_deref(),
         *new_side == Side::WorkingTree,
     )?;
+    let (old, new) = (old.as_ref().map(Read::text), new.as_ref().map(Read::text));
+    Ok(compare(old.as_deref(), new.as_deref()))
+}
+
+/// Read both sides of a file change and compare them field by field.
+fn record_change(
+    repo: &Repo,
+    root: &Path,
+    change: &FileChange,
+    new_side: &Side,
+) -> Result<RecordChange, GitError> {
     Ok(RecordChange {
-        changes: diff_records(old.as_deref(), new.as_deref()),
+        changes: compare_change(repo, root, change, new_side, diff_records)?,
         ..unread_change(change)
     })
 }
 
-/// [`record_change`] for many files, on every core: each thread reads blobs
+/// `f` for each of many file changes, on every core: each thread reads blobs
 /// through a handle of its own, and parsing and comparing run in parallel.
-pub(crate) fn record_changes(
+fn on_every_core<T: Send>(
     store: &Store,
     files: &[FileChange],
-    new_side: &Side,
-) -> Result<Vec<RecordChange>, GitError> {
+    f: impl Fn(&Repo, &Path, &FileChange) -> Result<T, GitError> + Sync,
+) -> Result<Vec<T>, GitError> {
     let git_dir = store.repo().git_dir().to_path_buf();
     let root = store.root().to_path_buf();
     files
         .par_iter()
         .map_init(
             || Repo::open_git_dir(&git_dir),
-            |repo, f| match repo {
-                Ok(repo) => record_change(repo, &root, f, new_side),
+            |repo, file| match repo {
+                Ok(repo) => f(repo, &root, file),
                 Err(e) => Err(GitError::Reopen(e.to_string())),
             },
         )
         .collect()
+}
+
+/// [`record_change`] for many files, on every core.
+pub(crate) fn record_changes(
+    store: &Store,
+    files: &[FileChange],
+    new_side: &Side,
+) -> Result<Vec<RecordChange>, GitError> {
+    on_every_core(store, files, |repo, root, f| {
+        record_change(repo, root, f, new_side)
+    })
 }
 
 /// Every revision of the record at `path`, newest first, as `git log --follow`
@@ -358,15 +404,14 @@ impl Bound {
     }
 }
 
-/// The records that differ between two sides, each with its field changes,
-/// limited to `only` paths when given.
-pub fn diff(
+/// The record files that differ between two sides, limited to `only` paths when given.
+fn changed(
     store: &Store,
     old: &Side,
     new: &Side,
     only: &[String],
-) -> Result<Vec<RecordChange>, GitError> {
-    let files: Vec<FileChange> = store
+) -> Result<Vec<FileChange>, GitError> {
+    Ok(store
         .repo()
         .changed_files(old, new, RECORD_PATHS)?
         .into_iter()
@@ -376,8 +421,34 @@ pub fn diff(
                     .iter()
                     .any(|p| f.new_path.as_deref() == Some(p) || f.old_path.as_deref() == Some(p))
         })
-        .collect();
-    record_changes(store, &files, new)
+        .collect())
+}
+
+/// The records that differ between two sides, each with its field changes,
+/// limited to `only` paths when given.
+pub fn diff(
+    store: &Store,
+    old: &Side,
+    new: &Side,
+    only: &[String],
+) -> Result<Vec<RecordChange>, GitError> {
+    record_changes(store, &changed(store, old, new, only)?, new)
+}
+
+/// The records [`diff`] lists, each with how many field changes it has
+/// (always the length of [`diff`]'s list) in place of the changes
+/// themselves, which a summary does not show.
+pub fn diff_stat(
+    store: &Store,
+    old: &Side,
+    new: &Side,
+    only: &[String],
+) -> Result<Vec<(RecordChange, usize)>, GitError> {
+    let files = changed(store, old, new, only)?;
+    on_every_core(store, &files, |repo, root, f| {
+        let n = compare_change(repo, root, f, new, count_changes)?;
+        Ok((unread_change(f), n))
+    })
 }
 
 /// A patch of the record files between two sides that `git apply` accepts.

@@ -75,17 +75,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
         out(format_args!("{patch}"))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let records: Vec<RecordChange> = review::diff(&store, &old, &new, &only)?;
-    if ctx.json {
-        print_json(&records)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let bold = Style::new().bold();
     let mut s = String::new();
-    if args.stat {
-        let width = records.iter().map(|r| r.path.len()).max().unwrap_or(0);
-        for r in &records {
-            let n = r.changes.len();
+    // --json shows every change whole, --stat or not.
+    if args.stat && !ctx.json {
+        let records = review::diff_stat(&store, &old, &new, &only)?;
+        let width = records.iter().map(|(r, _)| r.path.len()).max().unwrap_or(0);
+        for (r, n) in &records {
+            let n = *n;
             let _ = writeln!(
                 s,
                 " {:<width$} | {:>3} field{} {}",
@@ -95,7 +91,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
                 r.change
             );
         }
-        let fields: usize = records.iter().map(|r| r.changes.len()).sum();
+        let fields: usize = records.iter().map(|(_, n)| n).sum();
         let _ = writeln!(
             s,
             " {} record{} changed, {fields} field change{}",
@@ -103,16 +99,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
             if records.len() == 1 { "" } else { "s" },
             if fields == 1 { "" } else { "s" }
         );
-    } else {
-        for r in &records {
-            let moved = r
-                .old_path
-                .as_deref()
-                .map(|o| format!(" (from {o})"))
-                .unwrap_or_default();
-            let _ = writeln!(s, "{bold}{} {}{moved}{bold:#}", r.change, r.path);
-            s.push_str(&field_changes(&r.changes, "    "));
-        }
+        out(format_args!("{s}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let records: Vec<RecordChange> = review::diff(&store, &old, &new, &only)?;
+    if ctx.json {
+        print_json(&records)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bold = Style::new().bold();
+    for r in &records {
+        let moved = r
+            .old_path
+            .as_deref()
+            .map(|o| format!(" (from {o})"))
+            .unwrap_or_default();
+        let _ = writeln!(s, "{bold}{} {}{moved}{bold:#}", r.change, r.path);
+        s.push_str(&field_changes(&r.changes, "    "));
     }
     out(format_args!("{s}"))?;
     Ok(ExitCode::SUCCESS)

@@ -86,6 +86,15 @@ impl BlobId {
     }
 }
 
+/// A blob read from the repository, its bytes borrowed from it.
+pub struct BlobContent<'r>(git2::Blob<'r>);
+
+impl BlobContent<'_> {
+    pub fn bytes(&self) -> &[u8] {
+        self.0.content()
+    }
+}
+
 /// One revision of a record: the commit and how the record changed in it.
 #[derive(Debug, Clone)]
 pub struct Revision {
@@ -124,6 +133,12 @@ impl Repo {
     /// The content of a blob.
     pub fn blob(&self, id: BlobId) -> Result<Vec<u8>, GitError> {
         Ok(self.inner.find_blob(id.0)?.content().to_vec())
+    }
+
+    /// The content of a blob, lent rather than copied: reading thousands of
+    /// records for a diff need not copy each one again.
+    pub fn blob_content(&self, id: BlobId) -> Result<BlobContent<'_>, GitError> {
+        Ok(BlobContent(self.inner.find_blob(id.0)?))
     }
 
     fn tree_of(&self, side: &Side) -> Result<Option<git2::Tree<'_>>, GitError> {

@@ -18,7 +18,7 @@ mod treediff;
 mod walk;
 
 pub use graph::Graph;
-pub use history::{BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};
+pub use history::{BlobContent, BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};
 pub use integrate::{Divergence, Integration, MergeSides, Settled};
 pub use recency::{LastChange, LastChanges, Touch};
 pub use remote::{Pushed, Upstream};

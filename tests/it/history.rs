@@ -254,6 +254,123 @@ fn diff_between_revisions_shows_field_changes_and_a_stat() {
     );
 }
 
+/// Each record of `diff --stat` as path -> (field changes, how it changed),
+/// and the total of its last line.
+fn stat_counts(stat: &str) -> (std::collections::BTreeMap<String, (usize, String)>, usize) {
+    let mut records = std::collections::BTreeMap::new();
+    let mut lines: Vec<&str> = stat.lines().collect();
+    let total = lines.pop().expect("a summary line");
+    for line in lines {
+        let (path, rest) = line.split_once(" | ").expect(line);
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        let n: usize = words[0].parse().expect(line);
+        records.insert(path.trim().to_owned(), (n, words[2].to_owned()));
+    }
+    let sum: usize = records.values().map(|(n, _)| n).sum();
+    assert!(
+        total.ends_with(&format!(
+            " {} record{} changed, {sum} field change{}",
+            records.len(),
+            if records.len() == 1 { "" } else { "s" },
+            if sum == 1 { "" } else { "s" }
+        )),
+        "{stat}"
+    );
+    (records, sum)
+}
+
+#[test]
+fn diff_stat_counts_exactly_the_field_changes_the_full_diff_lists() {
+    let env = six_revisions();
+    let moved = claim_file("graphcast-2023", ID);
+    let (by_hand, broken, listless) = (
+        claim_file(EP, "by-hand"),
+        claim_file(EP, "broken"),
+        claim_file(EP, "listless"),
+    );
+    env.commit_by_hand(
+        &[
+            (
+                &by_hand,
+                "status = \"needs-check\"\nclaim = \"手寫的\"\ntags = [\"a\", \"b\"]\n\n\
+                 [[sources]]\nurl = \"https://a.example\"\n\n[[sources]]\ntitle = \"B\"\n\n\
+                 [[sources]]\nnote = \"neither url nor title\"\n",
+            ),
+            (&broken, "status = \"needs-check\"\nclaim = \n"),
+            (&listless, "sources = []\nstatus = \"needs-check\"\n"),
+            ("corrections/bad.toml", "not = [toml"),
+        ],
+        "records by hand, some that are not TOML",
+    );
+    env.commit_by_hand(
+        &[
+            (
+                &by_hand,
+                "status = \"checking\"\nclaim = \"手寫的字\"\ntags = [\"b\", \"c\"]\n\n\
+                 [[sources]]\nurl = \"https://a.example\"\ntitle = \"A\"\n\n\
+                 [[sources]]\ntitle = \"C\"\n",
+            ),
+            (&broken, "status = \"needs-check\"\nclaim = \"fixed\"\n"),
+            (&moved, "status = \"checked\"\n[not toml\n"),
+        ],
+        "edit them, break a valid one",
+    );
+    env.git(&["rm", "-q", &listless]);
+    env.git(&["commit", "-q", "-m", "remove one"]);
+    // Uncommitted: an edit, a deletion and a file git does not track yet.
+    env.write(&by_hand, &env.read(&by_hand).replace("checking", "checked"));
+    std::fs::remove_file(env.path("corrections/bad.toml")).unwrap();
+    env.write(&claim_file(EP, "untracked"), "status = \"needs-check\"\n");
+
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut broken_seen = false;
+    for revs in [
+        &["HEAD~6", "HEAD"][..],
+        &["HEAD~4", "HEAD~2"],
+        &["HEAD~2", "HEAD~1"],
+        &["HEAD~1", "HEAD"],
+        &["HEAD~6"],
+        &[],
+    ] {
+        let stat = env.ok(&[&["diff", "--stat"][..], revs].concat());
+        let (counts, sum) = stat_counts(&stat);
+        let json = env.json(&[&["diff"][..], revs].concat());
+        let mut listed = std::collections::BTreeMap::new();
+        for r in json.as_array().unwrap() {
+            let changes = r["changes"].as_array().unwrap();
+            broken_seen |= changes.iter().any(|c| c["field"] == "(file)");
+            listed.insert(
+                r["path"].as_str().unwrap().to_owned(),
+                (changes.len(), r["change"].as_str().unwrap().to_owned()),
+            );
+        }
+        assert_eq!(counts, listed, "diff --stat {revs:?}:\n{stat}");
+        assert!(sum > 0, "{revs:?}");
+        kinds.extend(counts.into_values().map(|(_, k)| k));
+        // The plain diff names the same records, renames with their old path.
+        let plain = env.ok(&[&["diff"][..], revs].concat());
+        for r in json.as_array().unwrap() {
+            let from = r["old_path"]
+                .as_str()
+                .map(|o| format!(" (from {o})"))
+                .unwrap_or_default();
+            let head = format!(
+                "{} {}{from}",
+                r["change"].as_str().unwrap(),
+                r["path"].as_str().unwrap()
+            );
+            assert!(plain.contains(&head), "{head} in\n{plain}");
+        }
+    }
+    assert!(broken_seen, "records that are not TOML were compared");
+    assert_eq!(
+        kinds,
+        set(&["added", "deleted", "modified", "renamed"])
+            .into_iter()
+            .collect(),
+    );
+}
+
 #[test]
 fn diff_without_revisions_shows_an_uncommitted_hand_edit() {
     let env = six_revisions();
