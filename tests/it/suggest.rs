@@ -98,7 +98,7 @@ fn a_logged_suggestion_is_no_longer_suggested() {
     assert!(table.lines().next().unwrap().contains("LOGGED"));
     let line = table
         .lines()
-        .find(|l| l.contains(&errata::render::truncate(&first, 60)))
+        .find(|l| l.contains(&*errata::render::truncate(&first, 60)))
         .expect("the logged piece is listed");
     assert!(line.contains("logged"), "{line}");
 }
