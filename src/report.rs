@@ -167,22 +167,10 @@ pub fn by_assignee<C: ClaimRecord>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ClaimId, EpisodeId};
+    use crate::model::EpisodeId;
 
     fn claim(id: &str, state: State) -> Claim {
-        Claim {
-            id: ClaimId::new(id).unwrap(),
-            episode: EpisodeId::new("ep").unwrap(),
-            state,
-            said_at: None,
-            speaker: None,
-            quote: None,
-            claim: Some("x".into()),
-            tags: vec![],
-            assignee: None,
-            note: None,
-            sources: vec![],
-        }
+        Claim::for_test(id, "ep", state)
     }
 
     #[test]

@@ -303,6 +303,25 @@ pub enum ClaimError {
 }
 
 impl Claim {
+    /// A claim needing nothing but its id, episode and state, for unit tests
+    /// of code that reads claims.
+    #[cfg(test)]
+    pub(crate) fn for_test(id: &str, episode: &str, state: State) -> Claim {
+        Claim {
+            id: ClaimId::new(id).expect("a valid claim id"),
+            episode: EpisodeId::new(episode).expect("a valid episode id"),
+            state,
+            said_at: None,
+            speaker: None,
+            quote: None,
+            claim: Some("x".into()),
+            tags: vec![],
+            assignee: None,
+            note: None,
+            sources: vec![],
+        }
+    }
+
     pub fn from_file(id: ClaimId, episode: EpisodeId, f: ClaimFile) -> Result<Self, ClaimError> {
         let state = State::new(f.status, f.verdict)?;
         let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());

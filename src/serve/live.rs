@@ -310,22 +310,10 @@ mod watch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Claim, ClaimId, EpisodeId, State};
+    use crate::model::{Claim, State};
 
     fn claim(id: &str, episode: &str) -> Claim {
-        Claim {
-            id: ClaimId::new(id).unwrap(),
-            episode: EpisodeId::new(episode).unwrap(),
-            state: State::NeedsCheck,
-            said_at: None,
-            speaker: None,
-            quote: None,
-            claim: Some("x".into()),
-            tags: vec![],
-            assignee: None,
-            note: None,
-            sources: vec![],
-        }
+        Claim::for_test(id, episode, State::NeedsCheck)
     }
 
     /// The server's sorted lookup answers every prefix as the scan of every
