@@ -238,8 +238,10 @@ impl Repo {
             // A commit the index lacks is indexed now, unless the changed-path
             // filter rules the record out without reading a tree.
             // The index, where it knows the commit, answers without the filter.
-            let indexed = index.as_ref().is_some_and(|ix| ix.knows(id));
-            let filtered = !indexed
+            // (Whether the index knows the commit is asked only where there is a
+            // filter to consult.)
+            let filtered = graph.is_some()
+                && !index.as_ref().is_some_and(|ix| ix.knows(id))
                 && graph.as_ref().is_some_and(|g| {
                     g.position(id)
                         .and_then(|pos| Some((pos, g.entry(pos)?)))
