@@ -238,12 +238,11 @@ impl Repo {
             // A commit the index lacks is indexed now, unless the changed-path
             // filter rules the record out without reading a tree.
             // The index, where it knows the commit, answers without the filter.
-            // (Whether the index knows the commit is asked only where there is a
+            // (So whether it knows the commit is asked only where there is a
             // filter to consult.)
-            let filtered = graph.is_some()
-                && !index.as_ref().is_some_and(|ix| ix.knows(id))
-                && graph.as_ref().is_some_and(|g| {
-                    g.position(id)
+            let filtered = graph.as_ref().is_some_and(|g| {
+                !index.as_ref().is_some_and(|ix| ix.knows(id))
+                    && g.position(id)
                         .and_then(|pos| Some((pos, g.entry(pos)?)))
                         .is_some_and(|(pos, e)| {
                             e.parents.len() == 1
@@ -253,7 +252,7 @@ impl Repo {
                                     .as_ref()
                                     .is_some_and(|k| !g.may_have_changed(pos, k))
                         })
-                });
+            });
             let answer = match index.as_mut() {
                 Some(ix) if PathIndex::covers(&path) => {
                     ix.single_parent_change(id, &path, !filtered, graph.is_none())

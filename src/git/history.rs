@@ -132,7 +132,7 @@ impl Repo {
 
     /// The content of a blob.
     pub fn blob(&self, id: BlobId) -> Result<Vec<u8>, GitError> {
-        Ok(self.inner.find_blob(id.0)?.content().to_vec())
+        Ok(self.blob_content(id)?.bytes().to_vec())
     }
 
     /// The content of a blob, lent rather than copied: reading thousands of

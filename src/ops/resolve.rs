@@ -25,8 +25,7 @@ pub fn resolve_claim_among<'a>(
 ) -> Result<&'a Claim, OpError> {
     let claims = among
         .into_iter()
-        .filter_map(|i| Some((i, snap.claims.get(i)?)))
-        .map(|(i, c)| (i, &c.episode, &c.id));
+        .filter_map(|i| snap.claims.get(i).map(|c| (i, &c.episode, &c.id)));
     match pick(claims, prefix) {
         Ok(i) => Ok(&snap.claims[i]),
         Err(OpError::UnknownClaim(p)) => Err(conflicted(snap, &p)
