@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diff::{FieldChange, count_changes, diff_records};
-use crate::git::{ChangeKind, CommitInfo, FileChange, GitError, Repo, Side};
+use crate::git::{ChangeKind, CommitInfo, FileChange, GitError, Indexing, Repo, Side};
 use crate::store::{
     self, CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, Parsed, RecordKind, RecordRef, SETTINGS_FILE,
     Store,
@@ -317,19 +317,41 @@ pub fn record_log(
     from: &str,
     with_changes: bool,
 ) -> Result<Vec<LogEntry>, GitError> {
+    Ok(record_log_with(store, path, from, with_changes, Indexing::All)?.entries)
+}
+
+/// One record's log, and whether the walk left commits unindexed.
+pub struct RecordLog {
+    pub entries: Vec<LogEntry>,
+    /// The walk met commits the history index lacks and, as `indexing`
+    /// allowed, left them for [`crate::git::Repo::index_history`].
+    pub unindexed: bool,
+}
+
+/// [`record_log`], building as much of the history index as `indexing` allows.
+pub fn record_log_with(
+    store: &Store,
+    path: &str,
+    from: &str,
+    with_changes: bool,
+    indexing: Indexing,
+) -> Result<RecordLog, GitError> {
     let repo = store.repo();
-    let revisions = repo.path_history(from, path)?;
-    let mut out = Vec::with_capacity(revisions.len());
-    for r in revisions {
+    let history = repo.path_history_with(from, path, indexing)?;
+    let mut entries = Vec::with_capacity(history.revisions.len());
+    for r in history.revisions {
         let new = Side::Rev(r.commit.id.hex());
         let change = if with_changes {
             record_change(repo, store.root(), &r.change, &new)?
         } else {
             unread_change(&r.change)
         };
-        out.push(entry(&r.commit, vec![change]));
+        entries.push(entry(&r.commit, vec![change]));
     }
-    Ok(out)
+    Ok(RecordLog {
+        entries,
+        unindexed: history.unindexed,
+    })
 }
 
 /// A file change named without reading the record: no field changes.

@@ -8,13 +8,23 @@ use std::time::{Duration, Instant};
 
 use anstyle::{AnsiColor, Style};
 use errata::changelog;
+use errata::git::Indexing;
 use errata::ops;
 use errata::render::field_changes;
 use errata::review::{self, Bound, LogEntry, LogFilter};
 
-use super::{CliError, Ctx, Paged, output_error, print_json};
+use super::{
+    CliError, Ctx, Paged, background_indexing, index_in_background, output_error, print_json,
+};
 
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
+
+/// How many commits the history of one record indexes as it walks; on a
+/// longer history it follows only the record's path past them, as git does,
+/// and the rest is indexed in the background (`errata index`). About 10 ms
+/// of work, so a first run costs what `git log -- PATH` does, give or take
+/// that; a short history is indexed whole in the foreground.
+const INDEX_AT_ONCE: usize = 256;
 
 /// Show the history of a record, or the changelog of every record.
 ///
@@ -22,6 +32,13 @@ const FLUSH_EVERY: Duration = Duration::from_millis(50);
 /// as `git log --follow` lists them, moves to another episode and renames included.
 /// On a terminal the output goes through the pager, as git's does ($PAGER, else
 /// `less -FRX`).
+///
+/// A record's history is answered from the history index in .git/errata/,
+/// built as the walk goes. On a long history the first walk indexes its first
+/// stretch only, follows the record's path past it as git does, and leaves
+/// the rest to `errata index` in the background, as `git gc --auto` detaches;
+/// set `errata.indexInBackground` to false to index everything in the
+/// foreground instead.
 #[derive(clap::Args)]
 pub struct Args {
     /// The id (or a unique prefix, or the path) of a claim, correction or episode;
@@ -60,8 +77,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
             if !store.repo().has_commits()? {
                 Box::new(std::iter::empty())
             } else {
-                let log = review::record_log(&store, &record.path(), "HEAD", with_changes)?;
-                Box::new(log.into_iter().map(Ok))
+                let background = background_indexing(&store);
+                let indexing = if background {
+                    Indexing::AtMost(INDEX_AT_ONCE)
+                } else {
+                    Indexing::All
+                };
+                let log = review::record_log_with(
+                    &store,
+                    &record.path(),
+                    "HEAD",
+                    with_changes,
+                    indexing,
+                )?;
+                if log.unindexed {
+                    index_in_background(&store);
+                }
+                Box::new(log.entries.into_iter().map(Ok))
             }
         }
         None => {

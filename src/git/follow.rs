@@ -11,15 +11,16 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::path::Path;
 
-use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid};
+use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Odb, Oid};
 
 use super::graph::{Graph, Key};
 use super::pathindex::{IndexedChange, PathIndex, Session};
-use super::treediff::IdHasher;
-use super::{BlobId, ChangeKind, FileChange, GitError, Repo, Revision};
+use super::treediff::{IdHasher, find_entry};
+use super::{BlobId, BuildLock, ChangeKind, FileChange, GitError, Repo, Revision};
 
-/// The chains computed so far, by commit and path.
-type Chains = HashMap<(Oid, String), Chain>;
+/// The chains computed so far, by commit and the number of the path the walk
+/// follows (a record renamed has several).
+type Chains = HashMap<(Oid, usize), Chain, BuildHasherDefault<IdHasher>>;
 
 /// The chain of tree entry ids down a path in one commit, computed a level at a
 /// time as comparisons need them.
@@ -28,16 +29,24 @@ struct Chain {
     levels: Vec<Option<Oid>>,
 }
 
+/// Entry ids down the paths a walk follows, read from raw trees: a folder of
+/// a thousand episodes is scanned for one name, not parsed whole.
+struct Levels<'r> {
+    odb: Odb<'r>,
+    chains: Chains,
+}
+
 impl Repo {
-    /// The entry id at level `k` of `path` (0 = the first component).
+    /// The entry id at level `k` of path number `n`, `parts` (0 = the first
+    /// component).
     fn level(
         &self,
-        chains: &mut Chains,
+        levels: &mut Levels<'_>,
         commit: Oid,
-        parts: &[&str],
+        (n, parts): (usize, &[&str]),
         k: usize,
     ) -> Result<Option<Oid>, GitError> {
-        let chain = match chains.entry((commit, parts.join("/"))) {
+        let chain = match levels.chains.entry((commit, n)) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => e.insert(Chain {
                 root: self.inner.find_commit(commit)?.tree_id(),
@@ -53,34 +62,45 @@ impl Repo {
             };
             let id = match parent_tree {
                 None => None,
-                Some(t) => match self.inner.find_tree(t) {
-                    Ok(tree) => tree.get_name(parts[i]).map(|e| e.id()),
-                    Err(e) => match GitError::from(e) {
-                        damaged @ GitError::Damaged { .. } => return Err(damaged),
+                Some(t) => {
+                    let tree = levels.odb.read(t).map_err(|e| match e.code() {
                         // Gone from the repository: damage, not an absent path.
-                        _ if !self.inner.odb()?.exists(t) => {
-                            return Err(GitError::Damaged {
+                        git2::ErrorCode::NotFound => GitError::Damaged {
+                            what: format!("tree {t}"),
+                            message: "it is missing".to_owned(),
+                        },
+                        _ => GitError::from(e),
+                    })?;
+                    // Not a tree when the level above is a file, not a folder.
+                    if tree.kind() != ObjectType::Tree {
+                        None
+                    } else {
+                        find_entry(tree.data(), parts[i].as_bytes())
+                            .map_err(|e| GitError::Damaged {
                                 what: format!("tree {t}"),
-                                message: "it is missing".to_owned(),
-                            });
-                        }
-                        // Not a tree when the level above is a file, not a folder.
-                        _ => None,
-                    },
-                },
+                                message: e.message().to_owned(),
+                            })?
+                            .map(|(id, _)| id)
+                    }
+                }
             };
             chain.levels.push(id);
         }
         Ok(chain.levels[k])
     }
 
-    /// The blob at `path` in `commit`, and whether it equals the one in `parent`,
-    /// reading no tree below the first level at which the two agree.
-    fn same_at(&self, chains: &mut Chains, a: Oid, b: Oid, path: &str) -> Result<bool, GitError> {
-        let parts: Vec<&str> = path.split('/').collect();
-        for k in 0..parts.len() {
-            let x = self.level(chains, a, &parts, k)?;
-            let y = self.level(chains, b, &parts, k)?;
+    /// Whether the file at path number `n`, `parts`, is the same in commits `a`
+    /// and `b`, reading no tree below the first level at which the two agree.
+    fn same_at(
+        &self,
+        levels: &mut Levels<'_>,
+        a: Oid,
+        b: Oid,
+        path: (usize, &[&str]),
+    ) -> Result<bool, GitError> {
+        for k in 0..path.1.len() {
+            let x = self.level(levels, a, path, k)?;
+            let y = self.level(levels, b, path, k)?;
             if x == y {
                 return Ok(true);
             }
@@ -90,12 +110,11 @@ impl Repo {
 
     fn blob_at(
         &self,
-        chains: &mut Chains,
+        levels: &mut Levels<'_>,
         commit: Oid,
-        path: &str,
+        path: (usize, &[&str]),
     ) -> Result<Option<Oid>, GitError> {
-        let parts: Vec<&str> = path.split('/').collect();
-        self.level(chains, commit, &parts, parts.len() - 1)
+        self.level(levels, commit, path, path.1.len() - 1)
     }
 
     /// Where `path` of `commit` came from in `parent`, if it was renamed or moved
@@ -179,23 +198,59 @@ impl Repo {
     /// The commits that changed the file at `path`, newest first, from `start`
     /// back, following renames: the same commits `git log --follow -- path` lists.
     /// At a merge the walk follows a parent the file is unchanged from, if any, as
-    /// git's history simplification does.
+    /// git's history simplification does. Every commit met that the history
+    /// index lacks is indexed, for the walks to come.
     pub fn path_history(&self, start: &str, path: &str) -> Result<Vec<Revision>, GitError> {
+        Ok(self
+            .path_history_with(start, path, Indexing::All)?
+            .revisions)
+    }
+
+    /// [`Repo::path_history`], indexing as `indexing` allows.
+    pub fn path_history_with(
+        &self,
+        start: &str,
+        path: &str,
+        indexing: Indexing,
+    ) -> Result<History, GitError> {
         let start = self.resolve(start)?;
         let mut index =
             PathIndex::covers(path).then(|| PathIndex::session(&self.inner, self.git_dir()));
         let graph = Graph::open(self.git_dir()).filter(Graph::has_filters);
-        let mut keys: HashMap<String, Option<Key>> = HashMap::new();
-        let mut chains: Chains = HashMap::new();
-        let mut queue: BinaryHeap<(i64, u64, Oid, String)> = BinaryHeap::new();
-        // The paths walked (a record renamed has several), numbered, so that a
-        // commit already walked for a path is found without hashing the path
-        // at each of thousands of commits.
-        let mut paths: Vec<String> = Vec::new();
+        let mut levels = Levels {
+            odb: self.inner.odb()?,
+            chains: Chains::default(),
+        };
+        // The paths walked (a record renamed has several), numbered, so that
+        // the queue, the chains and the walked commits hold a number, not a
+        // string to hash at each of thousands of commits; with each, its
+        // components and its changed-path filter key (computed when first
+        // needed).
+        struct Followed {
+            path: String,
+            covered: bool,
+            keys: Option<Option<Key>>,
+        }
+        let mut paths: Vec<Followed> = Vec::new();
+        let number = |paths: &mut Vec<Followed>, path: &str| -> usize {
+            match paths.iter().position(|p| p.path == path) {
+                Some(n) => n,
+                None => {
+                    paths.push(Followed {
+                        path: path.to_owned(),
+                        covered: PathIndex::covers(path),
+                        keys: None,
+                    });
+                    paths.len() - 1
+                }
+            }
+        };
+        let mut queue: BinaryHeap<(i64, u64, Oid, usize)> = BinaryHeap::new();
         // Until a merge is met the walk is one line, where no commit comes
         // twice; only then does it note the commits it has walked.
         let mut seen: HashSet<(Oid, usize), BuildHasherDefault<IdHasher>> = HashSet::default();
         let mut merged = false;
+        let mut unindexed = false;
         let mut seq = u64::MAX;
         // A date orders the queue, so it is looked up only where the queue
         // holds another commit to order against (`needed`): a commit pushed
@@ -218,44 +273,47 @@ impl Repo {
                 }
                 Ok(self.inner.find_commit(id)?.time().seconds())
             };
-        queue.push((0, seq, start.0, path.to_owned()));
+        let first = number(&mut paths, path);
+        queue.push((0, seq, start.0, first));
         let mut out = Vec::new();
-        while let Some((_, _, id, path)) = queue.pop() {
-            if merged {
-                let n = match paths.iter().position(|p| *p == path) {
-                    Some(n) => n,
-                    None => {
-                        paths.push(path.clone());
-                        paths.len() - 1
-                    }
-                };
-                if !seen.insert((id, n)) {
-                    continue;
-                }
+        while let Some((_, _, id, n)) = queue.pop() {
+            if merged && !seen.insert((id, n)) {
+                continue;
             }
             // A commit with one parent is told by the index whether, and how, it
             // changed the record; only an added file (maybe renamed) needs trees.
             // A commit the index lacks is indexed now, unless the changed-path
-            // filter rules the record out without reading a tree.
+            // filter rules the record out without reading a tree, or this walk
+            // has indexed all it may.
             // The index, where it knows the commit, answers without the filter.
             // (So whether it knows the commit is asked only where there is a
             // filter to consult.)
+            let ruled_out = |paths: &mut Vec<Followed>, pos: usize, g: &Graph| -> bool {
+                let p = &mut paths[n];
+                p.keys
+                    .get_or_insert_with(|| g.key(&p.path))
+                    .as_ref()
+                    .is_some_and(|k| !g.may_have_changed(pos, k))
+            };
             let filtered = graph.as_ref().is_some_and(|g| {
                 !index.as_ref().is_some_and(|ix| ix.knows(id))
                     && g.position(id)
                         .and_then(|pos| Some((pos, g.entry(pos)?)))
                         .is_some_and(|(pos, e)| {
-                            e.parents.len() == 1
-                                && keys
-                                    .entry(path.clone())
-                                    .or_insert_with(|| g.key(&path))
-                                    .as_ref()
-                                    .is_some_and(|k| !g.may_have_changed(pos, k))
+                            e.parents.len() == 1 && ruled_out(&mut paths, pos, g)
                         })
             });
             let answer = match index.as_mut() {
-                Some(ix) if PathIndex::covers(&path) => {
-                    ix.single_parent_change(id, &path, !filtered, graph.is_none())
+                Some(ix) if paths[n].covered => {
+                    let budget = match (filtered, indexing) {
+                        (true, _) => 0,
+                        (false, Indexing::All) => usize::MAX,
+                        (false, Indexing::AtMost(most)) => most.saturating_sub(ix.indexed()),
+                    };
+                    let answer =
+                        ix.single_parent_change(id, &paths[n].path, budget, graph.is_none());
+                    unindexed |= answer.is_none() && budget == 0 && !filtered && !ix.knows(id);
+                    answer
                 }
                 _ => None,
             };
@@ -263,12 +321,7 @@ impl Repo {
                 let known = match change {
                     None => {
                         seq -= 1;
-                        queue.push((
-                            time_of(&index, !queue.is_empty(), parent)?,
-                            seq,
-                            parent,
-                            path,
-                        ));
+                        queue.push((time_of(&index, !queue.is_empty(), parent)?, seq, parent, n));
                         continue;
                     }
                     Some(IndexedChange {
@@ -283,6 +336,7 @@ impl Repo {
                 };
                 if let Some((kind, old, new)) = known {
                     let commit = self.inner.find_commit(id)?;
+                    let path = &paths[n].path;
                     out.push(Revision {
                         commit: self.info(&commit),
                         change: FileChange {
@@ -294,12 +348,7 @@ impl Repo {
                         },
                     });
                     seq -= 1;
-                    queue.push((
-                        time_of(&index, !queue.is_empty(), parent)?,
-                        seq,
-                        parent,
-                        path,
-                    ));
+                    queue.push((time_of(&index, !queue.is_empty(), parent)?, seq, parent, n));
                     continue;
                 }
             }
@@ -309,29 +358,25 @@ impl Repo {
                 && let Some(pos) = g.position(id)
                 && let Some(entry) = g.entry(pos)
                 && let [parent] = entry.parents.as_slice()
-                && let Some(key) = keys.entry(path.clone()).or_insert_with(|| g.key(&path))
-                && !g.may_have_changed(pos, key)
+                && ruled_out(&mut paths, pos, g)
                 && let Some(parent) = g.oid(*parent)
             {
                 seq -= 1;
-                queue.push((
-                    time_of(&index, !queue.is_empty(), parent)?,
-                    seq,
-                    parent,
-                    path,
-                ));
+                queue.push((time_of(&index, !queue.is_empty(), parent)?, seq, parent, n));
                 continue;
             }
             let commit = self.inner.find_commit(id)?;
             let parents: Vec<Oid> = commit.parent_ids().collect();
             merged |= parents.len() > 1;
             let mut push =
-                |queue: &mut BinaryHeap<_>, parent: Oid, path: String| -> Result<(), GitError> {
+                |queue: &mut BinaryHeap<_>, parent: Oid, n: usize| -> Result<(), GitError> {
                     seq -= 1;
-                    queue.push((time_of(&index, true, parent)?, seq, parent, path));
+                    queue.push((time_of(&index, true, parent)?, seq, parent, n));
                     Ok(())
                 };
-            let here = self.blob_at(&mut chains, id, &path)?;
+            let path = paths[n].path.clone();
+            let parts: Vec<&str> = path.split('/').collect();
+            let here = self.blob_at(&mut levels, id, (n, &parts))?;
             if parents.is_empty() {
                 if let Some(blob) = here {
                     out.push(Revision {
@@ -349,41 +394,33 @@ impl Repo {
             }
             let mut same = None;
             for &p in &parents {
-                if self.same_at(&mut chains, id, p, &path)? {
+                if self.same_at(&mut levels, id, p, (n, &parts))? {
                     same = Some(p);
                     break;
                 }
             }
             if let Some(p) = same {
-                push(&mut queue, p, path)?;
+                push(&mut queue, p, n)?;
                 continue;
             }
             // Changed against every parent: this commit is in the record's history.
             let first = parents[0];
-            let before = self.blob_at(&mut chains, first, &path)?;
+            let before = self.blob_at(&mut levels, first, (n, &parts))?;
             let (kind, old_path, old_blob, follow) = match (before, here) {
                 (None, Some(_)) => {
-                    let dir = path.split('/').next().unwrap_or_default().to_owned();
-                    match self.renamed_from(first, id, &path, &dir)? {
+                    let dir = parts[0];
+                    match self.renamed_from(first, id, &path, dir)? {
                         Some(old) => {
-                            let old_blob = self.blob_at(&mut chains, first, &old)?;
-                            (ChangeKind::Renamed, Some(old.clone()), old_blob, Some(old))
+                            let m = number(&mut paths, &old);
+                            let old_parts: Vec<&str> = old.split('/').collect();
+                            let old_blob = self.blob_at(&mut levels, first, (m, &old_parts))?;
+                            (ChangeKind::Renamed, Some(old.clone()), old_blob, Some(m))
                         }
                         None => (ChangeKind::Added, None, None, None),
                     }
                 }
-                (Some(b), None) => (
-                    ChangeKind::Deleted,
-                    Some(path.clone()),
-                    Some(b),
-                    Some(path.clone()),
-                ),
-                (b, _) => (
-                    ChangeKind::Modified,
-                    Some(path.clone()),
-                    b,
-                    Some(path.clone()),
-                ),
+                (Some(b), None) => (ChangeKind::Deleted, Some(path.clone()), Some(b), Some(n)),
+                (b, _) => (ChangeKind::Modified, Some(path.clone()), b, Some(n)),
             };
             out.push(Revision {
                 commit: self.info(&commit),
@@ -397,13 +434,54 @@ impl Repo {
             });
             if let Some(follow) = follow {
                 for &p in &parents {
-                    push(&mut queue, p, follow.clone())?;
+                    push(&mut queue, p, follow)?;
                 }
             }
         }
         if let Some(ix) = index {
             ix.save();
         }
-        Ok(out)
+        Ok(History {
+            revisions: out,
+            unindexed,
+        })
     }
+}
+
+impl Repo {
+    /// Index all of history from `start` that the index lacks and write it
+    /// back: what a walk with [`Indexing::AtMost`] left. How many commits it
+    /// indexed.
+    pub fn index_history(&self, start: &str) -> Result<usize, GitError> {
+        let start = self.resolve(start)?;
+        let mut index = PathIndex::session(&self.inner, self.git_dir());
+        index.index_all(start.0);
+        let indexed = index.indexed();
+        index.save();
+        Ok(indexed)
+    }
+
+    /// Hold the right to build the history index in full; `None` while
+    /// another process builds it.
+    pub fn lock_index_build(&self) -> Option<BuildLock> {
+        BuildLock::take(self.git_dir())
+    }
+}
+
+/// How much of the history index a walk builds as it goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Indexing {
+    /// Every commit met that the index lacks: for the many walks to come (a
+    /// site, a server).
+    All,
+    /// At most this many commits; past them the walk follows only its path,
+    /// as git does, and leaves the rest to [`Repo::index_history`].
+    AtMost(usize),
+}
+
+/// What a walk found, and whether it met commits the index lacks and left
+/// them unindexed.
+pub struct History {
+    pub revisions: Vec<Revision>,
+    pub unindexed: bool,
 }

@@ -17,9 +17,11 @@ mod remote;
 mod treediff;
 mod walk;
 
+pub use follow::{History, Indexing};
 pub use graph::Graph;
 pub use history::{BlobContent, BlobId, ChangeKind, CommitInfo, FileChange, Revision, Side};
 pub use integrate::{Divergence, Integration, MergeSides, Settled};
+pub use pathindex::BuildLock;
 pub use recency::{LastChange, LastChanges, Touch};
 pub use remote::{Pushed, Upstream};
 pub use walk::RecordWalk;

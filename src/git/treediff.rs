@@ -114,6 +114,28 @@ fn entry_start(data: &[u8], pos: usize) -> usize {
     start
 }
 
+/// The entry named `name` in a raw tree: its id and whether it is a folder.
+/// Entries are in git's order, so the scan stops at the first entry past
+/// where `name` would be, as a file or as a folder.
+pub(super) fn find_entry(data: &[u8], name: &[u8]) -> Result<Option<(Oid, bool)>, git2::Error> {
+    let sought = RawEntry {
+        name,
+        is_tree: true,
+        id: &[],
+    };
+    let mut at = 0;
+    while let Some((e, next)) = entry_at(data, at)? {
+        if e.name == name {
+            return Ok(e.oid().map(|id| (id, e.is_tree)));
+        }
+        if git_order(&e, &sought) == std::cmp::Ordering::Greater {
+            break;
+        }
+        at = next;
+    }
+    Ok(None)
+}
+
 /// How many leading bytes two buffers share.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
@@ -257,5 +279,48 @@ mod tests {
         assert_eq!(git_order(&e("a", false), &e("a.b", false)), Less);
         assert_eq!(git_order(&e("a", true), &e("a0", false)), Less);
         assert_eq!(git_order(&e("a", true), &e("a", true)), Equal);
+    }
+
+    /// A raw tree as git writes it: `mode name\0` and 20 bytes of id, sorted.
+    fn raw_tree(entries: &[(&str, &str, u8)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (mode, name, id) in entries {
+            out.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            out.extend_from_slice(&[*id; 20]);
+        }
+        out
+    }
+
+    #[test]
+    fn finds_an_entry_by_name_as_a_file_or_a_folder() {
+        // git's order: a folder sorts as its name and `/`, so after "b.toml".
+        let data = raw_tree(&[
+            ("100644", "a", 1),
+            ("100644", "a.b", 2),
+            ("100644", "b.toml", 4),
+            ("40000", "b", 3),
+            ("40000", "ep-0001", 5),
+            ("100644", "節目.toml", 6),
+        ]);
+        let id = |b: u8| Oid::from_bytes(&[b; 20]).unwrap();
+        assert_eq!(find_entry(&data, b"a").unwrap(), Some((id(1), false)));
+        assert_eq!(find_entry(&data, b"a.b").unwrap(), Some((id(2), false)));
+        assert_eq!(find_entry(&data, b"b").unwrap(), Some((id(3), true)));
+        assert_eq!(find_entry(&data, b"b.toml").unwrap(), Some((id(4), false)));
+        assert_eq!(find_entry(&data, b"ep-0001").unwrap(), Some((id(5), true)));
+        assert_eq!(
+            find_entry(&data, "節目.toml".as_bytes()).unwrap(),
+            Some((id(6), false))
+        );
+        for absent in ["", "0", "a.a", "ep-0000", "ep-0002", "zz", "節"] {
+            assert_eq!(
+                find_entry(&data, absent.as_bytes()).unwrap(),
+                None,
+                "{absent}"
+            );
+        }
+        assert_eq!(find_entry(&[], b"a").unwrap(), None);
+        // Cut short: the scan says so rather than read past the end.
+        assert!(find_entry(&data[..data.len() - 3], "節目.toml".as_bytes()).is_err());
     }
 }

@@ -217,12 +217,30 @@ fn the_changelog_shows_its_first_entry_before_the_walk_reaches_the_end() {
     assert!(one.starts_with(&head), "{one}");
 }
 
-/// A line of commits long enough that a cold walk indexes ahead in stretches
-/// split over threads (from 512 commits on): every claim's log is still
-/// exactly git's, cold and warm, through a rename in the middle of the line.
-#[test]
-fn a_long_line_of_commits_indexed_ahead_in_parallel_answers_as_git() {
-    let env = Env::with_claims();
+/// Wait for the background build of the history index, if one runs: what a
+/// cold `errata log ID` on a long history starts. At most a minute.
+fn settle(env: &Env) {
+    let lock = env.path(".git/errata/pathindex.lock");
+    let since = std::time::Instant::now();
+    while lock.exists() {
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(60),
+            "the background build of the history index did not end"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Remove `.git/errata/`, once no background build is writing to it.
+fn forget_index(env: &Env) {
+    settle(env);
+    let _ = std::fs::remove_dir_all(env.path(".git/errata"));
+}
+
+/// Add a line of `n` commits on top of the claims, made by fast-import: most
+/// edit one of four claims in turn, every seventh changes no record, and at
+/// the 700th `yi-unicorn` is renamed `yi-unicorn-2023`.
+fn long_line(env: &Env, n: u32) {
     let branch = env.git(&["symbolic-ref", "HEAD"]).trim().to_owned();
     let head = env.git(&["rev-parse", "HEAD"]).trim().to_owned();
     let ids = [
@@ -233,7 +251,7 @@ fn a_long_line_of_commits_indexed_ahead_in_parallel_answers_as_git() {
     ];
     let mut stream = String::new();
     let mut renamed = false;
-    for n in 0..1_500u32 {
+    for n in 0..n {
         let data = |s: &str| format!("data {}\n{s}\n", s.len());
         stream.push_str(&format!(
             "commit {branch}\ncommitter Ann Editor <ann@example.org> {} +0000\n{}",
@@ -270,14 +288,109 @@ fn a_long_line_of_commits_indexed_ahead_in_parallel_answers_as_git() {
     let imported = env.git_with_input(&["fast-import", "--quiet"], &stream);
     assert!(!imported.contains("fatal"), "{imported}");
     env.git(&["reset", "-q", "--hard"]);
+}
+
+/// A line of commits long enough that a cold walk indexes ahead in stretches
+/// split over threads, and past its first stretch follows the path alone:
+/// every claim's log is still exactly git's, cold and warm, through a rename
+/// in the middle of the line.
+#[test]
+fn a_long_line_of_commits_indexed_ahead_in_parallel_answers_as_git() {
+    let env = Env::with_claims();
+    long_line(&env, 1_500);
     let now: Vec<(String, String)> = claims(&env);
     assert!(now.iter().any(|(id, _)| id == "yi-unicorn-2023"));
-    for warmth in ["cold", "warm"] {
-        for (id, path) in &now {
-            if warmth == "cold" {
-                let _ = std::fs::remove_dir_all(env.path(".git/errata"));
+    for indexing in ["true", "false"] {
+        env.git(&["config", "errata.indexInBackground", indexing]);
+        for warmth in ["cold", "warm"] {
+            for (id, path) in &now {
+                if warmth == "cold" {
+                    forget_index(&env);
+                }
+                assert_eq!(
+                    ours(&env, id),
+                    theirs(&env, path),
+                    "{id}, {warmth}, in the background: {indexing}"
+                );
             }
-            assert_eq!(ours(&env, id), theirs(&env, path), "{id}, {warmth}");
         }
     }
+}
+
+/// Commits with exactly one parent: what the history index lists.
+fn single_parent_commits(env: &Env) -> usize {
+    env.git(&[
+        "rev-list",
+        "--count",
+        "--min-parents=1",
+        "--max-parents=1",
+        "HEAD",
+    ])
+    .trim()
+    .parse()
+    .unwrap()
+}
+
+/// On a long history the first walk answers without indexing all of it, and
+/// a build in the background indexes the rest, so that the next walk reads
+/// the index; `errata index` builds it in full in the foreground, and with
+/// `errata.indexInBackground` false the walk indexes everything itself.
+#[test]
+fn a_first_walk_on_a_long_history_leaves_the_rest_to_a_background_build() {
+    let env = Env::with_claims();
+    long_line(&env, 1_500);
+    let index = |env: &Env| env.json(&["index"])["indexed"].as_u64().unwrap() as usize;
+    let all = single_parent_commits(&env);
+    assert!(all > 1_500, "{all}");
+    let (id, path) = ("nvidia-trillion", claim_file(EP, "nvidia-trillion"));
+
+    forget_index(&env);
+    assert_eq!(index(&env), all, "errata index from nothing");
+    assert_eq!(index(&env), 0, "and again: nothing left");
+
+    // Cold: the answer is git's, and the build it leaves behind indexes the rest.
+    forget_index(&env);
+    assert_eq!(ours(&env, id), theirs(&env, &path), "cold");
+    settle(&env);
+    assert!(env.path(".git/errata/pathindex").is_file());
+    assert_eq!(index(&env), 0, "the background build left nothing to index");
+    assert_eq!(ours(&env, id), theirs(&env, &path), "warm");
+
+    // In the foreground: no build is started, and none is needed.
+    env.git(&["config", "errata.indexInBackground", "false"]);
+    forget_index(&env);
+    assert_eq!(
+        ours(&env, id),
+        theirs(&env, &path),
+        "cold, in the foreground"
+    );
+    assert!(!env.path(".git/errata/pathindex.lock").exists());
+    assert_eq!(index(&env), 0, "the walk indexed everything itself");
+
+    // A build under way (its lock held): `errata index` waits for it, says so,
+    // and goes on once it ends.
+    forget_index(&env);
+    std::fs::create_dir_all(env.path(".git/errata")).unwrap();
+    std::fs::write(env.path(".git/errata/pathindex.lock"), "").unwrap();
+    let mut waiting = env
+        .errata_process()
+        .args(["index"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        waiting.try_wait().unwrap().is_none(),
+        "errata index waits while the lock is held"
+    );
+    std::fs::remove_file(env.path(".git/errata/pathindex.lock")).unwrap();
+    let done = waiting.wait_with_output().unwrap();
+    assert!(done.status.success());
+    let said = String::from_utf8_lossy(&done.stderr);
+    assert!(
+        said.contains("Waiting for the history index build"),
+        "{said}"
+    );
+    assert!(said.contains(&format!("Indexed {all} commits")), "{said}");
 }

@@ -18,6 +18,7 @@
 //! listed; [`PathIndex::covers`] says which paths the index can answer for.
 //! Uses git2's ids only.
 
+mod lock;
 mod session;
 
 use std::collections::HashMap;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 use git2::Oid;
 
+pub use lock::BuildLock;
 pub use session::Session;
 
 use super::treediff::{IdMap, TOPS};

@@ -6,6 +6,7 @@
 //! trees through its own handle on the repository; the stretch doubles each
 //! time, so a walk that stops early has indexed at most twice what it passed.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -80,16 +81,29 @@ impl Session<'_> {
         self.fresh.contains_key(&id) || self.old_at(id).is_some()
     }
 
+    /// How many commits this walk has indexed.
+    pub fn indexed(&self) -> usize {
+        self.fresh.len()
+    }
+
+    /// The parent of a commit the index knows.
+    fn known_parent(&self, id: Oid) -> Option<Oid> {
+        match self.fresh.get(&id) {
+            Some(f) => Some(f.parent),
+            None => self.old.as_ref()?.at(self.old_at(id)?).parent(),
+        }
+    }
+
     /// For a commit with one parent: the parent, and how the commit changed
     /// `path` (`None`: it did not). `None` for a merge, a root commit or one
     /// that cannot be read: the walk compares trees itself there.
-    /// A commit not indexed yet is indexed now only if `index_now`, with the
-    /// line of commits below it when `ahead`.
+    /// A commit not indexed yet is indexed now, with at most `budget - 1` of
+    /// the line of commits below it when `ahead`; with no budget, not at all.
     pub fn single_parent_change(
         &mut self,
         id: Oid,
         path: &str,
-        index_now: bool,
+        budget: usize,
         ahead: bool,
     ) -> Option<(Oid, Option<IndexedChange>)> {
         if let Some(at) = self.old_at(id)
@@ -108,10 +122,10 @@ impl Session<'_> {
             return Some((c.parent()?, c.change_of(path_id, path.as_bytes())?));
         }
         if !self.fresh.contains_key(&id) {
-            if !index_now {
+            if budget == 0 {
                 return None;
             }
-            self.index_from(id, if ahead { self.ahead } else { 1 });
+            self.index_from(id, if ahead { self.ahead.min(budget) } else { 1 });
             if ahead {
                 self.ahead = (self.ahead * 2).min(AHEAD_MOST);
             }
@@ -175,6 +189,38 @@ impl Session<'_> {
                         changes,
                     },
                 );
+            }
+        }
+    }
+
+    /// Index every commit with one parent reachable from `start` that the
+    /// index lacks: down each line of them at once, over the machine's cores,
+    /// and through what is indexed already in memory.
+    pub fn index_all(&mut self, start: Oid) {
+        let mut stack = vec![start];
+        let mut merges: HashSet<Oid> = HashSet::new();
+        while let Some(mut at) = stack.pop() {
+            while let Some(parent) = self.known_parent(at) {
+                at = parent;
+            }
+            let Ok(commit) = self.repo.find_commit(at) else {
+                continue;
+            };
+            match commit.parent_count() {
+                0 => {}
+                1 => {
+                    self.index_from(at, usize::MAX);
+                    // Indexed now, so the next turn goes down the line; one
+                    // that could not be (a shallow clone's edge) ends here.
+                    if self.knows(at) {
+                        stack.push(at);
+                    }
+                }
+                _ => {
+                    if merges.insert(at) {
+                        stack.extend(commit.parent_ids());
+                    }
+                }
             }
         }
     }
