@@ -42,11 +42,13 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let (store, _lock) = ctx.store_for_writing()?;
-    // The claims named, the episodes involved and the corrections, not every record.
+    // The claims named, the episodes involved and the corrections that could
+    // name those claims (to say which, if one is corrected already), not every
+    // record: a new correction's id is free when no file has it.
     let sel = Selection {
         claims: args.claims.clone(),
         episodes: EpisodeId::new(&args.episode).into_iter().collect(),
-        corrections: true,
+        corrections_naming: args.claims.clone(),
         ..Selection::default()
     };
     let snap = ctx.load_selected(&store, &sel);

@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     // What the record's page names besides itself, not every record.
     let sel = match &record {
         Parsed::Claim(c) => Selection {
-            corrections_naming: Some(c.id.to_string()),
+            corrections_naming: vec![c.id.to_string()],
             ..Selection::default()
         },
         Parsed::Correction(c) => Selection {

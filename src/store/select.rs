@@ -31,10 +31,11 @@ pub struct Selection {
     pub episodes: Vec<EpisodeId>,
     /// Every correction.
     pub corrections: bool,
-    /// The corrections that could name this claim id: those whose text holds
-    /// it, or holds an escape (`\u0061` could spell it), so none that names
-    /// it is missed and the rest are never parsed. Ignored with `corrections`.
-    pub corrections_naming: Option<String>,
+    /// The corrections that could name one of these claim ids (or an id one
+    /// of these prefixes starts): those whose text holds it, or holds an
+    /// escape (`\u0061` could spell it), so none that names it is missed and
+    /// the rest are never parsed. Ignored with `corrections`.
+    pub corrections_naming: Vec<String>,
 }
 
 impl Selection {
@@ -88,28 +89,41 @@ impl Store {
                 }
             }
         }
-        if sel.corrections || sel.corrections_naming.is_some() {
+        if sel.corrections || !sel.corrections_naming.is_empty() {
             match super::symbolic_link_in(root, CORRECTIONS_DIR) {
                 Some(link) => snap.problems.push(Problem::symbolic_link(&link)),
-                None => {
+                None if sel.corrections => {
                     let (toml, links) = read_toml_files(&root.join(CORRECTIONS_DIR));
                     for l in links {
                         snap.problems
                             .push(Problem::symbolic_link(&format!("{CORRECTIONS_DIR}/{l}")));
                     }
-                    let naming = sel
-                        .corrections_naming
-                        .as_deref()
-                        .filter(|_| !sel.corrections);
-                    files.extend(
-                        toml.into_iter()
-                            .map(|(name, stamp)| RecordFile {
-                                rel: format!("{CORRECTIONS_DIR}/{name}"),
+                    files.extend(toml.into_iter().map(|(name, stamp)| RecordFile {
+                        rel: format!("{CORRECTIONS_DIR}/{name}"),
+                        kind: Kind::Correction,
+                        stamp,
+                    }));
+                }
+                // Only those that could name the claims: each file opened
+                // once, its stamp taken from the open file.
+                None => {
+                    for e in read_dir_names(&root.join(CORRECTIONS_DIR)) {
+                        if e.is_dir || !e.name.ends_with(".toml") {
+                            continue;
+                        }
+                        let rel = format!("{CORRECTIONS_DIR}/{}", e.name);
+                        if e.is_link {
+                            snap.problems.push(Problem::symbolic_link(&rel));
+                        } else if let Some(stamp) =
+                            may_name(&root.join(&rel), &sel.corrections_naming)
+                        {
+                            files.push(RecordFile {
+                                rel,
                                 kind: Kind::Correction,
                                 stamp,
-                            })
-                            .filter(|f| naming.is_none_or(|id| may_name(&root.join(&f.rel), id))),
-                    );
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -246,17 +260,33 @@ fn read_all(root: &Path, mut files: Vec<RecordFile>) -> Vec<(String, Parsed)> {
         .collect()
 }
 
-/// Whether the file at `path` could name claim `id`: its bytes hold the id or
-/// an escape. A file that cannot be read, or is too large to be, is kept, so
-/// its problem is reported (unread) as a whole load would.
-fn may_name(path: &std::path::Path, id: &str) -> bool {
-    if std::fs::metadata(path).map_or(true, |m| m.len() > super::MAX_RECORD_BYTES) {
-        return true;
+/// Whether the file at `path` could name one of `ids` (its bytes hold one,
+/// or an escape), and if so its stamp. A file that cannot be read, or is too
+/// large to be, is kept, so its problem is reported (unread) as a whole load
+/// would. One open, one read: the stamp comes from the open file.
+fn may_name(path: &std::path::Path, ids: &[String]) -> Option<Option<Stamp>> {
+    use std::io::Read as _;
+    let Ok(file) = std::fs::File::open(path) else {
+        return Some(None);
+    };
+    let Ok(meta) = file.metadata() else {
+        return Some(None);
+    };
+    let stamp = Some(Stamp::from_metadata(&meta));
+    if meta.len() > super::MAX_RECORD_BYTES {
+        return Some(stamp);
     }
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            bytes.contains(&b'\\') || bytes.windows(id.len().max(1)).any(|w| w == id.as_bytes())
-        }
-        Err(_) => true,
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    if file
+        .take(super::MAX_RECORD_BYTES)
+        .read_to_end(&mut bytes)
+        .is_err()
+    {
+        return Some(stamp);
     }
+    let names = memchr::memchr(b'\\', &bytes).is_some()
+        || ids
+            .iter()
+            .any(|id| memchr::memmem::find(&bytes, id.as_bytes()).is_some());
+    names.then_some(stamp)
 }

@@ -308,11 +308,19 @@ fn correct_refuses_claims_that_need_no_correction_and_changes_nothing() {
         &["matches 2 claims", "yi-copies-llama", "yi-unicorn"],
     );
 
-    correct_graphcast(&env);
-    run(
-        &["graphcast-no"],
-        &["already corrected by", "edit corrections/"],
-    );
+    // Named by the correction that corrected it, found among the corrections
+    // that could name the prefix given (the others are never parsed), both by
+    // the prefix and by the whole id.
+    let by = correct_graphcast(&env);
+    for claim in ["graphcast-no", "graphcast-no-supercomputers"] {
+        run(
+            &[claim],
+            &[
+                &format!("graphcast-no-supercomputers is already corrected by {by}"),
+                "edit corrections/",
+            ],
+        );
+    }
 }
 
 #[test]
