@@ -376,9 +376,8 @@ impl Repo {
                 };
             let path = paths[n].path.clone();
             let parts: Vec<&str> = path.split('/').collect();
-            let here = self.blob_at(&mut levels, id, (n, &parts))?;
             if parents.is_empty() {
-                if let Some(blob) = here {
+                if let Some(blob) = self.blob_at(&mut levels, id, (n, &parts))? {
                     out.push(Revision {
                         commit: self.info(&commit),
                         change: FileChange {
@@ -404,6 +403,10 @@ impl Repo {
                 continue;
             }
             // Changed against every parent: this commit is in the record's history.
+            // (Only now is the record's own entry looked up: a commit that left
+            // it alone is told by the first level at which the two agree, and
+            // its folder of a thousand files is not scanned.)
+            let here = self.blob_at(&mut levels, id, (n, &parts))?;
             let first = parents[0];
             let before = self.blob_at(&mut levels, first, (n, &parts))?;
             let (kind, old_path, old_blob, follow) = match (before, here) {
