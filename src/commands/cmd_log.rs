@@ -13,9 +13,9 @@ use errata::ops;
 use errata::render::field_changes;
 use errata::review::{self, Bound, LogEntry, LogFilter};
 
-use super::{
-    CliError, Ctx, Paged, background_indexing, index_in_background, output_error, print_json,
-};
+use errata::store::Store;
+
+use super::{CliError, Ctx, Paged, output_error, print_json};
 
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
 
@@ -166,4 +166,50 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     }
     paged.finish()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether a walk may leave the history index to a build in the background:
+/// yes unless `errata.indexInBackground` says no.
+fn background_indexing(store: &Store) -> bool {
+    let value = store
+        .repo()
+        .config("errata.indexInBackground")
+        .ok()
+        .flatten();
+    !value.is_some_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "false" | "no" | "off" | "0"
+        )
+    })
+}
+
+/// Start `errata index` detached, to index what a walk left, unless a build
+/// runs already. It takes over this process's build lock, inherits no
+/// terminal and is in a process group of its own, so it outlives this
+/// command and a Ctrl-C at the prompt; if it cannot start, nothing is lost
+/// but the time the next walk takes.
+fn index_in_background(store: &Store) {
+    use std::process::{Command, Stdio};
+    let Some(lock) = store.repo().lock_index_build() else {
+        return;
+    };
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let mut cmd = Command::new(exe);
+    cmd.arg("--repo")
+        .arg(store.root())
+        .args(["--quiet", "index", "--detached"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    if cmd.spawn().is_ok() {
+        lock.hand_over();
+    }
 }

@@ -259,52 +259,6 @@ impl Ctx {
     }
 }
 
-/// Whether a walk may leave the history index to a build in the background:
-/// yes unless `errata.indexInBackground` says no.
-pub fn background_indexing(store: &Store) -> bool {
-    let value = store
-        .repo()
-        .config("errata.indexInBackground")
-        .ok()
-        .flatten();
-    !value.is_some_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "false" | "no" | "off" | "0"
-        )
-    })
-}
-
-/// Start `errata index` detached, to index what a walk left, unless a build
-/// runs already. It takes over this process's build lock, inherits no
-/// terminal and is in a process group of its own, so it outlives this
-/// command and a Ctrl-C at the prompt; if it cannot start, nothing is lost
-/// but the time the next walk takes.
-pub fn index_in_background(store: &Store) {
-    use std::process::{Command, Stdio};
-    let Some(lock) = store.repo().lock_index_build() else {
-        return;
-    };
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    let mut cmd = Command::new(exe);
-    cmd.arg("--repo")
-        .arg(store.root())
-        .args(["--quiet", "index", "--detached"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
-    if cmd.spawn().is_ok() {
-        lock.hand_over();
-    }
-}
-
 /// Print JSON to stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError::failure(e.to_string()))?;
