@@ -43,7 +43,7 @@ impl Repo {
         &self,
         levels: &mut Levels<'_>,
         commit: Oid,
-        (n, parts): (usize, &[&str]),
+        (n, parts): (usize, &[String]),
         k: usize,
     ) -> Result<Option<Oid>, GitError> {
         let chain = match levels.chains.entry((commit, n)) {
@@ -96,7 +96,7 @@ impl Repo {
         levels: &mut Levels<'_>,
         a: Oid,
         b: Oid,
-        path: (usize, &[&str]),
+        path: (usize, &[String]),
     ) -> Result<bool, GitError> {
         for k in 0..path.1.len() {
             let x = self.level(levels, a, path, k)?;
@@ -112,7 +112,7 @@ impl Repo {
         &self,
         levels: &mut Levels<'_>,
         commit: Oid,
-        path: (usize, &[&str]),
+        path: (usize, &[String]),
     ) -> Result<Option<Oid>, GitError> {
         self.level(levels, commit, path, path.1.len() - 1)
     }
@@ -223,11 +223,12 @@ impl Repo {
         };
         // The paths walked (a record renamed has several), numbered, so that
         // the queue, the chains and the walked commits hold a number, not a
-        // string to hash at each of thousands of commits; with each, its
-        // components and its changed-path filter key (computed when first
+        // string to hash or split at each of thousands of commits; with each,
+        // its components and its changed-path filter key (computed when first
         // needed).
         struct Followed {
             path: String,
+            parts: Vec<String>,
             covered: bool,
             keys: Option<Option<Key>>,
         }
@@ -238,6 +239,7 @@ impl Repo {
                 None => {
                     paths.push(Followed {
                         path: path.to_owned(),
+                        parts: path.split('/').map(str::to_owned).collect(),
                         covered: PathIndex::covers(path),
                         keys: None,
                     });
@@ -374,16 +376,14 @@ impl Repo {
                     queue.push((time_of(&index, true, parent)?, seq, parent, n));
                     Ok(())
                 };
-            let path = paths[n].path.clone();
-            let parts: Vec<&str> = path.split('/').collect();
             if parents.is_empty() {
-                if let Some(blob) = self.blob_at(&mut levels, id, (n, &parts))? {
+                if let Some(blob) = self.blob_at(&mut levels, id, (n, &paths[n].parts))? {
                     out.push(Revision {
                         commit: self.info(&commit),
                         change: FileChange {
                             kind: ChangeKind::Added,
                             old_path: None,
-                            new_path: Some(path.clone()),
+                            new_path: Some(paths[n].path.clone()),
                             old_blob: None,
                             new_blob: Some(BlobId(blob)),
                         },
@@ -393,7 +393,7 @@ impl Repo {
             }
             let mut same = None;
             for &p in &parents {
-                if self.same_at(&mut levels, id, p, (n, &parts))? {
+                if self.same_at(&mut levels, id, p, (n, &paths[n].parts))? {
                     same = Some(p);
                     break;
                 }
@@ -406,17 +406,17 @@ impl Repo {
             // (Only now is the record's own entry looked up: a commit that left
             // it alone is told by the first level at which the two agree, and
             // its folder of a thousand files is not scanned.)
-            let here = self.blob_at(&mut levels, id, (n, &parts))?;
+            let here = self.blob_at(&mut levels, id, (n, &paths[n].parts))?;
             let first = parents[0];
-            let before = self.blob_at(&mut levels, first, (n, &parts))?;
+            let before = self.blob_at(&mut levels, first, (n, &paths[n].parts))?;
+            let path = paths[n].path.clone();
             let (kind, old_path, old_blob, follow) = match (before, here) {
                 (None, Some(_)) => {
-                    let dir = parts[0];
-                    match self.renamed_from(first, id, &path, dir)? {
+                    match self.renamed_from(first, id, &path, &paths[n].parts[0])? {
                         Some(old) => {
                             let m = number(&mut paths, &old);
-                            let old_parts: Vec<&str> = old.split('/').collect();
-                            let old_blob = self.blob_at(&mut levels, first, (m, &old_parts))?;
+                            let old_blob =
+                                self.blob_at(&mut levels, first, (m, &paths[m].parts))?;
                             (ChangeKind::Renamed, Some(old.clone()), old_blob, Some(m))
                         }
                         None => (ChangeKind::Added, None, None, None),
