@@ -11,7 +11,7 @@ use std::time::Duration;
 /// (killed, or its machine went down): the lock is taken over.
 const STALE: Duration = Duration::from_secs(600);
 
-/// The held lock; dropping it (or [`BuildLock::release`]) removes the file.
+/// The held lock; dropping it removes the file, unless it was handed over.
 #[derive(Debug)]
 pub struct BuildLock {
     path: PathBuf,
@@ -59,12 +59,6 @@ impl BuildLock {
         }
     }
 
-    /// Whether a live build holds the lock.
-    pub fn held(git_dir: &Path) -> bool {
-        let path = Self::file(git_dir);
-        path.exists() && !is_stale(&path)
-    }
-
     /// Leave the file in place for the process this one hands the lock to.
     pub fn hand_over(mut self) {
         self.owned = false;
@@ -91,24 +85,30 @@ fn is_stale(path: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// Whether a live build holds the lock.
+    fn held(git_dir: &Path) -> bool {
+        let path = BuildLock::file(git_dir);
+        path.exists() && !is_stale(&path)
+    }
+
     #[test]
     fn one_build_at_a_time_and_a_dead_ones_lock_is_taken_over() {
         let dir = tempfile::tempdir().unwrap();
         let git = dir.path();
         let first = BuildLock::take(git).expect("free");
-        assert!(BuildLock::held(git));
+        assert!(held(git));
         assert!(
             BuildLock::take(git).is_none(),
             "a second build beside the first"
         );
         drop(first);
-        assert!(!BuildLock::held(git), "released on drop");
+        assert!(!held(git), "released on drop");
 
         // Handed over: the file stays for the process that inherits it.
         BuildLock::take(git).unwrap().hand_over();
-        assert!(BuildLock::held(git));
+        assert!(held(git));
         drop(BuildLock::inherit(git));
-        assert!(!BuildLock::held(git));
+        assert!(!held(git));
 
         // Left by a build that died long ago.
         let lock = BuildLock::take(git).unwrap();
@@ -120,7 +120,7 @@ mod tests {
             .set_modified(old)
             .unwrap();
         lock.hand_over();
-        assert!(!BuildLock::held(git), "stale");
+        assert!(!held(git), "stale");
         assert!(BuildLock::take(git).is_some(), "taken over");
     }
 }
