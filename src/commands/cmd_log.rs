@@ -12,7 +12,6 @@ use errata::git::Indexing;
 use errata::ops;
 use errata::render::field_changes;
 use errata::review::{self, Bound, LogEntry, LogFilter};
-
 use errata::store::Store;
 
 use super::{CliError, Ctx, Paged, output_error, print_json};

@@ -233,40 +233,13 @@ impl Store {
     /// The episodes that have a claim file named for `id`, found by looking for
     /// that one file in each episode folder.
     pub fn episodes_with_claim(&self, id: &ClaimId) -> Vec<EpisodeId> {
+        let name = format!("{id}.toml");
         // `episode.toml` is each folder's episode file, never a claim's.
-        if format!("{id}.toml") == EPISODE_FILE {
+        if name == EPISODE_FILE {
             return Vec::new();
         }
         let claims = self.root().join(CLAIMS_DIR);
-        let name = format!("{id}.toml");
-        let folders = episode_folders(self.root());
-        // One stat per episode folder, a thousand of them on a large show:
-        // each relative to the claims folder, so the kernel walks two path
-        // components, not the whole path from the root.
-        #[cfg(target_os = "linux")]
-        if let Ok(dir) = rustix::fs::open(
-            &claims,
-            rustix::fs::OFlags::RDONLY
-                | rustix::fs::OFlags::DIRECTORY
-                | rustix::fs::OFlags::CLOEXEC,
-            rustix::fs::Mode::empty(),
-        ) {
-            return folders
-                .into_iter()
-                .filter(|ep| {
-                    rustix::fs::statat(
-                        &dir,
-                        format!("{ep}/{name}").as_str(),
-                        rustix::fs::AtFlags::empty(),
-                    )
-                    .is_ok_and(|st| {
-                        rustix::fs::FileType::from_raw_mode(st.st_mode)
-                            == rustix::fs::FileType::RegularFile
-                    })
-                })
-                .collect();
-        }
-        folders
+        episode_folders(self.root())
             .into_iter()
             .filter(|ep| claims.join(ep.as_str()).join(&name).is_file())
             .collect()
