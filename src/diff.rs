@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
-use toml::{Table, Value};
+use toml::de::{DeFloat, DeInteger, DeTable, DeValue};
+use toml::{Spanned, Value};
 
 /// Text fields long enough to be compared word by word rather than whole.
 const TEXT_FIELDS: &[&str] = &["quote", "claim", "note", "text", "excerpt", "title"];
@@ -86,26 +87,107 @@ pub fn text_pieces(old: &str, new: &str) -> Vec<Piece> {
     out
 }
 
-/// A value as a person writes it in a record.
-fn show(v: &Value) -> String {
+/// A record's TOML as the parser gives it, borrowing the record's text. A
+/// summary over tens of thousands of records spends a third of its time
+/// building owned `toml::Value`s it only compares, so the comparison works on
+/// these, and only a change that is shown is turned into text.
+type Doc<'i> = DeTable<'i>;
+type Item<'i> = Spanned<DeValue<'i>>;
+
+/// A record's text as a table, or `None` where `toml::Table` would refuse it:
+/// not TOML at all, or a number no `toml::Value` holds (an integer past 64
+/// bits, say). Both then compare as whole text, as they always have.
+fn parse(s: &str) -> Option<Doc<'_>> {
+    let doc = DeTable::parse(s).ok()?.into_inner();
+    doc.values()
+        .all(|v| representable(v.as_ref()))
+        .then_some(doc)
+}
+
+fn representable(v: &DeValue<'_>) -> bool {
     match v {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(show).collect::<Vec<_>>().join(", "),
-        Value::Table(t) => t
+        DeValue::Integer(i) => integer(i).is_some(),
+        DeValue::Float(f) => float(f).is_some(),
+        DeValue::Array(a) => a.iter().all(|v| representable(v.as_ref())),
+        DeValue::Table(t) => t.values().all(|v| representable(v.as_ref())),
+        DeValue::String(_) | DeValue::Boolean(_) | DeValue::Datetime(_) => true,
+    }
+}
+
+fn integer(i: &DeInteger<'_>) -> Option<i64> {
+    i64::from_str_radix(i.as_str(), i.radix()).ok()
+}
+
+/// As `toml` reads a float: an overflow to infinity is refused unless the
+/// record wrote `inf`.
+fn float(f: &DeFloat<'_>) -> Option<f64> {
+    let v: f64 = f.as_str().parse().ok()?;
+    (!v.is_infinite() || f.as_str().contains("inf")).then_some(v)
+}
+
+/// Whether two values are equal as `toml::Value`s are: numbers by value (so
+/// `0x10` equals `16`), tables whatever the order of their keys.
+fn same(a: &DeValue<'_>, b: &DeValue<'_>) -> bool {
+    match (a, b) {
+        (DeValue::String(a), DeValue::String(b)) => a == b,
+        (DeValue::Integer(a), DeValue::Integer(b)) => integer(a) == integer(b),
+        (DeValue::Float(a), DeValue::Float(b)) => float(a) == float(b),
+        (DeValue::Boolean(a), DeValue::Boolean(b)) => a == b,
+        (DeValue::Datetime(a), DeValue::Datetime(b)) => a == b,
+        (DeValue::Array(a), DeValue::Array(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b.iter())
+                    .all(|(a, b)| same(a.as_ref(), b.as_ref()))
+        }
+        (DeValue::Table(a), DeValue::Table(b)) => same_table(a, b),
+        _ => false,
+    }
+}
+
+fn same_table(a: &Doc<'_>, b: &Doc<'_>) -> bool {
+    a.len() == b.len()
+        && a.iter().all(|(k, v)| {
+            b.get(k.as_ref().as_ref())
+                .is_some_and(|w| same(v.as_ref(), w.as_ref()))
+        })
+}
+
+/// A value as a person writes it in a record.
+fn show(v: &DeValue<'_>) -> String {
+    match v {
+        DeValue::String(s) => s.to_string(),
+        DeValue::Array(items) => items
             .iter()
-            .map(|(k, v)| format!("{k} = {}", show(v)))
+            .map(|v| show(v.as_ref()))
             .collect::<Vec<_>>()
             .join(", "),
-        other => other.to_string(),
+        DeValue::Table(t) => t
+            .iter()
+            .map(|(k, v)| format!("{} = {}", k.as_ref(), show(v.as_ref())))
+            .collect::<Vec<_>>()
+            .join(", "),
+        // Written as `toml::Value` writes them, which [`parse`] made sure holds them.
+        DeValue::Integer(i) => {
+            integer(i).map_or_else(|| i.to_string(), |n| Value::Integer(n).to_string())
+        }
+        DeValue::Float(f) => {
+            float(f).map_or_else(|| f.to_string(), |n| Value::Float(n).to_string())
+        }
+        DeValue::Boolean(b) => Value::Boolean(*b).to_string(),
+        DeValue::Datetime(d) => Value::Datetime(*d).to_string(),
     }
 }
 
 /// How a source (or any table in a list) is known across versions: its url,
 /// else its title, else its position.
-fn label(t: &Table, index: usize) -> Cow<'_, str> {
+fn label<'a>(t: &'a Doc<'_>, index: usize) -> Cow<'a, str> {
     ["url", "title"]
         .iter()
-        .find_map(|k| t.get(*k).and_then(Value::as_str).map(Cow::Borrowed))
+        .find_map(|k| match t.get(*k).map(|v| v.as_ref()) {
+            Some(DeValue::String(s)) => Some(Cow::Borrowed(s.as_ref())),
+            _ => None,
+        })
         .unwrap_or_else(|| Cow::Owned(format!("#{}", index + 1)))
 }
 
@@ -140,40 +222,51 @@ impl Out for Count {
     }
 }
 
+fn is_table(v: &Item<'_>) -> bool {
+    matches!(v.as_ref(), DeValue::Table(_))
+}
+
 fn diff_value<O: Out>(
     field: &str,
     key: &str,
-    old: Option<&Value>,
-    new: Option<&Value>,
+    old: Option<&DeValue<'_>>,
+    new: Option<&DeValue<'_>>,
     out: &mut O,
 ) {
-    if old == new {
+    if let (Some(a), Some(b)) = (old, new)
+        && same(a, b)
+    {
         return;
     }
     match (old, new) {
-        (Some(Value::String(a)), Some(Value::String(b))) if TEXT_FIELDS.contains(&key) => {
-            out.push(field, || Change::Text {
-                old: a.clone(),
-                new: b.clone(),
-            })
-        }
-        (Some(Value::Array(a)), Some(Value::Array(b)))
-            if a.iter().chain(b).all(|v| v.is_table()) =>
+        (Some(DeValue::String(a)), Some(DeValue::String(b))) if TEXT_FIELDS.contains(&key) => out
+            .push(field, || Change::Text {
+                old: a.to_string(),
+                new: b.to_string(),
+            }),
+        (Some(DeValue::Array(a)), Some(DeValue::Array(b)))
+            if a.iter().chain(b.iter()).all(is_table) =>
         {
             diff_tables(field, a, b, out)
         }
-        (Some(Value::Array(a)), Some(Value::Array(b))) => {
-            for item in b.iter().filter(|v| !a.contains(v)) {
-                out.push(field, || Change::Added { item: show(item) });
+        (Some(DeValue::Array(a)), Some(DeValue::Array(b))) => {
+            let has =
+                |list: &[Item<'_>], v: &Item<'_>| list.iter().any(|w| same(v.as_ref(), w.as_ref()));
+            for item in b.iter().filter(|v| !has(a, v)) {
+                out.push(field, || Change::Added {
+                    item: show(item.as_ref()),
+                });
             }
-            for item in a.iter().filter(|v| !b.contains(v)) {
-                out.push(field, || Change::Removed { item: show(item) });
+            for item in a.iter().filter(|v| !has(b, v)) {
+                out.push(field, || Change::Removed {
+                    item: show(item.as_ref()),
+                });
             }
         }
-        (None, Some(Value::Array(b))) if b.iter().all(|v| v.is_table()) => {
+        (None, Some(DeValue::Array(b))) if b.iter().all(is_table) => {
             diff_tables(field, &[], b, out)
         }
-        (Some(Value::Array(a)), None) if a.iter().all(|v| v.is_table()) => {
+        (Some(DeValue::Array(a)), None) if a.iter().all(is_table) => {
             diff_tables(field, a, &[], out)
         }
         (a, b) => out.push(field, || Change::Set {
@@ -184,11 +277,14 @@ fn diff_value<O: Out>(
 }
 
 /// Lists of tables (sources): matched by url or title, then compared field by field.
-fn diff_tables<O: Out>(field: &str, old: &[Value], new: &[Value], out: &mut O) {
-    fn labelled(list: &[Value]) -> Vec<(Cow<'_, str>, &Table)> {
+fn diff_tables<O: Out>(field: &str, old: &[Item<'_>], new: &[Item<'_>], out: &mut O) {
+    fn labelled<'a, 'i>(list: &'a [Item<'i>]) -> Vec<(Cow<'a, str>, &'a Doc<'i>)> {
         list.iter()
             .enumerate()
-            .filter_map(|(i, v)| v.as_table().map(|t| (label(t, i), t)))
+            .filter_map(|(i, v)| match v.as_ref() {
+                DeValue::Table(t) => Some((label(t, i), t)),
+                _ => None,
+            })
             .collect()
     }
     let (old_l, new_l) = (labelled(old), labelled(new));
@@ -228,19 +324,27 @@ fn field_name<'a, O: Out>(prefix: &str, key: &'a str) -> Cow<'a, str> {
     }
 }
 
-fn diff_table<O: Out>(prefix: &str, old: &Table, new: &Table, out: &mut O) {
+fn diff_table<O: Out>(prefix: &str, old: &Doc<'_>, new: &Doc<'_>, out: &mut O) {
     for (key, v) in old {
+        let key: &str = key.as_ref();
         diff_value(
             &field_name::<O>(prefix, key),
             key,
-            Some(v),
-            new.get(key),
+            Some(v.as_ref()),
+            new.get(key).map(|v| v.as_ref()),
             out,
         );
     }
     for (key, v) in new {
+        let key: &str = key.as_ref();
         if !old.contains_key(key) {
-            diff_value(&field_name::<O>(prefix, key), key, None, Some(v), out);
+            diff_value(
+                &field_name::<O>(prefix, key),
+                key,
+                None,
+                Some(v.as_ref()),
+                out,
+            );
         }
     }
 }
@@ -249,14 +353,11 @@ fn diff_table<O: Out>(prefix: &str, old: &Table, new: &Table, out: &mut O) {
 /// both are TOML (a side that did not exist is an empty table), else the
 /// whole text as the field `(file)`.
 fn compare<O: Out>(old: Option<&str>, new: Option<&str>, out: &mut O) {
-    let parse = |s: Option<&str>| -> Result<Table, ()> {
-        match s {
-            None => Ok(Table::new()),
-            Some(s) => s.parse::<Table>().map_err(|_| ()),
-        }
-    };
-    match (parse(old), parse(new)) {
-        (Ok(a), Ok(b)) => diff_table("", &a, &b, out),
+    fn read(s: Option<&str>) -> Option<Doc<'_>> {
+        s.map_or_else(|| Some(Doc::new()), parse)
+    }
+    match (read(old), read(new)) {
+        (Some(a), Some(b)) => diff_table("", &a, &b, out),
         _ => {
             if old != new {
                 out.push("(file)", || Change::Text {
@@ -393,6 +494,38 @@ mod tests {
                     item: "https://b.example".into()
                 }));
         assert_eq!(diff_records(Some(old), Some(old)), vec![]);
+    }
+
+    #[test]
+    fn values_compare_as_toml_reads_them_not_as_written() {
+        // One number written two ways, keys in another order, an inline table
+        // for a header: nothing changed, for the list and for the count alike.
+        let old = "n = 16\nx = 1.5\nwhen = 2024-05-01T10:00:00Z\n[meta]\na = 1\nb = \"二\"\n";
+        let new = "x = 1.50\nn = 0x10\nwhen = 2024-05-01T10:00:00Z\nmeta = { b = \"二\", a = 1 }\n";
+        assert_eq!(diff_records(Some(old), Some(new)), vec![]);
+        assert_eq!(count_changes(Some(old), Some(new)), 0);
+        let changes = diff_records(Some("n = 16\n"), Some("n = 0x11\n"));
+        assert_eq!(
+            changes,
+            vec![FieldChange {
+                field: "n".into(),
+                change: Change::Set {
+                    old: Some("16".into()),
+                    new: Some("17".into())
+                }
+            }]
+        );
+        assert_eq!(count_changes(Some("n = 16\n"), Some("n = 0x11\n")), 1);
+    }
+
+    #[test]
+    fn a_number_no_toml_value_holds_compares_the_whole_file() {
+        let huge = "n = 99999999999999999999\n";
+        let changes = diff_records(Some("n = 1\n"), Some(huge));
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].field, "(file)");
+        assert_eq!(count_changes(Some("n = 1\n"), Some(huge)), 1);
+        assert_eq!(count_changes(Some(huge), Some(huge)), 0);
     }
 
     #[test]
