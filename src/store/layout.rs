@@ -262,8 +262,7 @@ impl Store {
         out.extend(
             read_dir_names(&self.root().join(CORRECTIONS_DIR))
                 .into_iter()
-                .filter(|e| !e.is_dir && !e.is_link)
-                .filter_map(|e| CorrectionId::new(e.name.strip_suffix(".toml")?).ok())
+                .filter_map(|e| CorrectionId::new(e.record_stem()?).ok())
                 .map(RecordRef::Correction),
         );
         out
@@ -278,8 +277,8 @@ impl Store {
             .flat_map_iter(|episode| {
                 read_dir_names(&claims.join(episode.as_str()))
                     .into_iter()
-                    .filter(|e| !e.is_dir && !e.is_link && e.name != EPISODE_FILE)
-                    .filter_map(|e| ClaimId::new(e.name.strip_suffix(".toml")?).ok())
+                    .filter(|e| e.name != EPISODE_FILE)
+                    .filter_map(|e| ClaimId::new(e.record_stem()?).ok())
                     .map(move |id| (episode.clone(), id))
             })
             .collect()
@@ -325,6 +324,25 @@ pub(super) struct Name {
     pub(super) is_link: bool,
 }
 
+impl Name {
+    /// The id part of a record file's name (`x` of `x.toml`), if this entry
+    /// is one: a `.toml` name that is neither a folder nor a link. Every
+    /// listing of records asks this of each entry, so all agree on what a
+    /// record file is.
+    pub(super) fn record_stem(&self) -> Option<&str> {
+        if self.is_dir || self.is_link {
+            return None;
+        }
+        self.name.strip_suffix(".toml")
+    }
+
+    /// Whether this is a link where a record file would be: a problem to
+    /// report, never a file to read.
+    pub(super) fn is_linked_record(&self) -> bool {
+        self.is_link && self.name.ends_with(".toml")
+    }
+}
+
 pub(super) fn read_dir_names(dir: &Path) -> Vec<Name> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -356,17 +374,19 @@ pub(super) fn read_toml_files(dir: &Path) -> (Vec<(String, Option<Stamp>)>, Vec<
     let files = rd
         .filter_map(Result::ok)
         .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
             let kind = e.file_type().ok()?;
-            if !name.ends_with(".toml") || kind.is_dir() {
+            let entry = Name {
+                name: e.file_name().into_string().ok()?,
+                is_dir: kind.is_dir(),
+                is_link: kind.is_symlink(),
+            };
+            if entry.is_linked_record() {
+                links.push(entry.name);
                 return None;
             }
-            if kind.is_symlink() {
-                links.push(name);
-                return None;
-            }
+            entry.record_stem()?;
             let stamp = e.metadata().ok().map(|m| Stamp::from_metadata(&m));
-            Some((name, stamp))
+            Some((entry.name, stamp))
         })
         .collect();
     (files, links)
@@ -385,7 +405,7 @@ pub(super) fn list_record_files<C>(root: &Path, snap: &mut Snapshot<C>) -> Vec<R
     }
     for name in episode_dirs
         .iter()
-        .filter(|e| !e.is_dir && !e.is_link && e.name.ends_with(".toml"))
+        .filter(|e| e.record_stem().is_some())
         .map(|e| &e.name)
     {
         snap.problems.push(Problem::new(

@@ -108,14 +108,11 @@ impl Store {
                 // once, its stamp taken from the open file.
                 None => {
                     for e in read_dir_names(&root.join(CORRECTIONS_DIR)) {
-                        if e.is_dir || !e.name.ends_with(".toml") {
-                            continue;
-                        }
                         let rel = format!("{CORRECTIONS_DIR}/{}", e.name);
-                        if e.is_link {
+                        if e.is_linked_record() {
                             snap.problems.push(Problem::symbolic_link(&rel));
-                        } else if let Some(stamp) =
-                            may_name(&root.join(&rel), &sel.corrections_naming)
+                        } else if e.record_stem().is_some()
+                            && let Some(stamp) = may_name(&root.join(&rel), &sel.corrections_naming)
                         {
                             files.push(RecordFile {
                                 rel,
@@ -196,8 +193,7 @@ impl Store {
             if e.is_link {
                 snap.problems
                     .push(Problem::symbolic_link(&format!("{CLAIMS_DIR}/{}", e.name)));
-            } else if !e.is_dir
-                && let Some(stem) = e.name.strip_suffix(".toml")
+            } else if let Some(stem) = e.record_stem()
                 && named(stem)
             {
                 snap.problems.push(Problem::new(
@@ -216,15 +212,15 @@ impl Store {
                 let mut files = Vec::new();
                 let mut links = Vec::new();
                 for f in read_dir_names(&claims.join(&e.name)) {
-                    let Some(stem) = f.name.strip_suffix(".toml") else {
-                        continue;
-                    };
-                    if f.is_dir || !named(stem) {
+                    if !f.name.strip_suffix(".toml").is_some_and(named) {
                         continue;
                     }
                     let rel = format!("{rel_dir}/{}", f.name);
-                    if f.is_link {
+                    if f.is_linked_record() {
                         links.push(Problem::symbolic_link(&rel));
+                        continue;
+                    }
+                    if f.record_stem().is_none() {
                         continue;
                     }
                     let kind = if f.name == EPISODE_FILE {
