@@ -275,16 +275,17 @@ fn record_change(
     })
 }
 
-/// `f` for each of many file changes, on every core: each thread reads blobs
-/// through a handle of its own, and parsing and comparing run in parallel.
-fn on_every_core<T: Send>(
+/// `f` for each of many items (file changes, record paths), on every core:
+/// each thread reads the repository through a handle of its own, and
+/// parsing and comparing run in parallel.
+fn on_every_core<I: Sync, T: Send>(
     store: &Store,
-    files: &[FileChange],
-    f: impl Fn(&Repo, &Path, &FileChange) -> Result<T, GitError> + Sync,
+    items: &[I],
+    f: impl Fn(&Repo, &Path, &I) -> Result<T, GitError> + Sync,
 ) -> Result<Vec<T>, GitError> {
     let git_dir = store.repo().git_dir().to_path_buf();
     let root = store.root().to_path_buf();
-    files
+    items
         .par_iter()
         .map_init(
             || Repo::open_git_dir(&git_dir),
@@ -336,13 +337,31 @@ pub fn record_log_with(
     with_changes: bool,
     indexing: Indexing,
 ) -> Result<RecordLog, GitError> {
-    let repo = store.repo();
+    log_in(
+        store.repo(),
+        store.root(),
+        path,
+        from,
+        with_changes,
+        indexing,
+    )
+}
+
+/// [`record_log_with`] through a given handle on the repository.
+fn log_in(
+    repo: &Repo,
+    root: &Path,
+    path: &str,
+    from: &str,
+    with_changes: bool,
+    indexing: Indexing,
+) -> Result<RecordLog, GitError> {
     let history = repo.path_history_with(from, path, indexing)?;
     let mut entries = Vec::with_capacity(history.revisions.len());
     for r in history.revisions {
         let new = Side::Rev(r.commit.id.hex());
         let change = if with_changes {
-            record_change(repo, store.root(), &r.change, &new)?
+            record_change(repo, root, &r.change, &new)?
         } else {
             unread_change(&r.change)
         };
@@ -378,17 +397,11 @@ pub fn histories(
     if !store.repo().has_commits()? {
         return Ok(Default::default());
     }
-    let root = store.root().to_path_buf();
-    paths
-        .par_iter()
-        .map_init(
-            || Store::discover(&root),
-            |store, path| match store {
-                Ok(store) => Ok((path.clone(), record_log(store, path, "HEAD", true)?)),
-                Err(e) => Err(GitError::Reopen(e.to_string())),
-            },
-        )
-        .collect()
+    let logs = on_every_core(store, paths, |repo, root, path| {
+        let log = log_in(repo, root, path, "HEAD", true, Indexing::All)?;
+        Ok((path.clone(), log.entries))
+    })?;
+    Ok(logs.into_iter().collect())
 }
 
 /// Which commits a changelog covers.
