@@ -212,6 +212,30 @@ impl Env {
         String::from_utf8(out.stdout).expect("stdout is UTF-8")
     }
 
+    /// Correct the shipped claim `graphcast-no` in EP at 06:07~09:08, as a
+    /// listener reported it, with `text` and any `extra` arguments (`--id`,
+    /// say); the new correction's id, which `correct` prints last.
+    pub fn correct_graphcast(&self, text: &str, extra: &[&str]) -> String {
+        let mut args = vec![
+            "correct",
+            "graphcast-no",
+            "--episode",
+            EP,
+            "--at",
+            "06:07~09:08",
+            "--text",
+            text,
+            "--reported-by",
+            "listener message",
+        ];
+        args.extend_from_slice(extra);
+        self.ok(&args)
+            .lines()
+            .last()
+            .expect("correct printed the id")
+            .to_owned()
+    }
+
     /// Run errata with `--json`, require success, and parse its stdout.
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         let mut all = vec!["--json"];

@@ -24,20 +24,7 @@ fn correct(env: &Env, args: &[&str]) -> String {
 }
 
 fn correct_graphcast(env: &Env) -> String {
-    correct(
-        env,
-        &[
-            "graphcast-no",
-            "--episode",
-            EP,
-            "--at",
-            "06:07~09:08",
-            "--text",
-            GRAPHCAST_TEXT,
-            "--reported-by",
-            "listener message",
-        ],
-    )
+    env.correct_graphcast(GRAPHCAST_TEXT, &[])
 }
 
 /// Give the show a published address and its episodes a place to listen, as an

@@ -16,20 +16,7 @@ const TEXT_V2: &str = "GraphCast 的輸入仍需先用超級電腦做資料同�
 /// The claims repository with the GraphCast correction recorded through errata.
 fn with_correction() -> Env {
     let env = Env::with_claims();
-    env.ok(&[
-        "correct",
-        "graphcast-no",
-        "--episode",
-        EP,
-        "--at",
-        "06:07~09:08",
-        "--text",
-        TEXT_V1,
-        "--reported-by",
-        "listener message",
-        "--id",
-        CID,
-    ]);
+    env.correct_graphcast(TEXT_V1, &["--id", CID]);
     env
 }
 
