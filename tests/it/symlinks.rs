@@ -128,44 +128,47 @@ fn a_linked_record_is_reported_and_never_changed() {
     }
 }
 
+/// `folder` linked out of the repository and committed so: `validate` names
+/// it, and the first three commands on `claim` and each of `writers` refuse
+/// and change nothing.
+fn a_linked_folder_refuses(folder: &str, claim: &str, writers: &[Vec<&str>]) {
+    let env = Env::with_claims();
+    link_out(&env, folder, true);
+    validate_names(&env, folder);
+    let mut cmds = claim_commands(claim);
+    cmds.truncate(3);
+    cmds.extend(writers.iter().cloned());
+    all_refused(&env, folder, &cmds);
+}
+
 #[test]
 fn a_linked_episode_folder_is_reported_and_never_written_into() {
-    let env = Env::with_claims();
-    let folder = format!("claims/{EP2}");
-    link_out(&env, &folder, true);
-    validate_names(&env, &folder);
-    let mut cmds = claim_commands("graphcast-no-supercomputers");
-    cmds.truncate(3);
-    cmds.push(vec![
-        "add",
-        EP2,
-        "--id",
-        "new-one",
-        "--quote",
-        "任何一句",
-        "--claim",
-        "c",
-    ]);
-    all_refused(&env, &folder, &cmds);
+    a_linked_folder_refuses(
+        &format!("claims/{EP2}"),
+        "graphcast-no-supercomputers",
+        &[vec![
+            "add",
+            EP2,
+            "--id",
+            "new-one",
+            "--quote",
+            "任何一句",
+            "--claim",
+            "c",
+        ]],
+    );
 }
 
 #[test]
 fn a_linked_claims_folder_is_reported_and_never_written_into() {
-    let env = Env::with_claims();
-    link_out(&env, "claims", true);
-    validate_names(&env, "claims");
-    let mut cmds = claim_commands("nvidia-margin");
-    cmds.truncate(3);
-    cmds.push(vec![
-        "add",
-        EP,
-        "--quote",
-        Q_NVIDIA_TRILLION,
-        "--claim",
-        "c",
-    ]);
-    cmds.push(vec!["episode", "add", "new-episode", "--title", "新的一集"]);
-    all_refused(&env, "claims", &cmds);
+    a_linked_folder_refuses(
+        "claims",
+        "nvidia-margin",
+        &[
+            vec!["add", EP, "--quote", Q_NVIDIA_TRILLION, "--claim", "c"],
+            vec!["episode", "add", "new-episode", "--title", "新的一集"],
+        ],
+    );
 }
 
 #[test]
