@@ -582,3 +582,103 @@ fn the_changelog_lists_every_record_change_and_filters_it() {
     );
     env.refused(&["log", "--episode", "Bad Episode"], 2, &["--episode"]);
 }
+
+/// `diff` between two commits names what `git diff --name-status` names, but
+/// for a file whose mode alone changed: a record is its content. Checked where
+/// no rename can be among the changes (files added and modified, or deleted:
+/// the trees are compared directly) and where one can (added and deleted:
+/// libgit2 looks for renames).
+#[test]
+fn diff_between_commits_names_the_records_git_names_but_a_mode_change() {
+    let env = Env::with_claims();
+    let changed = |revs: &[&str]| -> Vec<(String, String)> {
+        let json = env.json(&[&["diff"][..], revs].concat());
+        let stat = env.ok(&[&["diff", "--stat"][..], revs].concat());
+        let (counts, _) = stat_counts(&stat);
+        let listed: Vec<(String, String)> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let path = r["path"].as_str().unwrap().to_owned();
+                let change = r["change"].as_str().unwrap().to_owned();
+                assert_eq!(
+                    counts.get(&path).map(|(n, c)| (*n, c.as_str())),
+                    Some((r["changes"].as_array().unwrap().len(), change.as_str())),
+                    "--stat agrees with the diff on {path}"
+                );
+                (path, change)
+            })
+            .collect();
+        assert_eq!(counts.len(), listed.len(), "{stat}");
+        listed
+    };
+    let git_names = |revs: &[&str]| -> Vec<(String, String)> {
+        let args = [
+            &["diff", "--name-status", "-M"][..],
+            revs,
+            &["--", "claims", "corrections", "errata.toml"],
+        ]
+        .concat();
+        env.git(&args)
+            .lines()
+            .map(|l| {
+                let mut parts = l.split('\t');
+                let kind = match &parts.next().unwrap()[..1] {
+                    "A" => "added",
+                    "D" => "deleted",
+                    "M" => "modified",
+                    "R" => "renamed",
+                    other => panic!("{other} in {l}"),
+                };
+                (parts.next_back().unwrap().to_owned(), kind.to_owned())
+            })
+            .collect()
+    };
+    let margin = claim_file(EP, "nvidia-margin");
+    let cost = claim_file(EP, "amd-mi300x-cost");
+    let new_one = claim_file(EP, "a-new-claim");
+    let founded = claim_file(EP, "chatgpt-launch");
+
+    // Added, modified and a mode changed: the trees are compared.
+    env.write(&new_one, "status = \"needs-check\"\nclaim = \"新的\"\n");
+    env.write(
+        &margin,
+        &env.read(&margin).replace("accurate", "misleading"),
+    );
+    env.git(&["add", &new_one, &margin]);
+    env.git(&["update-index", "--chmod=+x", &cost]);
+    env.git(&["commit", "-q", "-m", "add, edit, chmod"]);
+    let git = git_names(&["HEAD~1", "HEAD"]);
+    assert!(git.contains(&(cost.clone(), "modified".into())), "{git:?}");
+    let without_mode: Vec<_> = git.into_iter().filter(|(p, _)| *p != cost).collect();
+    assert_eq!(changed(&["HEAD~1", "HEAD"]), without_mode);
+    // The other way round, the new claim is deleted.
+    let back = changed(&["HEAD", "HEAD~1"]);
+    assert!(
+        back.contains(&(new_one.clone(), "deleted".into())),
+        "{back:?}"
+    );
+    assert!(!back.iter().any(|(p, _)| *p == cost), "{back:?}");
+    assert_eq!(back.len(), 2, "{back:?}");
+
+    // Deleted and added beside a mode change back: libgit2 looks for renames.
+    env.git(&["rm", "-q", &founded]);
+    let other = claim_file(EP2, "an-unrelated-claim");
+    env.write(
+        &other,
+        "status = \"checking\"\nclaim = \"完全不同的一句話\"\n",
+    );
+    env.git(&["add", &other]);
+    env.git(&["update-index", "--chmod=-x", &cost]);
+    env.git(&["commit", "-q", "-m", "delete one, add another, chmod back"]);
+    let git = git_names(&["HEAD~1", "HEAD"]);
+    assert!(git.contains(&(cost.clone(), "modified".into())), "{git:?}");
+    let without_mode: Vec<_> = git.into_iter().filter(|(p, _)| *p != cost).collect();
+    assert_eq!(without_mode.len(), 2, "{without_mode:?}");
+    let mut ours = changed(&["HEAD~1", "HEAD"]);
+    ours.sort();
+    let mut want = without_mode;
+    want.sort();
+    assert_eq!(ours, want);
+}
