@@ -10,8 +10,15 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::model::{Claim, Source, State, Status, Verdict};
 
+/// Columns `s` takes in a terminal. Printable ASCII (ids, statuses, times:
+/// most cells of a table) takes one column a byte, counted without looking
+/// each character up.
 pub fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        s.len()
+    } else {
+        UnicodeWidthStr::width(s)
+    }
 }
 
 /// Cut `s` to at most `max` columns, ending with `…` when something was cut.
@@ -478,6 +485,25 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn width_counts_columns_as_unicode_width_does() {
+        let ascii: String = (b' '..=b'~').map(char::from).collect();
+        for s in [
+            "",
+            "nvidia-margin",
+            "00:50~01:12",
+            ascii.as_str(),
+            "tab\there",
+            "del\u{7f}",
+            "輝達的利潤高達70幾%耶",
+            "AMD最近出貨的那個 MI300X",
+            "é",
+        ] {
+            assert_eq!(width(s), UnicodeWidthStr::width(s), "{s:?}");
+        }
+        assert_eq!(width("輝達 AMD"), 8);
     }
 
     #[test]

@@ -178,7 +178,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
     let idle = idle.as_deref();
     let row = |i: usize| {
         let c = claims[i];
-        let mut row = vec![Cell::plain(c.id.as_str())];
+        // Room for every column at once: growing it cell by cell was two
+        // reallocations a row.
+        let mut row = Vec::with_capacity(8);
+        row.push(Cell::plain(c.id.as_str()));
         if multi_episode {
             row.push(Cell::plain(c.episode.as_str()));
         }
@@ -228,13 +231,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode, CliError> {
             .max()
             .unwrap_or(1),
     );
+    // A later moment is never written shorter, so the latest is the widest.
     widths[status + 2] = widths[status + 2].max(
         claims
             .iter()
-            .filter_map(|c| c.said_at)
-            .map(|t| errata::model::format_point(t.start()).len())
+            .filter_map(|c| c.said_at.map(|t| t.start()))
             .max()
-            .unwrap_or(1),
+            .map_or(1, |t| errata::model::format_point(t).len()),
     );
     if let Some(idle) = idle {
         let digits = idle.iter().map(|d| d.idle_days.to_string().len()).max();

