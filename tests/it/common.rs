@@ -46,6 +46,23 @@ pub const AUTHOR_EMAIL: &str = "ann@factcheck.example.org";
 pub const DATE: &str = "2024-01-02T03:04:05+00:00";
 
 /// The path of a claim's record.
+/// The arguments of [`Env::correct_graphcast`], for a test that expects them
+/// refused.
+pub fn correct_graphcast_args(text: &str) -> Vec<&str> {
+    vec![
+        "correct",
+        "graphcast-no",
+        "--episode",
+        EP,
+        "--at",
+        "06:07~09:08",
+        "--text",
+        text,
+        "--reported-by",
+        "listener message",
+    ]
+}
+
 pub fn claim_file(episode: &str, id: &str) -> String {
     format!("claims/{episode}/{id}.toml")
 }
@@ -216,18 +233,7 @@ impl Env {
     /// listener reported it, with `text` and any `extra` arguments (`--id`,
     /// say); the new correction's id, which `correct` prints last.
     pub fn correct_graphcast(&self, text: &str, extra: &[&str]) -> String {
-        let mut args = vec![
-            "correct",
-            "graphcast-no",
-            "--episode",
-            EP,
-            "--at",
-            "06:07~09:08",
-            "--text",
-            text,
-            "--reported-by",
-            "listener message",
-        ];
+        let mut args = correct_graphcast_args(text);
         args.extend_from_slice(extra);
         self.ok(&args)
             .lines()

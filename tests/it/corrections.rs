@@ -494,18 +494,7 @@ fn counts_from_list(env: &Env, episode: &str) -> Value {
 #[test]
 fn report_numbers_equal_what_list_gives() {
     let env = Env::with_claims();
-    correct(
-        &env,
-        &[
-            "graphcast-no",
-            "--episode",
-            EP,
-            "--at",
-            "06:07~09:08",
-            "--text",
-            GRAPHCAST_TEXT,
-        ],
-    );
+    correct_graphcast(&env);
     let report = env.json(&["report"]);
     let cards = report.as_array().unwrap();
     assert_eq!(cards.len(), 2, "one scorecard per episode");

@@ -43,20 +43,10 @@ fn site_env() -> Env {
     // the templates have it) is tested apart.
     env.set_language("en");
     publishable(&env);
-    env.ok(&[
-        "correct",
-        "graphcast-no",
-        "--episode",
-        EP,
-        "--at",
-        "06:07~09:08",
-        "--text",
+    env.correct_graphcast(
         "GraphCast 的輸入仍要先用超級電腦做資料同化。",
-        "--reported-by",
-        "listener message",
-        "--id",
-        "graphcast-needs-supercomputers",
-    ]);
+        &["--id", "graphcast-needs-supercomputers"],
+    );
     env.add(&[
         EP,
         "--id",

@@ -178,22 +178,7 @@ fn a_linked_corrections_folder_is_reported_and_never_written_into() {
     env.write("corrections/.keep", "");
     link_out(&env, "corrections", true);
     validate_names(&env, "corrections");
-    all_refused(
-        &env,
-        "corrections",
-        &[vec![
-            "correct",
-            "graphcast-no",
-            "--episode",
-            EP,
-            "--at",
-            "06:07~09:08",
-            "--text",
-            "更正。",
-            "--reported-by",
-            "listener",
-        ]],
-    );
+    all_refused(&env, "corrections", &[correct_graphcast_args("更正。")]);
 }
 
 #[test]
