@@ -33,8 +33,8 @@ fn check_id(s: &str) -> Result<(), IdError> {
     }
     // The common case in one pass over the bytes: every id read from the
     // record cache on a warm run comes through here.
-    let allowed = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-';
-    if s.len() <= MAX_ID_LEN && s.bytes().all(|b| allowed(&b)) {
+    let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
+    if s.len() <= MAX_ID_LEN && s.bytes().all(allowed) {
         return Ok(());
     }
     if let Some(found) = s
