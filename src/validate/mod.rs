@@ -213,16 +213,31 @@ pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
     for corr in &snap.corrections {
         let path = correction_path(&corr.id);
         problems.extend(cross::correction_links(corr, &by_id, &snap.episodes));
+        // Its own rules depend on it and its episode's transcript alone, so
+        // they are remembered as a claim's are: a warm run then reads no
+        // transcript for the corrections.
+        let context = contexts.key(&corr.episode);
+        if let Some(known) = snap.remembered_checks(&path, context) {
+            problems.extend_from_slice(known);
+            continue;
+        }
         let transcript = snap
             .episodes
             .contains_key(&corr.episode)
             .then(|| contexts.transcript(&corr.episode))
             .flatten();
-        problems.extend(
-            rules::correction(corr, transcript)
-                .iter()
-                .map(|v| v.problem(&path)),
-        );
+        let found: Vec<Problem> = rules::correction(corr, transcript)
+            .iter()
+            .map(|v| v.problem(&path))
+            .collect();
+        problems.extend_from_slice(&found);
+        remember.push((
+            path,
+            Checks {
+                context,
+                problems: found,
+            },
+        ));
     }
 
     problems.extend(unmerged_in_git(store, &problems));

@@ -168,3 +168,44 @@ fn remembered_checks_match_fresh_ones_and_follow_the_transcript() {
         "{now:?}"
     );
 }
+
+/// A correction's own checks (its time inside its episode's transcript) are
+/// remembered as a claim's are: the same on a warm run, and gone once the
+/// transcript changes so that they no longer hold.
+#[test]
+fn remembered_correction_checks_follow_the_transcript() {
+    let tmp = repo();
+    let correction = "corrections/margin-fix.toml";
+    write(
+        tmp.path(),
+        correction,
+        "claims = [\"misquoted\"]\nepisode = \"top10-ai-2023\"\naired_at = \"9:00:00\"\ntext = \"更正。\"\n",
+    );
+    let store = Store::discover(tmp.path()).unwrap();
+    let outside = |problems: &[String]| {
+        problems
+            .iter()
+            .filter(|p| p.starts_with(&format!("{correction}: 9:00:00 is outside the transcript")))
+            .count()
+    };
+    let cold = quote_problems(&store);
+    assert_eq!(outside(&cold), 1, "{cold:?}");
+    wait_until_settled(tmp.path());
+    let settled = tmp.path().join(correction);
+    while !Stamp::of(&settled).unwrap().settled() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = quote_problems(&store);
+    assert_eq!(quote_problems(&store), cold, "warm validate says the same");
+
+    // A transcript that runs past nine hours: the remembered problem must go.
+    let longer = format!("{}\n(8:59:00~9:30:00) 後記\n", SEED.trim_end());
+    write(tmp.path(), "claims/top10-ai-2023/transcript.txt", &longer);
+    let now = quote_problems(&store);
+    assert_eq!(outside(&now), 0, "{now:?}");
+    assert!(
+        !now.iter().any(|p| p.contains("transcript cannot be read")),
+        "the longer transcript is read: {now:?}"
+    );
+    assert_eq!(now.len(), cold.len() - 1, "only that problem went: {now:?}");
+}
