@@ -105,6 +105,32 @@ pub fn check_claim(c: &Claim, transcript: Option<&Transcript>) -> Vec<Problem> {
 /// among them, ordered by file. Each claim's checks against its transcript run
 /// while it is parsed and are remembered in the cache, so an unchanged
 /// repository is validated from claim summaries without reading a record.
+/// The problems of a file whose checks depend on it and on one episode's
+/// record and transcript alone: those remembered while `context` holds, else
+/// what `check` finds, which is remembered for the next run.
+fn remembered_or(
+    snap: &Snapshot<ClaimSummary>,
+    problems: &mut Vec<Problem>,
+    remember: &mut Vec<(String, Checks)>,
+    path: String,
+    context: u64,
+    check: impl FnOnce(&str) -> Vec<Problem>,
+) {
+    if let Some(known) = snap.remembered_checks(&path, context) {
+        problems.extend_from_slice(known);
+        return;
+    }
+    let found = check(&path);
+    problems.extend_from_slice(&found);
+    remember.push((
+        path,
+        Checks {
+            context,
+            problems: found,
+        },
+    ));
+}
+
 pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
     let root = store.root();
     let contexts = Contexts::new(root);
@@ -141,27 +167,15 @@ pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
 
     let mut remember: Vec<(String, Checks)> = Vec::new();
     for ep in snap.episodes.values() {
-        let path = episode_path(&ep.id);
-        let context = contexts.key(&ep.id);
-        if let Some(known) = snap.remembered_checks(&path, context) {
-            problems.extend_from_slice(known);
-            continue;
-        }
-        let mut found: Vec<Problem> = rules::episode(ep)
-            .iter()
-            .map(|v| v.problem(&path))
-            .collect();
-        if let Some(p) = contexts.problem(&ep.id) {
-            found.push(Problem::new(&path, Location::key("transcript"), p));
-        }
-        problems.extend_from_slice(&found);
-        remember.push((
-            path,
-            Checks {
-                context,
-                problems: found,
-            },
-        ));
+        let (path, context) = (episode_path(&ep.id), contexts.key(&ep.id));
+        remembered_or(&snap, &mut problems, &mut remember, path, context, |path| {
+            let mut found: Vec<Problem> =
+                rules::episode(ep).iter().map(|v| v.problem(path)).collect();
+            if let Some(p) = contexts.problem(&ep.id) {
+                found.push(Problem::new(path, Location::key("transcript"), p));
+            }
+            found
+        });
     }
 
     let (duplicates, by_id) = cross::duplicate_ids(&snap.claims);
@@ -211,33 +225,22 @@ pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
     }
 
     for corr in &snap.corrections {
-        let path = correction_path(&corr.id);
         problems.extend(cross::correction_links(corr, &by_id, &snap.episodes));
         // Its own rules depend on it and its episode's transcript alone, so
         // they are remembered as a claim's are: a warm run then reads no
         // transcript for the corrections.
-        let context = contexts.key(&corr.episode);
-        if let Some(known) = snap.remembered_checks(&path, context) {
-            problems.extend_from_slice(known);
-            continue;
-        }
-        let transcript = snap
-            .episodes
-            .contains_key(&corr.episode)
-            .then(|| contexts.transcript(&corr.episode))
-            .flatten();
-        let found: Vec<Problem> = rules::correction(corr, transcript)
-            .iter()
-            .map(|v| v.problem(&path))
-            .collect();
-        problems.extend_from_slice(&found);
-        remember.push((
-            path,
-            Checks {
-                context,
-                problems: found,
-            },
-        ));
+        let (path, context) = (correction_path(&corr.id), contexts.key(&corr.episode));
+        remembered_or(&snap, &mut problems, &mut remember, path, context, |path| {
+            let transcript = snap
+                .episodes
+                .contains_key(&corr.episode)
+                .then(|| contexts.transcript(&corr.episode))
+                .flatten();
+            rules::correction(corr, transcript)
+                .iter()
+                .map(|v| v.problem(path))
+                .collect()
+        });
     }
 
     problems.extend(unmerged_in_git(store, &problems));
