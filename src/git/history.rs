@@ -54,6 +54,23 @@ pub struct FileChange {
 }
 
 impl FileChange {
+    /// The change of the file at `path` from blob `old` to blob `new`, as a
+    /// comparison of two trees finds it (`None` where a side lacks the file).
+    pub(super) fn between(path: &str, old: Option<Oid>, new: Option<Oid>) -> FileChange {
+        let kind = match (old, new) {
+            (None, _) => ChangeKind::Added,
+            (_, None) => ChangeKind::Deleted,
+            _ => ChangeKind::Modified,
+        };
+        FileChange {
+            kind,
+            old_path: old.map(|_| path.to_owned()),
+            new_path: new.map(|_| path.to_owned()),
+            old_blob: old.map(BlobId),
+            new_blob: new.map(BlobId),
+        }
+    }
+
     /// The path to name the change by: the new one, or the old one if deleted.
     pub fn path(&self) -> &str {
         self.new_path
@@ -289,21 +306,9 @@ impl Repo {
         }
         Ok(Some(
             found
-                .into_iter()
+                .iter()
                 .map(|(path, before, after)| {
-                    let path = String::from_utf8_lossy(&path).into_owned();
-                    let kind = match (before, after) {
-                        (None, _) => ChangeKind::Added,
-                        (_, None) => ChangeKind::Deleted,
-                        _ => ChangeKind::Modified,
-                    };
-                    FileChange {
-                        kind,
-                        old_path: before.map(|_| path.clone()),
-                        new_path: after.map(|_| path),
-                        old_blob: before.map(BlobId),
-                        new_blob: after.map(BlobId),
-                    }
+                    FileChange::between(&String::from_utf8_lossy(path), *before, *after)
                 })
                 .collect(),
         ))

@@ -12,7 +12,7 @@ use git2::{Oid, Sort};
 
 use super::pathindex::PathIndex;
 use super::treediff::{TreeCache, diff_trees};
-use super::{BlobId, ChangeKind, CommitId, CommitInfo, FileChange, GitError, Repo, Side};
+use super::{CommitId, CommitInfo, FileChange, GitError, Repo, Side};
 
 /// A walk over the commits of a changelog.
 pub struct RecordWalk<'r> {
@@ -166,7 +166,7 @@ impl RecordWalk<'_> {
             let mut out: Vec<FileChange> = found
                 .iter()
                 .filter(|(_, a, b)| a.is_some() && b.is_some())
-                .map(|(p, a, b)| change(p, *a, *b))
+                .map(|(p, a, b)| FileChange::between(p, *a, *b))
                 .collect();
             out.extend(self.repo.changed_files(
                 &Side::Rev(p.to_string()),
@@ -176,21 +176,9 @@ impl RecordWalk<'_> {
             out.sort_by(|x, y| x.path().cmp(y.path()));
             return Ok(out);
         }
-        Ok(found.iter().map(|(p, a, b)| change(p, *a, *b)).collect())
-    }
-}
-
-fn change(path: &str, old: Option<Oid>, new: Option<Oid>) -> FileChange {
-    let kind = match (old, new) {
-        (None, _) => ChangeKind::Added,
-        (_, None) => ChangeKind::Deleted,
-        _ => ChangeKind::Modified,
-    };
-    FileChange {
-        kind,
-        old_path: old.map(|_| path.to_owned()),
-        new_path: new.map(|_| path.to_owned()),
-        old_blob: old.map(BlobId),
-        new_blob: new.map(BlobId),
+        Ok(found
+            .iter()
+            .map(|(p, a, b)| FileChange::between(p, *a, *b))
+            .collect())
     }
 }
