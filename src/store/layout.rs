@@ -6,6 +6,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::folder::Folder;
 use super::{Snapshot, Stamp, Store};
 use crate::diagnostic::{Location, Problem};
 use crate::model::{ClaimId, CorrectionId, EpisodeId};
@@ -219,10 +220,18 @@ pub fn symbolic_link_in(root: &Path, rel: &str) -> Option<String> {
 /// The episode folders under `claims/` whose names are valid ids, from the
 /// folder listing alone. A linked `claims/` or episode folder holds none.
 pub fn episode_folders(root: &Path) -> Vec<EpisodeId> {
+    let mut folders = episode_folders_as_listed(root);
+    folders.sort_unstable();
+    folders
+}
+
+/// [`episode_folders`] in the order the file system lists them, for a caller
+/// that keeps a few of a thousand and need not sort the rest.
+fn episode_folders_as_listed(root: &Path) -> Vec<EpisodeId> {
     if symbolic_link_in(root, CLAIMS_DIR).is_some() {
         return Vec::new();
     }
-    read_dir_names(&root.join(CLAIMS_DIR))
+    list_dir(&root.join(CLAIMS_DIR))
         .into_iter()
         .filter(|e| e.is_dir)
         .filter_map(|e| EpisodeId::new(&e.name).ok())
@@ -238,11 +247,20 @@ impl Store {
         if name == EPISODE_FILE {
             return Vec::new();
         }
-        let claims = self.root().join(CLAIMS_DIR);
-        episode_folders(self.root())
+        let claims = Folder::open(&self.root().join(CLAIMS_DIR));
+        let mut rel = String::new();
+        let mut found: Vec<EpisodeId> = episode_folders_as_listed(self.root())
             .into_iter()
-            .filter(|ep| claims.join(ep.as_str()).join(&name).is_file())
-            .collect()
+            .filter(|ep| {
+                rel.clear();
+                rel.push_str(ep.as_str());
+                rel.push('/');
+                rel.push_str(&name);
+                claims.is_file(&rel)
+            })
+            .collect();
+        found.sort_unstable();
+        found
     }
 
     /// Every claim, correction and episode file, from file names alone (no
@@ -343,12 +361,20 @@ impl Name {
     }
 }
 
+/// The entries of a folder, sorted by name.
 pub(super) fn read_dir_names(dir: &Path) -> Vec<Name> {
+    let mut names = list_dir(dir);
+    // Names in one folder are distinct, so an unstable sort orders them as a stable one.
+    names.sort_unstable();
+    names
+}
+
+/// The entries of a folder in the order the file system lists them.
+fn list_dir(dir: &Path) -> Vec<Name> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut names: Vec<Name> = rd
-        .filter_map(Result::ok)
+    rd.filter_map(Result::ok)
         .filter_map(|e| {
             let kind = e.file_type().ok()?;
             Some(Name {
@@ -357,9 +383,7 @@ pub(super) fn read_dir_names(dir: &Path) -> Vec<Name> {
                 is_link: kind.is_symlink(),
             })
         })
-        .collect();
-    names.sort();
-    names
+        .collect()
 }
 
 /// The `.toml` files of a folder with their stamps, and those that are links

@@ -12,10 +12,12 @@
 //! listing them), `snapshot` (what one read of the working tree holds), `load`
 //! (reading it, through `cache`), `select` (reading only the
 //! records a command about a few of them needs), `parse` (one file's bytes into a record),
-//! `write` (atomic writes and in-place TOML edits). It may use `git`, `model`,
+//! `write` (atomic writes and in-place TOML edits), `folder` (files looked up
+//! relative to an open folder). It may use `git`, `model`,
 //! `transcript` and `diagnostic`; it never prints.
 
 pub mod cache;
+mod folder;
 mod layout;
 mod load;
 mod parse;

@@ -13,6 +13,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::folder::Folder;
 use super::layout::{Kind, RecordFile, read_dir_names, read_toml_files};
 use super::load::{read_record_file, read_settings};
 use super::{CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, Parsed, Snapshot, Stamp, Store};
@@ -107,18 +108,33 @@ impl Store {
                 // Only those that could name the claims: each file opened
                 // once, its stamp taken from the open file.
                 None => {
-                    for e in read_dir_names(&root.join(CORRECTIONS_DIR)) {
-                        let rel = format!("{CORRECTIONS_DIR}/{}", e.name);
-                        if e.is_linked_record() {
-                            snap.problems.push(Problem::symbolic_link(&rel));
-                        } else if e.record_stem().is_some()
-                            && let Some(stamp) = may_name(&root.join(&rel), &sel.corrections_naming)
-                        {
-                            files.push(RecordFile {
-                                rel,
-                                kind: Kind::Correction,
-                                stamp,
-                            });
+                    let dir = root.join(CORRECTIONS_DIR);
+                    let folder = Folder::open(&dir);
+                    let found: Vec<Result<RecordFile, Problem>> = read_dir_names(&dir)
+                        .into_par_iter()
+                        .map_init(
+                            || Vec::with_capacity(16 << 10),
+                            |buf, e| {
+                                let rel = || format!("{CORRECTIONS_DIR}/{}", e.name);
+                                if e.is_linked_record() {
+                                    return Some(Err(Problem::symbolic_link(&rel())));
+                                }
+                                e.record_stem()?;
+                                let stamp =
+                                    may_name(&folder, &e.name, &sel.corrections_naming, buf)?;
+                                Some(Ok(RecordFile {
+                                    rel: rel(),
+                                    kind: Kind::Correction,
+                                    stamp,
+                                }))
+                            },
+                        )
+                        .flatten()
+                        .collect();
+                    for f in found {
+                        match f {
+                            Ok(file) => files.push(file),
+                            Err(problem) => snap.problems.push(problem),
                         }
                     }
                 }
@@ -256,33 +272,32 @@ fn read_all(root: &Path, mut files: Vec<RecordFile>) -> Vec<(String, Parsed)> {
         .collect()
 }
 
-/// Whether the file at `path` could name one of `ids` (its bytes hold one,
-/// or an escape), and if so its stamp. A file that cannot be read, or is too
-/// large to be, is kept, so its problem is reported (unread) as a whole load
-/// would. One open, one read: the stamp comes from the open file.
-fn may_name(path: &std::path::Path, ids: &[String]) -> Option<Option<Stamp>> {
+/// Whether the file `name` in `folder` could name one of `ids` (its bytes
+/// hold one, or an escape), and if so its stamp. A file that cannot be read,
+/// or is too large to be, is kept, so its problem is reported (unread) as a
+/// whole load would. One open, one read into `buf` (a thread's, reused); the
+/// stamp is asked of the open file only for a file kept, since most are not.
+fn may_name(
+    folder: &Folder,
+    name: &str,
+    ids: &[String],
+    buf: &mut Vec<u8>,
+) -> Option<Option<Stamp>> {
     use std::io::Read as _;
-    let Ok(file) = std::fs::File::open(path) else {
+    let Ok(mut file) = folder.open_file(name) else {
         return Some(None);
     };
-    let Ok(meta) = file.metadata() else {
-        return Some(None);
-    };
-    let stamp = Some(Stamp::from_metadata(&meta));
-    if meta.len() > super::MAX_RECORD_BYTES {
-        return Some(stamp);
+    buf.clear();
+    let read = (&mut file)
+        .take(super::MAX_RECORD_BYTES + 1)
+        .read_to_end(buf);
+    let stamp = || file.metadata().ok().map(|m| Stamp::from_metadata(&m));
+    if read.is_err() || buf.len() as u64 > super::MAX_RECORD_BYTES {
+        return Some(stamp());
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    if file
-        .take(super::MAX_RECORD_BYTES)
-        .read_to_end(&mut bytes)
-        .is_err()
-    {
-        return Some(stamp);
-    }
-    let names = memchr::memchr(b'\\', &bytes).is_some()
+    let names = memchr::memchr(b'\\', buf).is_some()
         || ids
             .iter()
-            .any(|id| memchr::memmem::find(&bytes, id.as_bytes()).is_some());
-    names.then_some(stamp)
+            .any(|id| memchr::memmem::find(buf, id.as_bytes()).is_some());
+    names.then(stamp)
 }
