@@ -361,6 +361,13 @@ impl Name {
     }
 }
 
+/// How the paths of two folders' files compare: as `a/` and `b/`, which is
+/// not always as `a` and `b` (`ep-1-2/` sorts before `ep-1/`).
+fn as_folders(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.iter().chain(b"/").cmp(b.iter().chain(b"/"))
+}
+
 /// The entries of a folder, sorted by name.
 pub(super) fn read_dir_names(dir: &Path) -> Vec<Name> {
     let mut names = list_dir(dir);
@@ -421,8 +428,11 @@ pub(super) fn list_record_files<C>(root: &Path, snap: &mut Snapshot<C>) -> Vec<R
     let mut episode_dirs: Vec<Name> = Vec::new();
     match symbolic_link_in(root, CLAIMS_DIR) {
         Some(link) => snap.problems.push(Problem::symbolic_link(&link)),
-        None => episode_dirs = read_dir_names(&root.join(CLAIMS_DIR)),
+        None => episode_dirs = list_dir(&root.join(CLAIMS_DIR)),
     }
+    // The files come out sorted by path, folder after folder, so the caller's
+    // sort finds them in order.
+    episode_dirs.sort_unstable_by(|a, b| as_folders(&a.name, &b.name));
     for e in episode_dirs.iter().filter(|e| e.is_link) {
         snap.problems
             .push(Problem::symbolic_link(&format!("{CLAIMS_DIR}/{}", e.name)));
@@ -460,7 +470,8 @@ pub(super) fn list_record_files<C>(root: &Path, snap: &mut Snapshot<C>) -> Vec<R
             };
             let mut files = Vec::new();
             let mut has_episode = false;
-            let (toml, links) = read_toml_files(&root.join(&rel_dir));
+            let (mut toml, links) = read_toml_files(&root.join(&rel_dir));
+            toml.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             let problems: Vec<Problem> = links
                 .iter()
                 .map(|l| Problem::symbolic_link(&format!("{rel_dir}/{l}")))
@@ -495,7 +506,8 @@ pub(super) fn list_record_files<C>(root: &Path, snap: &mut Snapshot<C>) -> Vec<R
     let (corrections, links) = match symbolic_link_in(root, CORRECTIONS_DIR) {
         Some(link) => (Vec::new(), vec![link]),
         None => {
-            let (files, links) = read_toml_files(&root.join(CORRECTIONS_DIR));
+            let (mut files, links) = read_toml_files(&root.join(CORRECTIONS_DIR));
+            files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             let links = links
                 .into_iter()
                 .map(|l| format!("{CORRECTIONS_DIR}/{l}"))
@@ -513,4 +525,23 @@ pub(super) fn list_record_files<C>(root: &Path, snap: &mut Snapshot<C>) -> Vec<R
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_compare_as_the_paths_of_their_files() {
+        use std::cmp::Ordering::*;
+        assert_eq!(as_folders("ep-1-2", "ep-1"), Less, "`-` sorts before `/`");
+        assert_eq!(as_folders("ep-1", "ep-10"), Less);
+        assert_eq!(as_folders("ep-1", "ep-1"), Equal);
+        let mut names = ["ep-1", "ep-1-2", "ep-10", "ep-0"];
+        names.sort_by(|a, b| as_folders(a, b));
+        let mut paths: Vec<String> = names.iter().map(|n| format!("claims/{n}/x.toml")).collect();
+        let listed = paths.clone();
+        paths.sort();
+        assert_eq!(listed, paths);
+    }
 }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::cache;
 use super::layout::{RecordFile, list_record_files};
 use super::parse::parse_record;
-use super::snapshot::FileMeta;
+use super::snapshot::{FileMeta, claim_order, rearrange};
 use super::{
     Checker, Checks, ClaimRecord, Parsed, SETTINGS_FILE, Snapshot, Stamp, Store, claim_path,
     correction_path, episode_path, parse_toml,
@@ -73,6 +73,7 @@ impl Store {
         read_settings(root, &mut snap);
 
         let mut files = list_record_files(root, &mut snap);
+        // Listed in order already; the sort only confirms it (one comparison a file).
         files.par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
         let mut old = cache::Cache::<C>::read(&self.cache_path(C::CACHE));
         snap.memo.started_ns = cache::now_ns();
@@ -162,18 +163,9 @@ impl Store {
             });
         }
         drop(old);
-        let mut paired: Vec<(C, usize)> = std::mem::take(&mut snap.claims)
-            .into_iter()
-            .zip(std::mem::take(&mut snap.claim_files))
-            .collect();
-        paired.par_sort_unstable_by(|(a, _), (b, _)| {
-            (a.episode(), a.said_at().map(|t| t.start()), a.id()).cmp(&(
-                b.episode(),
-                b.said_at().map(|t| t.start()),
-                b.id(),
-            ))
-        });
-        (snap.claims, snap.claim_files) = paired.into_iter().unzip();
+        let order = claim_order(&snap.claims);
+        rearrange(&mut snap.claims, &order);
+        rearrange(&mut snap.claim_files, &order);
         snap.corrections.sort_by(|a, b| a.id.cmp(&b.id));
         if fresh {
             if check.is_some() {

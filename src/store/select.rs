@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use super::folder::Folder;
 use super::layout::{Kind, RecordFile, read_dir_names, read_toml_files};
 use super::load::{read_record_file, read_settings};
+use super::snapshot::{claim_order, rearrange};
 use super::{CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, Parsed, Snapshot, Stamp, Store};
 use crate::diagnostic::{Location, Problem};
 use crate::model::EpisodeId;
@@ -185,13 +186,8 @@ impl Store {
                 Parsed::Bad(p) => snap.problems.push(p),
             }
         }
-        snap.claims.sort_by(|a, b| {
-            (&a.episode, a.said_at.map(|t| t.start()), &a.id).cmp(&(
-                &b.episode,
-                b.said_at.map(|t| t.start()),
-                &b.id,
-            ))
-        });
+        let order = claim_order(&snap.claims);
+        rearrange(&mut snap.claims, &order);
         snap.corrections.sort_by(|a, b| a.id.cmp(&b.id));
         snap
     }

@@ -231,3 +231,112 @@ impl<C: ClaimRecord> Snapshot<C> {
             .collect()
     }
 }
+
+/// The places of `claims` in the order a snapshot keeps them (see
+/// [`Snapshot::claims`]): by episode, then where in it each was said (a claim
+/// with no place first), then id. Ids are unique within an episode's folder,
+/// so the order is total. Each episode is ranked once and the claims sorted by
+/// small keys, their ids compared only between claims said at one moment of
+/// one episode: sorting 100,000 claims themselves by three fields moved and
+/// compared more than the rest of a warm `list`'s own work.
+pub(super) fn claim_order<C: ClaimRecord>(claims: &[C]) -> Vec<usize> {
+    use rayon::prelude::*;
+    // Claims arrive grouped by folder, so a few hundred runs name every episode.
+    let mut episodes: Vec<&EpisodeId> = Vec::new();
+    for c in claims {
+        if episodes.last() != Some(&c.episode()) {
+            episodes.push(c.episode());
+        }
+    }
+    episodes.sort_unstable();
+    episodes.dedup();
+    let mut last: Option<(&EpisodeId, u32)> = None;
+    let mut keys: Vec<(u32, u64, usize)> = Vec::with_capacity(claims.len());
+    for (i, c) in claims.iter().enumerate() {
+        let rank = match last {
+            Some((e, r)) if e == c.episode() => r,
+            _ => {
+                let r = episodes.partition_point(|e| *e < c.episode()) as u32;
+                last = Some((c.episode(), r));
+                r
+            }
+        };
+        let said = c.said_at().map_or(0, |t| u64::from(t.start()) + 1);
+        keys.push((rank, said, i));
+    }
+    keys.par_sort_unstable_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| claims[a.2].id().cmp(claims[b.2].id()))
+    });
+    keys.into_iter().map(|(_, _, i)| i).collect()
+}
+
+/// Rearranges `items` in place so that the `n`th is the one that was at
+/// `order[n]`; `order` holds each place of `items` once, as [`claim_order`]
+/// gives. Each cycle of the permutation is followed with swaps, so no second
+/// copy of 100,000 claims is ever held.
+pub(super) fn rearrange<T>(items: &mut [T], order: &[usize]) {
+    let mut order = order.to_vec();
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] != usize::MAX {
+            let from = order[at];
+            order[at] = usize::MAX;
+            if from == start || from >= items.len() {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim(id: &str, episode: &str, said_at: Option<&str>) -> Claim {
+        let mut c = Claim::for_test(id, episode, State::NeedsCheck);
+        c.said_at = said_at.map(|t| t.parse().expect("a valid time"));
+        c
+    }
+
+    #[test]
+    fn claims_are_ordered_by_episode_then_time_then_id_and_moved_once() {
+        // Listed as files are: `ep-1-2/` before `ep-1/`, ids in name order.
+        let mut claims = vec![
+            claim("b", "ep-1-2", Some("01:00")),
+            claim("a", "ep-1-2", Some("02:00")),
+            claim("z", "ep-1", Some("10:00")),
+            claim("y", "ep-1", None),
+            claim("x", "ep-1", Some("10:00~11:00")),
+            claim("w", "ep-1", Some("09:59")),
+        ];
+        let mut expected = claims.clone();
+        expected.sort_by(|a, b| {
+            (&a.episode, a.said_at.map(|t| t.start()), &a.id).cmp(&(
+                &b.episode,
+                b.said_at.map(|t| t.start()),
+                &b.id,
+            ))
+        });
+        let order = claim_order(&claims);
+        let mut files: Vec<usize> = (0..claims.len()).collect();
+        rearrange(&mut claims, &order);
+        rearrange(&mut files, &order);
+        let ids: Vec<&str> = claims.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["y", "w", "x", "z", "b", "a"]);
+        assert_eq!(claims, expected);
+        assert_eq!(files, order, "each claim keeps its own file");
+    }
+
+    #[test]
+    fn any_permutation_is_applied_in_place() {
+        let order = [3, 0, 4, 1, 2, 6, 5, 7];
+        let mut items: Vec<char> = "abcdefgh".chars().collect();
+        rearrange(&mut items, &order);
+        let expected: Vec<char> = order.iter().map(|&i| (b'a' + i as u8) as char).collect();
+        assert_eq!(items, expected);
+    }
+}
