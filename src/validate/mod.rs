@@ -178,7 +178,7 @@ pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
         });
     }
 
-    let (duplicates, by_id) = cross::duplicate_ids(&snap.claims);
+    let (duplicates, ids) = cross::duplicate_ids(&snap.claims);
     problems.extend(duplicates);
 
     let named = snap.corrections_by_claim();
@@ -225,7 +225,7 @@ pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
     }
 
     for corr in &snap.corrections {
-        problems.extend(cross::correction_links(corr, &by_id, &snap.episodes));
+        problems.extend(cross::correction_links(corr, &ids, &snap.episodes));
         // Its own rules depend on it and its episode's transcript alone, so
         // they are remembered as a claim's are: a warm run then reads no
         // transcript for the corrections.
@@ -245,7 +245,7 @@ pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
 
     problems.extend(unmerged_in_git(store, &problems));
 
-    drop(by_id);
+    drop(ids);
     drop(named);
     drop(contexts);
     snap.remember_checks(remember);
