@@ -266,8 +266,21 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
 }
 
 /// Print to stdout, treating a closed pipe (`errata list | head`) as success.
+/// Text with no escape sequence in it (a `diff --stat` of 48,000 lines, say)
+/// is written as it is; only styled text goes through `anstream`, which strips
+/// the styles where stdout is not a terminal by scanning every byte.
 pub fn out(args: std::fmt::Arguments<'_>) -> Result<(), CliError> {
-    anstream::stdout().write_fmt(args).map_err(output_error)
+    let text = std::fmt::format(args);
+    if memchr::memchr(0x1b, text.as_bytes()).is_none() {
+        std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(output_error)
+    } else {
+        anstream::stdout()
+            .write_all(text.as_bytes())
+            .map_err(output_error)
+    }
 }
 
 /// Where a long output goes: through the user's pager when stdout is a
