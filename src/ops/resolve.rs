@@ -26,36 +26,44 @@ pub fn resolve_claim_among<'a>(
     let claims = among
         .into_iter()
         .filter_map(|i| snap.claims.get(i).map(|c| (i, &c.episode, &c.id)));
+    let starting = |name: &str| name.starts_with(prefix);
+    let whole = |name: &str| name.strip_suffix(".toml") == Some(prefix);
     match pick(claims, prefix) {
+        // A file with the whole id that could not be read wins over the
+        // longer ids, as the claim in it would: acting on another claim
+        // because this one is broken would be wrong.
+        Ok(i) if snap.claims[i].id.as_str() != prefix => match conflicted(snap, &whole)
+            .or_else(|| linked(snap, &whole, false))
+            .or_else(|| unreadable(snap, &whole))
+        {
+            Some(e) => Err(e),
+            None => Ok(&snap.claims[i]),
+        },
         Ok(i) => Ok(&snap.claims[i]),
-        Err(OpError::UnknownClaim(p)) => Err(conflicted(snap, &p)
-            .or_else(|| linked(snap, &p))
-            .or_else(|| unreadable(snap, &p))
+        Err(OpError::UnknownClaim(p)) => Err(conflicted(snap, &starting)
+            .or_else(|| linked(snap, &starting, true))
+            .or_else(|| unreadable(snap, &starting))
             .unwrap_or(OpError::UnknownClaim(p))),
         Err(e) => Err(e),
     }
 }
 
-/// A claim that `prefix` would name but that could not be read because a merge
-/// left conflict markers in it: the user needs to hear that, not "no claim".
-fn conflicted<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
+/// A claim file whose name `names` takes (`x.toml`) but that could not be
+/// read because a merge left conflict markers in it: the user needs to hear
+/// that, not "no claim".
+fn conflicted<C>(snap: &Snapshot<C>, names: &dyn Fn(&str) -> bool) -> Option<OpError> {
     snap.problems
         .iter()
         .filter(|p| p.is_conflict() && p.path.starts_with(&format!("{CLAIMS_DIR}/")))
-        .find(|p| {
-            p.path
-                .rsplit('/')
-                .next()
-                .is_some_and(|name| name.starts_with(prefix))
-        })
+        .find(|p| p.path.rsplit('/').next().is_some_and(names))
         .map(|p| OpError::Conflicted {
             path: p.path.clone(),
         })
 }
 
-/// A claim file that `prefix` would name but that could not be read as a
+/// A claim file whose name `names` takes but that could not be read as a
 /// claim (bad TOML, too large, a bad field): its problem is the cause.
-fn unreadable<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
+fn unreadable<C>(snap: &Snapshot<C>, names: &dyn Fn(&str) -> bool) -> Option<OpError> {
     snap.problems
         .iter()
         .filter(|p| crate::store::record_kind(&p.path) == Some(crate::store::RecordKind::Claim))
@@ -63,8 +71,7 @@ fn unreadable<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
             p.path
                 .rsplit('/')
                 .next()
-                .and_then(|name| name.strip_suffix(".toml"))
-                .is_some_and(|stem| stem.starts_with(prefix))
+                .is_some_and(|name| name.ends_with(".toml") && names(name))
         })
         .map(|p| OpError::Unreadable {
             path: p.path.clone(),
@@ -72,9 +79,10 @@ fn unreadable<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
         })
 }
 
-/// A claim that `prefix` would name, or a folder that could hold it, left
-/// unread because it is a symbolic link: "no claim" would be untrue.
-fn linked<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
+/// A claim file whose name `names` takes, or (with `folders`) a folder that
+/// could hold it, left unread because it is a symbolic link: "no claim"
+/// would be untrue.
+fn linked<C>(snap: &Snapshot<C>, names: &dyn Fn(&str) -> bool, folders: bool) -> Option<OpError> {
     let links = || {
         snap.problems
             .iter()
@@ -84,7 +92,7 @@ fn linked<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
     let file = links().find(|path| {
         path.strip_prefix(&format!("{CLAIMS_DIR}/"))
             .and_then(|rest| rest.split_once('/'))
-            .is_some_and(|(_, name)| name.starts_with(prefix))
+            .is_some_and(|(_, name)| names(name))
     });
     let folder = || {
         links().find(|path| {
@@ -94,7 +102,7 @@ fn linked<C>(snap: &Snapshot<C>, prefix: &str) -> Option<OpError> {
                     .is_some_and(|rest| !rest.contains('/') && !rest.ends_with(".toml"))
         })
     };
-    let path = file.or_else(folder)?;
+    let path = file.or_else(|| folders.then(folder).flatten())?;
     Some(OpError::Store(StoreError::SymbolicLink {
         path: path.to_owned(),
     }))
