@@ -1105,6 +1105,54 @@ fn an_ambiguous_prefix_lists_the_candidates_and_a_unique_one_works() {
     assert_eq!(env.claim("nvidia")["id"], "nvidia");
 }
 
+#[test]
+fn a_whole_id_is_found_by_its_file_name_and_its_doubts_fall_back_to_the_listing() {
+    let env = Env::with_episode();
+    env.add(&[EP, "--claim", "NVIDIA", "--id", "nvidia"]);
+    env.add(&[EP, "--quote", Q_NVIDIA_MARGIN, "--id", "nvidia-margin"]);
+    // Found by name: the exact id, not the longer one it begins.
+    env.ok(&["start", "nvidia", "--assignee", "A"]);
+    assert!(
+        env.head_trailers()
+            .contains(&("Errata-Claim".into(), "nvidia".into()))
+    );
+    assert_eq!(env.claim("nvidia")["status"], "checking");
+    assert_eq!(env.claim("nvidia-margin")["status"], "needs-check");
+    // The same file name in a second episode folder: both are named.
+    std::fs::create_dir_all(env.repo.join("claims/other-ep")).unwrap();
+    let text = std::fs::read_to_string(env.repo.join(claim_file(EP, "nvidia"))).unwrap();
+    env.write(&claim_file("other-ep", "nvidia"), &text);
+    env.refused(
+        &["verdict", "nvidia", "accurate"],
+        1,
+        &[
+            "claim id `nvidia` is used in more than one episode",
+            &claim_file(EP, "nvidia"),
+            &claim_file("other-ep", "nvidia"),
+        ],
+    );
+    std::fs::remove_dir_all(env.repo.join("claims/other-ep")).unwrap();
+    // A file that is not a claim is reported as the listing reports it.
+    env.write(
+        &claim_file(EP, "nvidia"),
+        "status = \"checking\"\nclaim = \n",
+    );
+    env.errata()
+        .args(["source", "nvidia-margin", "--url", "https://example.org/a"])
+        .assert()
+        .success();
+    // Its whole id names it still: the command refuses, naming its file,
+    // rather than citing the source on `nvidia-margin`.
+    env.refused(
+        &["source", "nvidia", "--url", "https://example.org/b"],
+        1,
+        &[&claim_file(EP, "nvidia")],
+    );
+    let sources = env.claim("nvidia-margin")["sources"].clone();
+    assert_eq!(sources.as_array().map(Vec::len), Some(1), "{sources}");
+    assert_eq!(sources[0]["url"], "https://example.org/a");
+}
+
 // ---------------------------------------------------------------- validate
 
 #[test]
