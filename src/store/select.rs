@@ -1,13 +1,16 @@
 //! Reading only the records a command about one or a few records needs, so it
 //! costs what it touches rather than the size of the repository: the files are
-//! found by name (a folder listing, no file's metadata), and only those read
-//! and parsed, never the cache of every record. Uses `layout`, `load` (one
+//! found by name (a folder listing, no file's metadata; for a whole claim id,
+//! that one name looked up in each folder), and only those read and parsed,
+//! never the cache of every record. Uses `layout`, `folder`, `load` (one
 //! file's reading) and `snapshot`.
 //!
 //! The snapshot it gives holds, for the records selected, exactly what
 //! [`Store::load`] would: the same records, in the same order, and the same
 //! problems (a link, a file that is not a record), so finding a record by a
-//! prefix in it answers as finding it in a whole load does.
+//! prefix in it answers as finding it in a whole load does. (A whole id that
+//! names a good claim leaves out the problems of longer names; see
+//! [`Store::load_selected`].)
 
 use std::path::Path;
 
