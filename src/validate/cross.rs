@@ -22,7 +22,7 @@ pub(super) type ClaimIds<'a> = HashSet<&'a ClaimId, foldhash::fast::RandomState>
 /// of 100,000 ids by their text was a tenth of a warm `validate`.
 pub(super) fn duplicate_ids(claims: &[ClaimSummary]) -> (Vec<Problem>, ClaimIds<'_>) {
     let mut ids = ClaimIds::with_capacity_and_hasher(claims.len(), Default::default());
-    let repeated: HashSet<&ClaimId, foldhash::fast::RandomState> = claims
+    let repeated: ClaimIds<'_> = claims
         .iter()
         .filter(|c| !ids.insert(&c.id))
         .map(|c| &c.id)
