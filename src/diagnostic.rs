@@ -318,6 +318,42 @@ mod tests {
         )
         .unwrap();
         assert_eq!(line_col(text, url.start), (9, 1));
+        // A missing entry or field falls back to the nearest thing that exists.
+        let past = field_span(text, &[Step::Key("sources".into()), Step::Index(5)]).unwrap();
+        assert_eq!(line_col(text, past.start), (4, 3), "the `sources` key");
+        let gone = field_span(
+            text,
+            &[
+                Step::Key("sources".into()),
+                Step::Index(0),
+                Step::Key("url".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            line_col(text, gone.start),
+            (4, 1),
+            "the first entry's header"
+        );
+    }
+
+    #[test]
+    fn finds_fields_of_an_inline_table_in_an_array() {
+        let text =
+            "tags = [\"a\", \"b\"]\nsources = [{ url = \"a\" }, { url = \"b\", title = 3 }]\n";
+        let tag = field_span(text, &[Step::Key("tags".into()), Step::Index(1)]).unwrap();
+        assert_eq!(&text[tag], "\"b\"");
+        let title = field_span(
+            text,
+            &[
+                Step::Key("sources".into()),
+                Step::Index(1),
+                Step::Key("title".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(&text[title.clone()], "title");
+        assert_eq!(line_col(text, title.start), (2, 40));
     }
 
     fn placed(text: &str, location: Location) -> Diagnostic {
