@@ -71,11 +71,22 @@ pub fn parse_point(s: &str) -> Result<Seconds, TimeError> {
 
 /// Format seconds the way people write them: `MM:SS`, or `H:MM:SS` from one hour on.
 pub fn format_point(t: Seconds) -> String {
-    if t >= 3600 {
-        format!("{}:{:02}:{:02}", t / 3600, (t / 60) % 60, t % 60)
-    } else {
-        format!("{:02}:{:02}", t / 60, t % 60)
+    // By hand: `format!` here was 8% of a warm `list` of 100,000 claims.
+    fn two(out: &mut String, n: Seconds) {
+        out.push(char::from(b'0' + (n / 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
     }
+    let mut out = if t >= 3600 {
+        let mut hours = (t / 3600).to_string();
+        hours.push(':');
+        hours
+    } else {
+        String::with_capacity(5)
+    };
+    two(&mut out, (t / 60) % 60);
+    out.push(':');
+    two(&mut out, t % 60);
+    out
 }
 
 /// Where something was said or aired: a moment or a range `start~end`, start ≤ end.
@@ -294,6 +305,25 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn points_are_written_as_people_write_them_and_read_back() {
+        assert_eq!(format_point(0), "00:00");
+        assert_eq!(format_point(428), "07:08");
+        assert_eq!(format_point(3599), "59:59");
+        assert_eq!(format_point(3600), "1:00:00");
+        assert_eq!(format_point(36_000 + 61), "10:01:01");
+        assert_eq!(format_point(Seconds::MAX), "1193046:28:15");
+        for t in (0..40_000).chain([Seconds::MAX - 1, Seconds::MAX]) {
+            let text = format_point(t);
+            let expected = if t >= 3600 {
+                format!("{}:{:02}:{:02}", t / 3600, (t / 60) % 60, t % 60)
+            } else {
+                format!("{:02}:{:02}", t / 60, t % 60)
+            };
+            assert_eq!(text, expected);
+        }
+    }
 
     #[test]
     fn parses_points_and_ranges() {
