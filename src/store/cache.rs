@@ -1,166 +1,98 @@
-//! The record cache: parsed records keyed on file metadata, as git's index keys
-//! file content, so a run on an unchanged repository parses nothing.
+//! The record cache: the snapshot the last run read, kept with each record
+//! file's [`Stamp`] as git's index keeps file content, so a run on an unchanged
+//! repository parses nothing, and when no file changed at all takes the
+//! snapshot whole, already in its order, with nothing to merge or sort.
 //!
 //! It lives in `.git/errata/`, never in the working tree, and is always safe to
 //! delete. Any doubt about it (a different errata version, a torn or corrupt
-//! file, which the CRC-32 of its header and of each chunk tells, a file
-//! modified too close to the moment the cache was written to tell) means the
-//! records are parsed again.
+//! file, which the CRC-32 of its header and of each chunk tells, a file it
+//! does not account for, a file modified too close to the moment the cache was
+//! written to tell) means the records are parsed again. Uses `snapshot`'s
+//! types and `stamp`.
 
 use rayon::prelude::*;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Checks, Parsed};
+use super::snapshot::FileMeta;
+use super::{Checks, Parsed, Stamp};
 use crate::diagnostic::Problem;
 use crate::model::{Correction, Episode};
 
-/// Changes whenever the cached types change shape.
-const MAGIC: &[u8] = concat!("errata-records-cache 8 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
+/// Changes whenever the cached types or the layout below change shape.
+const MAGIC: &[u8] = concat!("errata-records-cache 9 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
 
-/// A second: files modified within it of the cache being written are not trusted,
-/// since a file system with coarse timestamps could hide a later edit.
-const RACY_NS: i64 = 1_000_000_000;
+/// Files or claims per independently encoded chunk, so reading decodes on
+/// every core.
+const CHUNK: usize = 2048;
 
-/// What the file system says about a file, enough to notice it changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Stamp {
-    size: u64,
-    /// Nanoseconds since the epoch (an `i64` lasts until 2262).
-    mtime_ns: i64,
-    ctime_ns: i64,
-    inode: u64,
+/// What the cache holds: every record file in path order, with its stamp and
+/// the checks remembered for it, and the records those files were read as:
+/// claims in the snapshot's order with the place of each one's file, then
+/// episodes, corrections and the files that are not records (each with its
+/// file's place, in file order). Every file is accounted for exactly once.
+pub struct Image<C> {
+    written_ns: i64,
+    /// Every path, one after another; `ends[i]` is where the `i`th ends.
+    paths: String,
+    ends: Vec<usize>,
+    pub(super) stamps: Vec<Stamp>,
+    pub(super) checks: Vec<Option<Checks>>,
+    pub(super) claims: Vec<C>,
+    pub(super) claim_files: Vec<usize>,
+    pub(super) episodes: Vec<(usize, Episode)>,
+    pub(super) corrections: Vec<(usize, Correction)>,
+    pub(super) bad: Vec<(usize, Problem)>,
 }
 
-impl Stamp {
-    pub fn of(path: &Path) -> Option<Stamp> {
-        Some(Stamp::from_metadata(&std::fs::symlink_metadata(path).ok()?))
-    }
-
-    /// From metadata already at hand (a directory entry's, say).
-    pub fn from_metadata(meta: &std::fs::Metadata) -> Stamp {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            Stamp {
-                size: meta.len(),
-                mtime_ns: meta
-                    .mtime()
-                    .saturating_mul(1_000_000_000)
-                    .saturating_add(meta.mtime_nsec()),
-                ctime_ns: meta
-                    .ctime()
-                    .saturating_mul(1_000_000_000)
-                    .saturating_add(meta.ctime_nsec()),
-                inode: meta.ino(),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let mtime = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .unwrap_or_default();
-            Stamp {
-                size: meta.len(),
-                mtime_ns: i64::try_from(mtime.as_nanos()).unwrap_or(i64::MAX),
-                ctime_ns: 0,
-                inode: 0,
-            }
-        }
-    }
+/// An [`Image`] borrowed from a snapshot, to be written without copying it.
+pub(super) struct ImageRef<'a, C> {
+    /// In path order.
+    pub files: &'a [FileMeta],
+    pub claims: &'a [C],
+    pub claim_files: &'a [usize],
+    pub episodes: Vec<(usize, &'a Episode)>,
+    pub corrections: Vec<(usize, &'a Correction)>,
+    pub bad: Vec<(usize, &'a Problem)>,
 }
 
-impl Stamp {
-    /// The file's size in bytes.
-    pub fn size(&self) -> u64 {
-        self.size
-    }
-
-    /// Whether the file was last changed long enough ago that an equal stamp
-    /// later means equal content.
-    pub fn settled(&self) -> bool {
-        let now = now_ns();
-        self.mtime_ns + RACY_NS <= now && self.ctime_ns + RACY_NS <= now
-    }
-}
-
-/// A key for checks that depend on files other than the record checked (a
-/// claim's on its episode's record and transcript): equal while none of `paths`
-/// under `root` has changed. A file changed too recently to tell a later edit
-/// from this one gives a key that never matches again.
-pub fn context_key(root: &Path, paths: &[&str]) -> u64 {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    let mut h = DefaultHasher::new();
-    let mut fresh = false;
-    for p in paths {
-        let s = Stamp::of(&root.join(p));
-        fresh |= s.is_some_and(|s| !s.settled());
-        s.hash(&mut h);
-    }
-    if fresh {
-        now_ns().hash(&mut h);
-    }
-    h.finish()
-}
-
-pub fn now_ns() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(bound = "C: serde::de::DeserializeOwned")]
-pub struct Entry<C> {
-    pub path: String,
+/// One file's part of the cache, for a run that must merge what changed.
+pub(super) struct Entry<C> {
     pub stamp: Stamp,
     pub parsed: Parsed<C>,
     pub checks: Option<Checks>,
 }
 
-/// The same shape as [`Parsed`], borrowed, so the cache is written straight from a
-/// snapshot without copying its records.
-#[derive(Serialize)]
-#[serde(bound = "C: Serialize")]
-pub enum ParsedRef<'a, C> {
-    Claim(&'a C),
-    Episode(&'a Episode),
-    Correction(&'a Correction),
-    Bad(&'a Problem),
+/// The first chunk: the records that are few. Owned when read, borrowed when
+/// written; both encode alike.
+#[derive(Serialize, Deserialize)]
+struct Head<E, K, B> {
+    episodes: Vec<(usize, E)>,
+    corrections: Vec<(usize, K)>,
+    bad: Vec<(usize, B)>,
 }
 
-#[derive(Serialize)]
-#[serde(bound = "C: Serialize")]
-struct EntryRef<'a, C> {
-    path: &'a str,
-    stamp: Stamp,
-    parsed: &'a ParsedRef<'a, C>,
-    checks: Option<&'a Checks>,
+/// Up to [`CHUNK`] files: their paths run together, each one's length, stamp
+/// and checks. One string a chunk, so reading it allocates and checks UTF-8
+/// once, not once a path; the stamps as [`Stamp::to_bytes`] one after
+/// another, copied whole rather than decoded number by number.
+#[derive(Serialize, Deserialize)]
+struct Files<K> {
+    paths: String,
+    lens: Vec<u32>,
+    #[serde(with = "serde_bytes")]
+    stamps: Vec<u8>,
+    checks: Vec<Option<K>>,
 }
 
-/// One record to write into the cache.
-pub struct Row<'a, C> {
-    pub path: String,
-    pub stamp: Stamp,
-    pub parsed: ParsedRef<'a, C>,
-    pub checks: Option<&'a Checks>,
-}
+/// Up to [`CHUNK`] claims, with their files' places.
+type Claims<C> = (Vec<usize>, Vec<C>);
 
-/// Entries per independently encoded chunk, so reading decodes on every core.
-const CHUNK: usize = 2048;
-
-/// Parsed records by path. Laid out as the magic line, the time it was written
-/// (8 bytes), the number of chunks (8 bytes), the length and CRC-32 of each chunk
-/// (8 bytes each), the CRC-32 of all that (8 bytes), then the chunks, each a
-/// postcard-encoded list of entries; entries are sorted by path across chunks,
-/// so lookups are binary searches. Numbers are little-endian.
-pub struct Cache<C> {
-    written_ns: i64,
-    entries: Vec<Option<Entry<C>>>,
+enum Part<C> {
+    Head(Head<Episode, Correction, Problem>),
+    Files(Files<Checks>),
+    Claims(Claims<C>),
 }
 
 /// `len` bytes of `file` from `offset`, read without moving a shared cursor, so
@@ -195,21 +127,25 @@ fn take_u64(bytes: &mut &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(*head))
 }
 
-impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
-    /// The cache as last written, or `None` if there is none or it cannot be trusted.
-    /// Chunks are read and decoded in parallel, each buffer freed once decoded,
-    /// so the whole file is never held in memory beside what it decodes to.
-    pub fn read(path: &Path) -> Option<Cache<C>> {
+impl<C: Send + Serialize + serde::de::DeserializeOwned> Image<C> {
+    /// The cache as last written, or `None` if there is none or it cannot be
+    /// trusted. Laid out as the magic line, the time it was written, the number
+    /// of chunks and of file chunks (8 bytes each), the length and CRC-32 of each
+    /// chunk (8 bytes each), the CRC-32 of all that (8 bytes), then the chunks,
+    /// each postcard-encoded: the [`Head`], the [`Files`], the [`Claims`].
+    /// Numbers are little-endian. Chunks are read and decoded in parallel, each
+    /// buffer freed once decoded, so the whole file is never held in memory
+    /// beside what it decodes to.
+    pub fn read(path: &Path) -> Option<Image<C>> {
         let file = std::fs::File::open(path).ok()?;
         let size = file.metadata().ok()?.len();
-        let fixed = MAGIC.len() as u64 + 8 + 8;
+        let fixed = MAGIC.len() as u64 + 24;
         let head = read_at(&file, 0, usize::try_from(fixed).ok()?)?;
         let mut rest = head.strip_prefix(MAGIC)?;
-        let (written, tail) = rest.split_first_chunk::<8>()?;
-        let written_ns = i64::from_le_bytes(*written);
-        rest = tail;
+        let written_ns = take_u64(&mut rest)? as i64;
         let chunks = take_u64(&mut rest)?;
-        if chunks > size / 16 {
+        let file_chunks = take_u64(&mut rest)?;
+        if chunks > size / 16 || file_chunks >= chunks {
             return None;
         }
         let table_len = usize::try_from(chunks * 16 + 8).ok()?;
@@ -232,38 +168,146 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
         if offset != size {
             return None;
         }
-        let decoded: Option<Vec<Vec<Entry<C>>>> = parts
+        let decoded: Option<Vec<Part<C>>> = parts
             .into_par_iter()
-            .map(|(offset, len, crc)| {
+            .enumerate()
+            .map(|(k, (offset, len, crc))| {
                 let bytes = read_at(&file, offset, len)?;
                 if u64::from(crc32fast::hash(&bytes)) != crc {
                     return None;
                 }
-                postcard::from_bytes::<Vec<Entry<C>>>(&bytes).ok()
+                Some(match k as u64 {
+                    0 => Part::Head(postcard::from_bytes(&bytes).ok()?),
+                    k if k <= file_chunks => Part::Files(postcard::from_bytes(&bytes).ok()?),
+                    _ => Part::Claims(postcard::from_bytes(&bytes).ok()?),
+                })
             })
             .collect();
-        let decoded = decoded?;
-        let mut entries: Vec<Option<Entry<C>>> =
-            Vec::with_capacity(decoded.iter().map(Vec::len).sum());
-        entries.extend(decoded.into_iter().flatten().map(Some));
-        let sorted = entries.windows(2).all(|w| match (&w[0], &w[1]) {
-            (Some(a), Some(b)) => a.path < b.path,
-            _ => false,
-        });
-        sorted.then_some(Cache {
-            written_ns,
-            entries,
-        })
+        Image::assemble(written_ns, decoded?)
     }
 
-    /// For each of `paths` (sorted, as the entries are), the index of its entry,
-    /// found in one merge of the two lists. Call before any [`Cache::take`].
+    /// The chunks, in order, made one image; `None` if they do not fit
+    /// together or leave a file unaccounted for.
+    fn assemble(written_ns: i64, parts: Vec<Part<C>>) -> Option<Image<C>> {
+        let mut parts = parts.into_iter();
+        let Some(Part::Head(head)) = parts.next() else {
+            return None;
+        };
+        let mut image = Image {
+            written_ns,
+            paths: String::new(),
+            ends: Vec::new(),
+            stamps: Vec::new(),
+            checks: Vec::new(),
+            claims: Vec::new(),
+            claim_files: Vec::new(),
+            episodes: head.episodes,
+            corrections: head.corrections,
+            bad: head.bad,
+        };
+        let parts: Vec<Part<C>> = parts.collect();
+        let (mut files, mut claims) = (0, 0);
+        for part in &parts {
+            match part {
+                Part::Files(f) => files += f.lens.len(),
+                Part::Claims((_, c)) => claims += c.len(),
+                Part::Head(_) => return None,
+            }
+        }
+        image.ends.reserve(files);
+        image.stamps.reserve(files);
+        image.checks.reserve(files);
+        image.claims.reserve(claims);
+        image.claim_files.reserve(claims);
+        for part in parts {
+            match part {
+                Part::Files(f) => {
+                    let n = f.lens.len();
+                    if f.stamps.len() != n * Stamp::BYTES || f.checks.len() != n {
+                        return None;
+                    }
+                    let base = image.paths.len();
+                    let mut end = 0;
+                    for len in f.lens {
+                        end += len as usize;
+                        // Also refuses an end past the chunk's paths.
+                        if !f.paths.is_char_boundary(end) {
+                            return None;
+                        }
+                        image.ends.push(base + end);
+                    }
+                    if end != f.paths.len() {
+                        return None;
+                    }
+                    image.paths.push_str(&f.paths);
+                    let (stamps, _) = f.stamps.as_chunks::<{ Stamp::BYTES }>();
+                    image.stamps.extend(stamps.iter().map(Stamp::from_bytes));
+                    image.checks.extend(f.checks);
+                }
+                Part::Claims((files, claims)) => {
+                    if files.len() != claims.len() {
+                        return None;
+                    }
+                    image.claim_files.extend(files);
+                    image.claims.extend(claims);
+                }
+                Part::Head(_) => return None,
+            }
+        }
+        image.accounts_for_every_file().then_some(image)
+    }
+
+    /// Whether each file is the file of exactly one record, as a snapshot's are.
+    fn accounts_for_every_file(&self) -> bool {
+        let mut seen = vec![false; self.files()];
+        let mut places = self
+            .claim_files
+            .iter()
+            .copied()
+            .chain(self.episodes.iter().map(|(i, _)| *i))
+            .chain(self.corrections.iter().map(|(i, _)| *i))
+            .chain(self.bad.iter().map(|(i, _)| *i));
+        let all_once = places.all(|i| match seen.get_mut(i) {
+            Some(s) if !*s => {
+                *s = true;
+                true
+            }
+            _ => false,
+        });
+        all_once && seen.iter().all(|s| *s)
+    }
+
+    /// How many files the cache knew.
+    pub fn files(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn path(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        self.paths.get(start..*self.ends.get(i)?)
+    }
+
+    /// Whether `listed` (path order) are exactly the files the cache was made
+    /// from, each with the stamp it had then: the cached snapshot is then the
+    /// snapshot of the working tree as it is.
+    pub fn holds_exactly<'p>(
+        &self,
+        listed: impl ExactSizeIterator<Item = (&'p str, Option<Stamp>)>,
+    ) -> bool {
+        listed.len() == self.files()
+            && listed.enumerate().all(|(i, (path, stamp))| {
+                self.path(i) == Some(path) && stamp.is_some_and(|s| self.still(i, &s))
+            })
+    }
+
+    /// For each of `paths` (sorted, as the cache's are), the place of its file
+    /// in the cache, found in one merge of the two lists.
     pub fn positions<'p>(&self, paths: impl Iterator<Item = &'p str>) -> Vec<Option<usize>> {
         let mut at = 0;
         paths
             .map(|p| {
-                while let Some(Some(e)) = self.entries.get(at) {
-                    match e.path.as_str().cmp(p) {
+                while let Some(mine) = self.path(at) {
+                    match mine.cmp(p) {
                         std::cmp::Ordering::Less => at += 1,
                         std::cmp::Ordering::Equal => return Some(at),
                         std::cmp::Ordering::Greater => return None,
@@ -274,58 +318,96 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
             .collect()
     }
 
-    /// Whether entry `i` still stands for a file that now has `stamp`.
+    /// Whether the `i`th file still is what it was, now that it has `stamp`:
+    /// equal, and surely last changed before the cache was written.
     pub fn still(&self, i: usize, stamp: &Stamp) -> bool {
-        self.entries
+        self.stamps
             .get(i)
-            .and_then(Option::as_ref)
-            .is_some_and(|e| e.stamp == *stamp && self.trusts(stamp))
+            .is_some_and(|s| s == stamp && stamp.settled_by(self.written_ns))
     }
 
-    /// Move an entry out of the cache.
-    pub fn take(&mut self, i: usize) -> Option<Entry<C>> {
-        self.entries.get_mut(i)?.take()
+    /// Each file's entry, by its place, for a run that takes some and parses
+    /// the rest again.
+    pub(super) fn into_entries(self) -> Vec<Option<Entry<C>>> {
+        let mut parsed: Vec<Option<Parsed<C>>> = Vec::with_capacity(self.files());
+        parsed.resize_with(self.files(), || None);
+        let records = self
+            .claim_files
+            .into_iter()
+            .zip(self.claims.into_iter().map(Parsed::Claim))
+            .chain(
+                self.episodes
+                    .into_iter()
+                    .map(|(i, e)| (i, Parsed::Episode(e))),
+            )
+            .chain(
+                self.corrections
+                    .into_iter()
+                    .map(|(i, c)| (i, Parsed::Correction(c))),
+            )
+            .chain(self.bad.into_iter().map(|(i, p)| (i, Parsed::Bad(p))));
+        for (i, record) in records {
+            if let Some(slot) = parsed.get_mut(i) {
+                *slot = Some(record);
+            }
+        }
+        parsed
+            .into_iter()
+            .zip(self.stamps)
+            .zip(self.checks)
+            .map(|((parsed, stamp), checks)| {
+                parsed.map(|parsed| Entry {
+                    stamp,
+                    parsed,
+                    checks,
+                })
+            })
+            .collect()
     }
+}
 
-    /// How many files the cache knew, so a run can tell files were removed.
-    pub fn files(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether a file with this stamp was surely last changed before the cache was
-    /// written, so an equal stamp means equal content.
-    fn trusts(&self, stamp: &Stamp) -> bool {
-        stamp.mtime_ns + RACY_NS <= self.written_ns && stamp.ctime_ns + RACY_NS <= self.written_ns
-    }
-
+impl<C: Sync + Serialize> ImageRef<'_, C> {
     /// Write the cache atomically; `started_ns` is when the files were examined,
     /// so an edit made while this run parsed is never trusted later.
-    pub fn write(path: &Path, started_ns: i64, mut rows: Vec<Row<'_, C>>) -> std::io::Result<()>
-    where
-        C: Sync,
-    {
-        rows.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
-        rows.dedup_by(|a, b| a.path == b.path);
-        let encoded: Vec<Vec<u8>> = rows
+    pub(super) fn write(self, path: &Path, started_ns: i64) -> std::io::Result<()> {
+        let head = Head {
+            episodes: self.episodes,
+            corrections: self.corrections,
+            bad: self.bad,
+        };
+        let mut encoded: Vec<Vec<u8>> = vec![encode(&head)?];
+        let files: Vec<Vec<u8>> = self
+            .files
             .par_chunks(CHUNK)
             .map(|chunk| {
-                let refs: Vec<EntryRef<'_, C>> = chunk
-                    .iter()
-                    .map(|r| EntryRef {
-                        path: &r.path,
-                        stamp: r.stamp,
-                        parsed: &r.parsed,
-                        checks: r.checks,
-                    })
-                    .collect();
-                postcard::to_allocvec(&refs).map_err(|e| std::io::Error::other(e.to_string()))
+                let mut paths = String::with_capacity(chunk.iter().map(|f| f.path.len()).sum());
+                let mut lens = Vec::with_capacity(chunk.len());
+                for f in chunk {
+                    paths.push_str(&f.path);
+                    lens.push(u32::try_from(f.path.len()).map_err(std::io::Error::other)?);
+                }
+                encode(&Files {
+                    paths,
+                    lens,
+                    stamps: chunk.iter().flat_map(|f| f.stamp.to_bytes()).collect(),
+                    checks: chunk.iter().map(|f| f.checks.as_ref()).collect(),
+                })
             })
             .collect::<std::io::Result<_>>()?;
-        drop(rows);
+        let file_chunks = files.len() as u64;
+        encoded.extend(files);
+        let claims: Vec<Vec<u8>> = self
+            .claims
+            .par_chunks(CHUNK)
+            .zip(self.claim_files.par_chunks(CHUNK))
+            .map(|(claims, files)| encode(&(files, claims)))
+            .collect::<std::io::Result<_>>()?;
+        encoded.extend(claims);
         let mut head = Vec::with_capacity(MAGIC.len() + 24 + encoded.len() * 16);
         head.extend_from_slice(MAGIC);
         head.extend_from_slice(&started_ns.to_le_bytes());
         head.extend_from_slice(&(encoded.len() as u64).to_le_bytes());
+        head.extend_from_slice(&file_chunks.to_le_bytes());
         let crcs: Vec<u32> = encoded.par_iter().map(|c| crc32fast::hash(c)).collect();
         for (chunk, crc) in encoded.iter().zip(crcs) {
             head.extend_from_slice(&(chunk.len() as u64).to_le_bytes());
@@ -343,51 +425,274 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Cache<C> {
     }
 }
 
+fn encode<T: Serialize + ?Sized>(value: &T) -> std::io::Result<Vec<u8>> {
+    postcard::to_allocvec(value).map_err(|e| std::io::Error::other(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Claim;
+    use crate::diagnostic::Location;
+    use crate::model::{Claim, State};
+
+    /// A stamp of a file last changed long before any cache is written.
+    fn stamp(size: u64) -> Stamp {
+        let mut bytes = [0; Stamp::BYTES];
+        bytes[..8].copy_from_slice(&size.to_le_bytes());
+        bytes[24..].copy_from_slice(&(size + 100).to_le_bytes());
+        Stamp::from_bytes(&bytes)
+    }
+
+    fn file(path: &str, size: u64) -> FileMeta {
+        FileMeta {
+            path: path.into(),
+            stamp: stamp(size),
+            checks: None,
+        }
+    }
+
+    struct Fixture {
+        files: Vec<FileMeta>,
+        claims: Vec<Claim>,
+        claim_files: Vec<usize>,
+        episode: Episode,
+        bad: Problem,
+    }
+
+    /// Files in path order: a bad file, two claims (kept in snapshot order,
+    /// which is not theirs), an episode.
+    fn fixture() -> Fixture {
+        let mut files = vec![
+            file("claims/ep/a.toml", 1),
+            file("claims/ep/b.toml", 2),
+            file("claims/ep/episode.toml", 3),
+            file("claims/x.toml", 4),
+        ];
+        files[1].checks = Some(Checks {
+            context: 7,
+            problems: vec![Problem::new("claims/ep/b.toml", Location::File, "這段話")],
+        });
+        Fixture {
+            files,
+            claims: vec![
+                Claim::for_test("b", "ep", State::Checking),
+                Claim::for_test("a", "ep", State::NeedsCheck),
+            ],
+            claim_files: vec![1, 0],
+            episode: Episode {
+                id: "ep".parse().unwrap(),
+                title: "科技浪".into(),
+                date: Some("2024-01-01".parse().unwrap()),
+                url: None,
+                transcript: Some("transcript.txt".into()),
+            },
+            bad: Problem::new("claims/x.toml", Location::File, "move it"),
+        }
+    }
+
+    fn write(f: &Fixture, path: &Path, files: usize) {
+        ImageRef {
+            files: &f.files[..files],
+            claims: &f.claims,
+            claim_files: &f.claim_files,
+            episodes: vec![(2, &f.episode)],
+            corrections: vec![],
+            bad: vec![(3, &f.bad)],
+        }
+        .write(path, now_ns_for_test())
+        .unwrap();
+    }
+
+    fn now_ns_for_test() -> i64 {
+        crate::store::stamp::now_ns()
+    }
+
+    fn listed(f: &Fixture) -> Vec<(&str, Option<Stamp>)> {
+        f.files
+            .iter()
+            .map(|m| (m.path.as_str(), Some(m.stamp)))
+            .collect()
+    }
 
     #[test]
-    fn entries_round_trip() {
-        let p = Problem::new("a", crate::diagnostic::Location::File, "m");
-        let episode = Episode {
-            id: "ep".parse().unwrap(),
-            title: "標題".into(),
-            date: Some("2024-01-01".parse().unwrap()),
-            url: None,
-            transcript: Some("transcript.txt".into()),
-        };
-        let rows: Vec<Row<'_, Claim>> = vec![
-            Row {
-                path: "a".into(),
-                stamp: Stamp::default(),
-                parsed: ParsedRef::Bad(&p),
-                checks: None,
-            },
-            Row {
-                path: "claims/ep/episode.toml".into(),
-                stamp: Stamp::default(),
-                parsed: ParsedRef::Episode(&episode),
-                checks: None,
-            },
-        ];
+    fn a_snapshot_comes_back_whole_and_in_its_order() {
+        let f = fixture();
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c");
-        Cache::<Claim>::write(&path, 5, rows).unwrap();
-        let cache = Cache::<Claim>::read(&path).unwrap();
-        assert_eq!(cache.files(), 2);
+        let path = dir.path().join("records.cache");
+        write(&f, &path, 4);
+        let image = Image::<Claim>::read(&path).expect("the cache just written");
+        assert_eq!(image.files(), 4);
+        assert!(image.holds_exactly(listed(&f).into_iter()));
+        assert_eq!(image.claims, f.claims, "claims keep the snapshot's order");
+        assert_eq!(image.claim_files, [1, 0]);
+        assert_eq!(image.episodes, [(2, f.episode.clone())]);
+        assert_eq!(image.bad, [(3, f.bad.clone())]);
+        assert_eq!(image.checks[1], f.files[1].checks);
         assert_eq!(
-            cache.positions(["a", "b", "claims/ep/episode.toml"].into_iter()),
-            vec![Some(0), None, Some(1)]
+            image.stamps,
+            f.files.iter().map(|m| m.stamp).collect::<Vec<_>>()
         );
-        assert!(
-            !cache.still(0, &Stamp::default()),
-            "a fresh stamp is not trusted"
+        assert_eq!(
+            image.positions(["claims/ep/b.toml", "claims/ep/c.toml", "claims/x.toml"].into_iter()),
+            [Some(1), None, Some(3)]
         );
-        let body = cache;
+        let entries = image.into_entries();
+        let ids: Vec<Option<&str>> = entries
+            .iter()
+            .map(|e| match e.as_ref().map(|e| &e.parsed) {
+                Some(Parsed::Claim(c)) => Some(c.id.as_str()),
+                Some(Parsed::Episode(e)) => Some(e.id.as_str()),
+                Some(Parsed::Bad(p)) => Some(p.path.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            [Some("a"), Some("b"), Some("ep"), Some("claims/x.toml")],
+            "each file's record, by the file's place"
+        );
+    }
+
+    #[test]
+    fn any_change_to_the_files_means_the_snapshot_is_not_taken_whole() {
+        let f = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records.cache");
+        write(&f, &path, 4);
+        let image = Image::<Claim>::read(&path).unwrap();
+        let mut changed = listed(&f);
+        changed[2].1 = Some(stamp(30));
+        assert!(!image.holds_exactly(changed.into_iter()), "a file changed");
+        let mut unreadable = listed(&f);
+        unreadable[0].1 = None;
         assert!(
-            matches!(&body.entries[1], Some(Entry { parsed: Parsed::Episode(e), .. }) if *e == episode)
+            !image.holds_exactly(unreadable.into_iter()),
+            "a file that could not be stamped"
+        );
+        let mut more = listed(&f);
+        more.insert(2, ("claims/ep/c.toml", Some(stamp(9))));
+        assert!(!image.holds_exactly(more.into_iter()), "a new file");
+        assert!(
+            !image.holds_exactly(listed(&f)[1..].iter().copied()),
+            "a file removed"
+        );
+        let mut renamed = listed(&f);
+        renamed[0].0 = "claims/ep/a2.toml";
+        assert!(!image.holds_exactly(renamed.into_iter()), "a file renamed");
+    }
+
+    #[test]
+    fn a_file_changed_as_the_cache_was_written_is_never_trusted() {
+        let f = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records.cache");
+        write(&f, &path, 4);
+        let image = Image::<Claim>::read(&path).unwrap();
+        let now = now_ns_for_test();
+        let mut bytes = stamp(1).to_bytes();
+        bytes[8..16].copy_from_slice(&now.to_le_bytes());
+        let fresh = Stamp::from_bytes(&bytes);
+        assert!(!image.still(0, &fresh));
+        assert!(image.still(0, &stamp(1)));
+    }
+
+    #[test]
+    fn caches_cut_or_bit_flipped_anywhere_are_never_read() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        // In memory where the system has it: the property is the reader's, not the disk's.
+        let shm = Path::new("/dev/shm");
+        let dir = if shm.is_dir() {
+            tempfile::tempdir_in(shm).unwrap()
+        } else {
+            tempfile::tempdir().unwrap()
+        };
+        let path = dir.path().join("records.cache");
+        let paths = prop::collection::btree_set("[a-z/.]{1,12}|輝達/[a-z]{1,3}", 0..20);
+        let config = Config {
+            cases: 2_000,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let strategy = (paths, "\\PC{0,24}", any::<usize>(), any::<u8>());
+        let result = TestRunner::new(config).run(&strategy, |(paths, message, at, bit)| {
+            let files: Vec<FileMeta> = paths.iter().map(|p| file(p, p.len() as u64)).collect();
+            let problems: Vec<Problem> = paths
+                .iter()
+                .map(|p| Problem::new(p, Location::File, message.clone()))
+                .collect();
+            ImageRef::<Claim> {
+                files: &files,
+                claims: &[],
+                claim_files: &[],
+                episodes: vec![],
+                corrections: vec![],
+                bad: problems.iter().enumerate().collect(),
+            }
+            .write(&path, now_ns_for_test())
+            .unwrap();
+            let good = std::fs::read(&path).unwrap();
+            let read = Image::<Claim>::read(&path);
+            prop_assert!(read.is_some(), "a whole cache is read");
+            prop_assert_eq!(read.unwrap().files(), paths.len());
+            let at = at % good.len();
+            std::fs::write(&path, &good[..at]).unwrap();
+            prop_assert!(Image::<Claim>::read(&path).is_none(), "cut at {}", at);
+            let mut flipped = good.clone();
+            flipped[at] ^= 1 << (bit % 8);
+            std::fs::write(&path, &flipped).unwrap();
+            prop_assert!(
+                Image::<Claim>::read(&path).is_none(),
+                "bit flipped at {}",
+                at
+            );
+            Ok(())
+        });
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn a_torn_corrupt_or_incomplete_cache_is_refused() {
+        let f = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records.cache");
+        write(&f, &path, 4);
+        let good = std::fs::read(&path).unwrap();
+        for at in [10, MAGIC.len() + 3, good.len() / 2, good.len() - 1] {
+            let mut bad = good.clone();
+            bad[at] ^= 0x20;
+            std::fs::write(&path, &bad).unwrap();
+            assert!(
+                Image::<Claim>::read(&path).is_none(),
+                "a bit flipped at {at}"
+            );
+        }
+        std::fs::write(&path, &good[..good.len() - 5]).unwrap();
+        assert!(Image::<Claim>::read(&path).is_none(), "torn");
+        std::fs::write(&path, b"").unwrap();
+        assert!(Image::<Claim>::read(&path).is_none(), "empty");
+        // Written by hand as a bad release might: a record names a file that
+        // is not there, so a file would have no record.
+        write(&f, &path, 3);
+        assert!(
+            Image::<Claim>::read(&path).is_none(),
+            "a record without its file"
+        );
+        ImageRef {
+            files: &f.files,
+            claims: &f.claims,
+            claim_files: &f.claim_files,
+            episodes: vec![(2, &f.episode)],
+            corrections: vec![],
+            bad: vec![],
+        }
+        .write(&path, now_ns_for_test())
+        .unwrap();
+        assert!(
+            Image::<Claim>::read(&path).is_none(),
+            "a file without its record"
         );
     }
 }

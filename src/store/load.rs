@@ -11,13 +11,16 @@ use super::layout::{RecordFile, list_record_files};
 use super::parse::parse_record;
 use super::snapshot::{FileMeta, claim_order, rearrange};
 use super::{
-    Checker, Checks, ClaimRecord, Parsed, SETTINGS_FILE, Snapshot, Stamp, Store, claim_path,
-    correction_path, episode_path, parse_toml,
+    Checker, Checks, ClaimRecord, Parsed, SETTINGS_FILE, Snapshot, Stamp, Store, correction_path,
+    episode_path, parse_toml,
 };
 use crate::diagnostic::{Location, Problem};
 use crate::model::{ClaimSummary, Settings};
 
 /// `errata.toml` into the snapshot: its settings, or the problem that it is.
+/// A file parsed afresh this run, with the stamp it was read under.
+type Fresh<C> = (Parsed<C>, Stamp, Option<Checks>);
+
 pub(super) fn read_settings<C>(root: &Path, snap: &mut Snapshot<C>) {
     if super::symbolic_link_in(root, SETTINGS_FILE).is_some() {
         snap.problems.push(Problem::symbolic_link(SETTINGS_FILE));
@@ -72,15 +75,23 @@ impl Store {
         let mut snap: Snapshot<C> = Snapshot::default();
         read_settings(root, &mut snap);
 
-        let mut files = list_record_files(root, &mut snap);
+        // Listing is mostly the system's work and decoding the cache all ours,
+        // so the two overlap.
+        let cache_path = self.cache_path(C::CACHE);
+        let (mut files, image) = rayon::join(
+            || list_record_files(root, &mut snap),
+            || cache::Image::<C>::read(&cache_path),
+        );
         // Listed in order already; the sort only confirms it (one comparison a file).
         files.par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-        let mut old = cache::Cache::<C>::read(&self.cache_path(C::CACHE));
-        snap.memo.started_ns = cache::now_ns();
-        enum Found<C> {
-            Cached(usize),
-            Fresh(Box<(Parsed<C>, Stamp, Option<Checks>)>),
-        }
+        snap.memo.started_ns = super::stamp::now_ns();
+        let image = match image {
+            Some(image) if image.holds_exactly(files.iter().map(|f| (f.rel.as_str(), f.stamp))) => {
+                take_image(&mut snap, files, image);
+                return snap;
+            }
+            other => other,
+        };
         let fresh_parse = |f: &RecordFile| -> (Parsed<C>, Option<Checks>) {
             match read_record_file(root, f) {
                 Parsed::Claim(c) => {
@@ -92,70 +103,52 @@ impl Store {
                 Parsed::Bad(p) => (Parsed::Bad(p), None),
             }
         };
-        let positions = old.as_ref().map_or_else(Vec::new, |c| {
-            c.positions(files.iter().map(|f| f.rel.as_str()))
-        });
-        let found: Vec<Found<C>> = files
+        let kept: Vec<Option<usize>> = image.as_ref().map_or_else(
+            || vec![None; files.len()],
+            |image| {
+                let positions = image.positions(files.iter().map(|f| f.rel.as_str()));
+                files
+                    .iter()
+                    .zip(positions)
+                    .map(|(f, i)| i.filter(|&i| f.stamp.is_some_and(|s| image.still(i, &s))))
+                    .collect()
+            },
+        );
+        let mut fresh = image.as_ref().is_none_or(|c| c.files() != files.len());
+        let mut old = image.map(cache::Image::into_entries).unwrap_or_default();
+        let found: Vec<Option<Fresh<C>>> = files
             .par_iter()
-            .enumerate()
-            .map(|(n, f)| {
-                let stamp = f.stamp;
-                if let (Some(stamp), Some(old), Some(Some(i))) =
-                    (stamp, old.as_ref(), positions.get(n))
-                    && old.still(*i, &stamp)
-                {
-                    return Found::Cached(*i);
-                }
-                let (parsed, checks) = fresh_parse(f);
-                Found::Fresh(Box::new((parsed, stamp.unwrap_or_default(), checks)))
+            .zip(&kept)
+            .map(|(f, kept)| {
+                kept.is_none().then(|| {
+                    let (parsed, checks) = fresh_parse(f);
+                    (parsed, f.stamp.unwrap_or_default(), checks)
+                })
             })
             .collect();
 
-        let mut fresh = old.as_ref().is_none_or(|c| c.files() != files.len());
         // Growing these by doubling would copy and fault in ever larger blocks.
         snap.memo.files.reserve(files.len());
         snap.claims.reserve(files.len());
-        for (f, found) in files.into_iter().zip(found) {
-            let reparse = |f: &RecordFile| {
-                let (parsed, checks) = fresh_parse(f);
-                (
-                    parsed,
-                    Stamp::of(&root.join(&f.rel)).unwrap_or_default(),
-                    checks,
-                )
-            };
-            let cached = match found {
-                Found::Cached(i) => old.as_mut().and_then(|c| c.take(i)),
-                Found::Fresh(_) => None,
-            };
+        for ((f, found), kept) in files.into_iter().zip(found).zip(kept) {
+            let cached = kept.and_then(|i| old.get_mut(i)?.take());
             let (parsed, stamp, checks) = match (cached, found) {
                 (Some(e), _) => (e.parsed, e.stamp, e.checks),
-                (None, Found::Fresh(b)) => {
+                (None, Some(parsed)) => {
                     fresh = true;
                     snap.parsed += 1;
-                    *b
+                    parsed
                 }
                 // An entry is taken at most once (paths are unique); if not, re-read.
-                (None, Found::Cached(_)) => {
+                (None, None) => {
                     fresh = true;
                     snap.parsed += 1;
-                    reparse(&f)
+                    let (parsed, checks) = fresh_parse(&f);
+                    let stamp = Stamp::of(&root.join(&f.rel)).unwrap_or_default();
+                    (parsed, stamp, checks)
                 }
             };
-            match parsed {
-                Parsed::Claim(c) => {
-                    snap.claims.push(c);
-                    snap.claim_files.push(snap.memo.files.len());
-                }
-                Parsed::Episode(ep) => {
-                    snap.episodes.insert(ep.id.clone(), ep);
-                }
-                Parsed::Correction(c) => snap.corrections.push(c),
-                Parsed::Bad(p) => {
-                    snap.memo.bad.push(snap.problems.len());
-                    snap.problems.push(p);
-                }
-            }
+            push_record(&mut snap, parsed);
             snap.memo.files.push(FileMeta {
                 path: f.rel,
                 stamp,
@@ -188,40 +181,101 @@ impl Store {
     /// Write the cache from a snapshot. A cache that cannot be written only costs
     /// speed next time, so failures are ignored.
     pub fn save_cache<C: ClaimRecord>(&self, snap: &Snapshot<C>) {
-        let memo = &snap.memo;
-        if memo.partial {
-            return;
+        if let Some(image) = image_of(snap) {
+            let _ = image.write(&self.cache_path(C::CACHE), snap.memo.started_ns);
         }
-        let mut records: Vec<(String, cache::ParsedRef<'_, C>)> =
-            Vec::with_capacity(memo.files.len());
-        for c in &snap.claims {
-            records.push((claim_path(c.episode(), c.id()), cache::ParsedRef::Claim(c)));
-        }
-        for ep in snap.episodes.values() {
-            records.push((episode_path(&ep.id), cache::ParsedRef::Episode(ep)));
-        }
-        for c in &snap.corrections {
-            records.push((correction_path(&c.id), cache::ParsedRef::Correction(c)));
-        }
-        for &i in &memo.bad {
-            let p = &snap.problems[i];
-            records.push((p.path.clone(), cache::ParsedRef::Bad(p)));
-        }
-        let rows = records
-            .into_iter()
-            .map(|(path, parsed)| {
-                // Every record has a memo entry; one missing only means a miss next time.
-                let (stamp, checks) = memo
-                    .get(&path)
-                    .map_or((Stamp::default(), None), |f| (f.stamp, f.checks.as_ref()));
-                cache::Row {
-                    path,
-                    stamp,
-                    parsed,
-                    checks,
-                }
-            })
-            .collect();
-        let _ = cache::Cache::<C>::write(&self.cache_path(C::CACHE), memo.started_ns, rows);
     }
+}
+
+/// A record read from its file into the snapshot.
+fn push_record<C>(snap: &mut Snapshot<C>, parsed: Parsed<C>) {
+    match parsed {
+        Parsed::Claim(c) => {
+            snap.claims.push(c);
+            snap.claim_files.push(snap.memo.files.len());
+        }
+        Parsed::Episode(ep) => {
+            snap.episodes.insert(ep.id.clone(), ep);
+        }
+        Parsed::Correction(c) => snap.corrections.push(c),
+        Parsed::Bad(p) => {
+            snap.memo.bad.push(snap.problems.len());
+            snap.problems.push(p);
+        }
+    }
+}
+
+/// The snapshot of files that are all as the cache last saw them: the
+/// cache's records as they are, in the order it kept them.
+fn take_image<C>(snap: &mut Snapshot<C>, files: Vec<RecordFile>, image: cache::Image<C>) {
+    let cache::Image {
+        stamps,
+        checks,
+        claims,
+        claim_files,
+        episodes,
+        corrections,
+        bad,
+        ..
+    } = image;
+    snap.claims = claims;
+    snap.claim_files = claim_files;
+    for (_, ep) in episodes {
+        snap.episodes.insert(ep.id.clone(), ep);
+    }
+    snap.corrections = corrections.into_iter().map(|(_, c)| c).collect();
+    for (_, p) in bad {
+        snap.memo.bad.push(snap.problems.len());
+        snap.problems.push(p);
+    }
+    snap.memo.files = files
+        .into_iter()
+        .zip(stamps)
+        .zip(checks)
+        .map(|((f, stamp), checks)| FileMeta {
+            path: f.rel,
+            stamp,
+            checks,
+        })
+        .collect();
+}
+
+/// What the cache keeps of a snapshot of the whole tree: `None` for a partial
+/// one, or one with a record whose file it cannot place.
+fn image_of<C: ClaimRecord>(snap: &Snapshot<C>) -> Option<cache::ImageRef<'_, C>> {
+    let memo = &snap.memo;
+    if memo.partial {
+        return None;
+    }
+    let place = |path: &str| {
+        memo.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+    };
+    let image = cache::ImageRef {
+        files: &memo.files,
+        claims: &snap.claims,
+        claim_files: &snap.claim_files,
+        episodes: snap
+            .episodes
+            .values()
+            .map(|ep| Some((place(&episode_path(&ep.id))?, ep)))
+            .collect::<Option<_>>()?,
+        corrections: snap
+            .corrections
+            .iter()
+            .map(|c| Some((place(&correction_path(&c.id))?, c)))
+            .collect::<Option<_>>()?,
+        bad: memo
+            .bad
+            .iter()
+            .map(|&i| {
+                let p = snap.problems.get(i)?;
+                Some((place(&p.path)?, p))
+            })
+            .collect::<Option<_>>()?,
+    };
+    let records =
+        image.claims.len() + image.episodes.len() + image.corrections.len() + image.bad.len();
+    (records == memo.files.len()).then_some(image)
 }

@@ -10,7 +10,7 @@
 //! This file owns the [`Store`] handle and the one way a change is written:
 //! [`Store::commit`]. Its parts: `layout` (where each kind of record lives, and
 //! listing them), `snapshot` (what one read of the working tree holds), `load`
-//! (reading it, through `cache`), `select` (reading only the
+//! (reading it, through `cache`, keyed on each file's `stamp`), `select` (reading only the
 //! records a command about a few of them needs), `parse` (one file's bytes into a record),
 //! `write` (atomic writes and in-place TOML edits), `folder` (files looked up
 //! relative to an open folder). It may use `git`, `model`,
@@ -23,6 +23,7 @@ mod load;
 mod parse;
 mod select;
 mod snapshot;
+mod stamp;
 pub mod write;
 
 use std::path::Path;
@@ -31,7 +32,6 @@ use crate::git::{Change, CommitId, GitError, PathState, Prepared, Repo};
 use crate::model::Episode;
 use crate::transcript::Transcript;
 
-pub use cache::Stamp;
 pub use layout::{
     CLAIMS_DIR, CORRECTIONS_DIR, EPISODE_FILE, MAX_RECORD_BYTES, MAX_TRANSCRIPT_BYTES, RecordKind,
     RecordRef, SETTINGS_FILE, TRANSCRIPT_FILE, claim_path, correction_path, episode_folders,
@@ -41,6 +41,7 @@ pub use layout::{
 pub use parse::{parse_at, parse_claim_at, parse_toml, read_transcript};
 pub use select::Selection;
 pub use snapshot::{Checker, Checks, ClaimRecord, Parsed, Snapshot};
+pub use stamp::{Stamp, context_key};
 
 /// Errors of the store, each with what the user can do about it.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::model::{Episode, EpisodeFile, EpisodeId};
-use crate::store::{self, cache};
+use crate::store::{self, context_key};
 use crate::transcript::Transcript;
 
 /// One episode's part of the context.
@@ -56,7 +56,7 @@ impl<'a> Contexts<'a> {
         let mut paths = vec![path.as_str()];
         paths.extend(transcript.as_deref());
         EpisodeContext {
-            key: cache::context_key(self.root, &paths),
+            key: context_key(self.root, &paths),
             episode,
             transcript: OnceLock::new(),
         }

@@ -17,12 +17,11 @@ use std::time::Instant;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use errata::diagnostic::{Location, Problem};
+use errata::diagnostic::Location;
 use errata::git::Graph;
 use errata::model::{Claim, ClaimId, CorrectionId, Date, EpisodeId, Timestamp};
 use errata::ops::resolve_claim;
-use errata::store::cache::{Cache, ParsedRef, Row};
-use errata::store::{Parsed, Snapshot, Stamp, parse_at};
+use errata::store::{Parsed, Snapshot, parse_at};
 use errata::transcript::Transcript;
 use errata::validate::check_claim;
 
@@ -588,58 +587,6 @@ fn commit_graphs_with_valid_structure_are_read_and_changed_ones_refused() {
             changed[at] ^= flip.max(1);
             prop_assert!(Graph::parse(changed).is_none(), "byte {at} changed");
             prop_assert!(Graph::parse(file[..at].to_vec()).is_none(), "cut at {at}");
-            Ok(())
-        },
-    );
-}
-
-#[test]
-fn record_caches_cut_or_bit_flipped_are_never_read() {
-    // In memory where the system has it: the property is the reader's, not the disk's.
-    let shm = std::path::Path::new("/dev/shm");
-    let dir = if shm.is_dir() {
-        tempfile::tempdir_in(shm).unwrap()
-    } else {
-        tempfile::tempdir().unwrap()
-    };
-    let path = dir.path().join("records.cache");
-    let rows = prop::collection::vec(("[a-z/]{1,12}", odd_text()), 0..20);
-    run(
-        "record cache cut or bit-flipped",
-        (rows, any::<usize>(), any::<u8>()),
-        |(rows, at, bit)| {
-            let problems: Vec<Problem> = rows
-                .iter()
-                .map(|(p, m)| Problem::new(p, Location::File, m.clone()))
-                .collect();
-            let rows: Vec<Row<'_, Claim>> = problems
-                .iter()
-                .map(|p| Row {
-                    path: p.path.clone(),
-                    stamp: Stamp::default(),
-                    parsed: ParsedRef::Bad(p),
-                    checks: None,
-                })
-                .collect();
-            Cache::<Claim>::write(&path, 0, rows).unwrap();
-            let good = std::fs::read(&path).unwrap();
-            let read = Cache::<Claim>::read(&path);
-            prop_assert!(read.is_some(), "a whole cache is read");
-            let mut distinct: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
-            distinct.sort_unstable();
-            distinct.dedup();
-            prop_assert_eq!(read.unwrap().files(), distinct.len());
-            let at = at % good.len();
-            std::fs::write(&path, &good[..at]).unwrap();
-            prop_assert!(Cache::<Claim>::read(&path).is_none(), "cut at {}", at);
-            let mut flipped = good.clone();
-            flipped[at] ^= 1 << (bit % 8);
-            std::fs::write(&path, &flipped).unwrap();
-            prop_assert!(
-                Cache::<Claim>::read(&path).is_none(),
-                "bit flipped at {}",
-                at
-            );
             Ok(())
         },
     );

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use errata::model::{Claim, ClaimSummary};
-use errata::store::cache::Cache;
+use errata::store::cache::Image;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -25,12 +25,12 @@ const KINDS: [Kind; 2] = [
     Kind {
         file: ".git/errata/records.cache",
         args: &["--json", "list"],
-        readable: |p| Cache::<Claim>::read(p).is_some(),
+        readable: |p| Image::<Claim>::read(p).is_some(),
     },
     Kind {
         file: ".git/errata/summaries.cache",
         args: &["list"],
-        readable: |p| Cache::<ClaimSummary>::read(p).is_some(),
+        readable: |p| Image::<ClaimSummary>::read(p).is_some(),
     },
 ];
 
