@@ -240,9 +240,20 @@ fn field_span(text: &str, steps: &[Step]) -> Option<Range<usize>> {
     best
 }
 
-/// Place one problem found in `text` at a line and column.
-fn place(text: &str, p: &Problem) -> Diagnostic {
-    let span = match &p.location {
+/// Where a location falls in a file's text: all of a [`Diagnostic`] that comes
+/// from the file rather than from the problem, so it can be remembered while
+/// the file is unchanged (see `Store::locate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub line: usize,
+    pub column: usize,
+    /// The line itself and the span in it; `None` as in [`Diagnostic::source`].
+    pub source: Option<(String, Range<usize>)>,
+}
+
+/// Find `location` in `text`.
+pub fn place_in(text: &str, location: &Location) -> Place {
+    let span = match location {
         Location::File => None,
         // What a parser reports for a missing field: no place in the file.
         Location::Span(r) if *r == (0..0) => None,
@@ -250,18 +261,51 @@ fn place(text: &str, p: &Problem) -> Diagnostic {
         Location::Field(steps) => field_span(text, steps),
     };
     let (line, column) = span.as_ref().map_or((1, 1), |r| line_col(text, r.start));
-    Diagnostic {
-        path: p.path.clone(),
+    Place {
         line,
         column,
-        message: p.message.clone(),
-        source: span.map(|r| source_line(text, &r)),
+        source: span.map(|r| {
+            let s = source_line(text, &r);
+            (s.text, s.span)
+        }),
     }
+}
+
+impl Diagnostic {
+    /// `p` shown at `place`.
+    pub fn placed(p: &Problem, place: Place) -> Diagnostic {
+        Diagnostic {
+            path: p.path.clone(),
+            line: place.line,
+            column: place.column,
+            message: p.message.clone(),
+            source: place.source.map(|(text, span)| SourceLine { text, span }),
+        }
+    }
+}
+
+/// Place one problem found in `text` at a line and column.
+fn place(text: &str, p: &Problem) -> Diagnostic {
+    Diagnostic::placed(p, place_in(text, &p.location))
 }
 
 /// Place problems found in `text` (a file not yet on disk) at lines and columns.
 pub fn locate_in(text: &str, problems: &[Problem]) -> Vec<Diagnostic> {
     problems.iter().map(|p| place(text, p)).collect()
+}
+
+/// The text of a record file for placing problems in, or `None` when none of
+/// `problems` needs it: a problem with the whole file needs none, and such a
+/// file may be one refused unread for its size. A file gone since is empty.
+pub fn text_for(root: &Path, path: &str, problems: &[Problem]) -> Option<String> {
+    problems
+        .iter()
+        .any(|p| p.location != Location::File)
+        .then(|| {
+            std::fs::read(root.join(path))
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default()
+        })
 }
 
 /// Place every problem at a line and column, reading each file at most once
@@ -272,16 +316,7 @@ pub fn locate(root: &Path, problems: &[Problem]) -> Vec<Diagnostic> {
     let groups: Vec<Vec<Diagnostic>> = problems
         .par_chunk_by(|a, b| a.path == b.path)
         .map(|group| {
-            // A problem with the whole file needs none of its text: such a file
-            // may be one refused unread for its size.
-            let needs_text = group.iter().any(|p| p.location != Location::File);
-            let text = if needs_text {
-                std::fs::read(root.join(&group[0].path))
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            };
+            let text = text_for(root, &group[0].path, group).unwrap_or_default();
             group.iter().map(|p| place(&text, p)).collect()
         })
         .collect();

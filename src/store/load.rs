@@ -54,7 +54,7 @@ pub(super) fn read_record_file(root: &Path, f: &RecordFile) -> Parsed {
 }
 
 impl Store {
-    fn cache_path(&self, file: &str) -> PathBuf {
+    pub(super) fn cache_path(&self, file: &str) -> PathBuf {
         self.repo.git_dir().join("errata").join(file)
     }
 

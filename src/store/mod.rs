@@ -11,7 +11,8 @@
 //! [`Store::commit`]. Its parts: `layout` (where each kind of record lives, and
 //! listing them), `snapshot` (what one read of the working tree holds), `load`
 //! (reading it, through `cache`, keyed on each file's `stamp`), `select` (reading only the
-//! records a command about a few of them needs), `parse` (one file's bytes into a record),
+//! records a command about a few of them needs), `places` (where problems sit
+//! in files, remembered for `validate`), `parse` (one file's bytes into a record),
 //! `write` (atomic writes and in-place TOML edits), `folder` (files looked up
 //! relative to an open folder). It may use `git`, `model`,
 //! `transcript` and `diagnostic`; it never prints.
@@ -21,6 +22,7 @@ mod folder;
 mod layout;
 mod load;
 mod parse;
+mod places;
 mod select;
 mod snapshot;
 mod stamp;
@@ -39,6 +41,7 @@ pub use layout::{
     transcript_path,
 };
 pub use parse::{parse_at, parse_claim_at, parse_toml, read_transcript};
+pub use places::Located;
 pub use select::Selection;
 pub use snapshot::{Checker, Checks, ClaimRecord, Parsed, Snapshot};
 pub use stamp::{Stamp, context_key};

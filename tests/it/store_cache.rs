@@ -209,3 +209,75 @@ fn remembered_correction_checks_follow_the_transcript() {
     );
     assert_eq!(now.len(), cold.len() - 1, "only that problem went: {now:?}");
 }
+
+/// Where validate's problems and warnings sit is remembered by file stamp: a
+/// warm run reads no file to place them and places them where a fresh reading
+/// does, an edit (even one that moves the line) is placed afresh at once, and a
+/// damaged memo is only read again.
+#[test]
+fn remembered_places_match_fresh_ones_and_follow_an_edit() {
+    use errata::diagnostic::locate;
+    use errata::validate::warnings;
+
+    let tmp = repo();
+    let twin = "claims/top10-ai-2023/margin-twin.toml";
+    write(
+        tmp.path(),
+        twin,
+        "status = \"needs-check\"\nquote = \"他的利潤高達70幾%耶\"\n",
+    );
+    let store = Store::discover(tmp.path()).unwrap();
+    let place = |store: &Store| {
+        let (problems, snap) = validate(store);
+        let found = warnings(&snap);
+        let fresh = [locate(tmp.path(), &problems), locate(tmp.path(), &found)];
+        let located = store.locate(&snap, &[&problems, &found]);
+        assert_eq!(located.lists, fresh, "remembered places are the fresh ones");
+        (located.lists, located.files_read)
+    };
+    wait_until_settled(tmp.path());
+    while !Stamp::of(&tmp.path().join(twin)).unwrap().settled() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (cold, read) = place(&store);
+    assert!(
+        cold[0].iter().any(|d| d.path.ends_with("misquoted.toml")),
+        "the misquote: {:?}",
+        cold[0]
+    );
+    assert_eq!(cold[1].len(), 2, "the twins warned about: {:?}", cold[1]);
+    let files: std::collections::BTreeSet<&str> =
+        cold.iter().flatten().map(|d| d.path.as_str()).collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert_eq!(
+        read, 3,
+        "each file read once, cold, though one has two warnings' worth"
+    );
+    assert!(tmp.path().join(".git/errata/places").is_file());
+    let (warm, read) = place(&store);
+    assert_eq!(read, 0, "a warm run reads no file");
+    assert_eq!(warm, cold);
+
+    // Two lines above the quote, written at once: placed afresh, two lines down.
+    write(
+        tmp.path(),
+        twin,
+        "# 同一句話\n# 又記了一次\nstatus = \"needs-check\"\nquote = \"他的利潤高達70幾%耶\"\n",
+    );
+    let (moved, read) = place(&store);
+    assert_eq!(read, 1, "only the edited file is read");
+    let line_of = |lists: &[Vec<errata::diagnostic::Diagnostic>]| {
+        lists[1].iter().find(|d| d.path == twin).map(|d| d.line)
+    };
+    assert_eq!(line_of(&cold), Some(2));
+    assert_eq!(line_of(&moved), Some(4));
+
+    std::fs::write(
+        tmp.path().join(".git/errata/places"),
+        b"errata-places 1 torn",
+    )
+    .unwrap();
+    let (again, read) = place(&store);
+    assert_eq!(read, 3, "a damaged memo is read as none");
+    assert_eq!(again, moved);
+}
