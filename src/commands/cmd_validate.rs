@@ -1,13 +1,13 @@
 //! `errata validate`: every rule over every record, from `validate`; problems
 //! placed at line and column by `diagnostic`.
 
-use std::io::Write;
 use std::process::ExitCode;
 
-use errata::diagnostic::{Severity, locate, snippet, snippet_as};
+use errata::diagnostic::{Diagnostic, Severity, snippet_as};
 use errata::validate::{Report, validate, warnings};
+use rayon::prelude::*;
 
-use super::{CliError, Ctx, out, print_json};
+use super::{CliError, Ctx, Gathered, print_json};
 
 /// Check every record against every rule.
 ///
@@ -25,48 +25,58 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode, CliError> {
     let store = ctx.store()?;
     let (problems, snap) = validate(&store);
     let found = warnings(&snap);
-    let report = Report::new(
-        &snap,
-        locate(store.root(), &problems),
-        locate(store.root(), &found),
+    let mut placed = store.locate(&snap, &[&problems, &found]).lists.into_iter();
+    let (problems, found) = (
+        placed.next().unwrap_or_default(),
+        placed.next().unwrap_or_default(),
     );
+    let report = Report::new(&snap, problems, found);
     let diagnostics = &report.problems;
     if ctx.json {
         print_json(&report)?;
     } else {
         // The snippets go to stderr, as rustc's and cargo's do: stdout stays one
         // line per problem for scripts, and a terminal shows each below its line.
+        // Drawn in parallel, and all written at once: thousands of warnings.
         let styled = anstream::stderr().current_choice() != anstream::ColorChoice::Never;
-        for d in diagnostics {
-            out(format_args!("{d}\n"))?;
-            if !ctx.quiet
-                && let Some(s) = snippet(d, styled)
-            {
-                let _ = writeln!(anstream::stderr(), "{s}");
+        let draw = |ds: &[Diagnostic], severity: Severity| -> Vec<Option<String>> {
+            if ctx.quiet {
+                return vec![None; ds.len()];
+            }
+            ds.par_iter()
+                .map(|d| snippet_as(d, styled, severity))
+                .collect()
+        };
+        let mut shown = Gathered::new();
+        for (d, s) in diagnostics.iter().zip(draw(diagnostics, Severity::Error)) {
+            shown.out(format_args!("{d}\n"));
+            if let Some(s) = s {
+                shown.err(format_args!("{s}\n"));
             }
         }
         let records = report.records;
         match diagnostics.len() {
-            0 => ctx.note(format!("ok: {records} records, no problems")),
-            1 => out(format_args!("1 problem\n"))?,
-            n => out(format_args!("{n} problems\n"))?,
+            0 if ctx.quiet => {}
+            0 => shown.err(format_args!("ok: {records} records, no problems\n")),
+            1 => shown.out(format_args!("1 problem\n")),
+            n => shown.out(format_args!("{n} problems\n")),
         }
-        for d in &report.warnings {
-            out(format_args!(
+        let warned = &report.warnings;
+        for (d, s) in warned.iter().zip(draw(warned, Severity::Warning)) {
+            shown.out(format_args!(
                 "{}:{}:{}: warning: {}\n",
                 d.path, d.line, d.column, d.message
-            ))?;
-            if !ctx.quiet
-                && let Some(s) = snippet_as(d, styled, Severity::Warning)
-            {
-                let _ = writeln!(anstream::stderr(), "{s}");
+            ));
+            if let Some(s) = s {
+                shown.err(format_args!("{s}\n"));
             }
         }
-        match report.warnings.len() {
+        match warned.len() {
             0 => {}
-            1 => out(format_args!("1 warning\n"))?,
-            n => out(format_args!("{n} warnings\n"))?,
+            1 => shown.out(format_args!("1 warning\n")),
+            n => shown.out(format_args!("{n} warnings\n")),
         }
+        shown.finish()?;
     }
     let ok = report.ok;
     // The process ends here: freeing 100,000 records one by one would only

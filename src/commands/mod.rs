@@ -34,8 +34,10 @@ pub mod cmd_sync;
 pub mod cmd_validate;
 pub mod cmd_verdict;
 mod error;
+mod gather;
 
 pub use error::CliError;
+pub use gather::Gathered;
 
 use std::io::Write;
 use std::path::PathBuf;

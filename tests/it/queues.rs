@@ -497,6 +497,60 @@ fn validate_warns_about_two_claims_of_one_episode_quoting_the_same_words() {
     );
 }
 
+/// validate writes each stream once, but where stdout and stderr are one file
+/// (`> log 2>&1`, one terminal) each snippet still comes right below its line.
+#[test]
+fn validate_keeps_each_snippet_below_its_line_when_both_streams_are_one_file() {
+    let env = Env::with_claims();
+    env.add(&[
+        EP,
+        "--id",
+        "amd-cost-again",
+        "--quote",
+        "他們的造價是 H100的 兩倍",
+        "--claim",
+        "x",
+    ]);
+    let log = env.path("validate.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let status = env
+        .errata_process()
+        .arg("validate")
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let first = claim_file(EP, "amd-cost-again");
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("{first}:")))
+        .expect("the warning's line");
+    assert!(
+        lines[at + 1..at + 4]
+            .iter()
+            .any(|l| l.contains("quote = \"他們的造價是 H100的 兩倍\"")),
+        "its snippet follows it: {text}"
+    );
+    let second = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("{}:", claim_file(EP, "amd-mi300x-cost"))))
+        .expect("the other warning's line");
+    assert!(at < second, "{text}");
+    assert!(
+        lines[..at].iter().any(|l| l.contains("no problems")),
+        "{text}"
+    );
+    assert_eq!(lines.last(), Some(&"2 warnings"), "{text}");
+    // Apart, each stream holds only its own part.
+    let out = env.run(&["validate"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("quote = "), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("quote = "));
+}
+
 #[test]
 fn validate_lists_warnings_after_the_problems_and_fails_only_for_problems() {
     let env = Env::with_claims();
