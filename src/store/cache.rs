@@ -503,6 +503,15 @@ mod tests {
         .unwrap();
     }
 
+    /// The fixture written whole to a cache in a new folder, and read back.
+    fn written_and_read(f: &Fixture) -> (tempfile::TempDir, Image<Claim>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records.cache");
+        write(f, &path, 4);
+        let image = Image::<Claim>::read(&path).expect("the cache just written");
+        (dir, image)
+    }
+
     fn now_ns_for_test() -> i64 {
         crate::store::stamp::now_ns()
     }
@@ -517,10 +526,7 @@ mod tests {
     #[test]
     fn a_snapshot_comes_back_whole_and_in_its_order() {
         let f = fixture();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("records.cache");
-        write(&f, &path, 4);
-        let image = Image::<Claim>::read(&path).expect("the cache just written");
+        let (_dir, image) = written_and_read(&f);
         assert_eq!(image.files(), 4);
         assert!(image.holds_exactly(listed(&f).into_iter()));
         assert_eq!(image.claims, f.claims, "claims keep the snapshot's order");
@@ -556,10 +562,7 @@ mod tests {
     #[test]
     fn any_change_to_the_files_means_the_snapshot_is_not_taken_whole() {
         let f = fixture();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("records.cache");
-        write(&f, &path, 4);
-        let image = Image::<Claim>::read(&path).unwrap();
+        let (_dir, image) = written_and_read(&f);
         let mut changed = listed(&f);
         changed[2].1 = Some(stamp(30));
         assert!(!image.holds_exactly(changed.into_iter()), "a file changed");
@@ -584,10 +587,7 @@ mod tests {
     #[test]
     fn a_file_changed_as_the_cache_was_written_is_never_trusted() {
         let f = fixture();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("records.cache");
-        write(&f, &path, 4);
-        let image = Image::<Claim>::read(&path).unwrap();
+        let (_dir, image) = written_and_read(&f);
         let now = now_ns_for_test();
         let mut bytes = stamp(1).to_bytes();
         bytes[8..16].copy_from_slice(&now.to_le_bytes());

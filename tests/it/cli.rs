@@ -1308,17 +1308,8 @@ fn validate_draws_the_line_under_a_problem_as_cargo_does() {
     );
 
     // Both streams into one file, in the order a terminal shows them.
-    let shown = env.root.join("validate.txt");
-    let file = std::fs::File::create(&shown).unwrap();
-    let status = env
-        .errata_process()
-        .arg("validate")
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .status()
-        .unwrap();
-    assert_eq!(status.code(), Some(1));
-    let shown = std::fs::read_to_string(&shown).unwrap();
+    let (code, shown) = env.run_into_one_file(&["validate"]);
+    assert_eq!(code, Some(1));
     let lines: Vec<&str> = shown.lines().collect();
     let first = lines
         .iter()

@@ -211,6 +211,21 @@ impl Env {
         cmd
     }
 
+    /// Run errata with stdout and stderr into one file, as `> log 2>&1` or one
+    /// terminal would take them: its exit code and what the file holds.
+    pub fn run_into_one_file(&self, args: &[&str]) -> (Option<i32>, String) {
+        let log = tempfile::NamedTempFile::new_in(&self.root).expect("a log file");
+        let status = self
+            .errata_process()
+            .args(args)
+            .stdout(log.as_file().try_clone().expect("share the log"))
+            .stderr(log.as_file().try_clone().expect("share the log"))
+            .status()
+            .expect("run errata");
+        let text = std::fs::read_to_string(log.path()).expect("read the log");
+        (status.code(), text)
+    }
+
     /// Run errata and return what it did, whatever its exit code.
     pub fn run(&self, args: &[&str]) -> Output {
         self.errata().args(args).output().expect("run errata")

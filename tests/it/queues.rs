@@ -424,6 +424,20 @@ fn quote_at(env: &Env, rel: &str) -> (usize, usize) {
     (line + 1, 1)
 }
 
+/// `amd-mi300x-cost` logged a second time by another editor, as
+/// `amd-cost-again`: the same words, other whitespace.
+fn log_amd_cost_again(env: &Env) {
+    env.add(&[
+        EP,
+        "--id",
+        "amd-cost-again",
+        "--quote",
+        "他們的造價是 H100的 兩倍",
+        "--claim",
+        "AMD's MI300X costs twice as much as NVIDIA's H100.",
+    ]);
+}
+
 #[test]
 fn validate_warns_about_two_claims_of_one_episode_quoting_the_same_words() {
     let env = Env::with_claims();
@@ -441,15 +455,7 @@ fn validate_warns_about_two_claims_of_one_episode_quoting_the_same_words() {
     assert_eq!(env.json(&["validate"])["warnings"], json!([]));
 
     // In the same episode, with other whitespace: two editors, one claim.
-    env.add(&[
-        EP,
-        "--id",
-        "amd-cost-again",
-        "--quote",
-        "他們的造價是 H100的 兩倍",
-        "--claim",
-        "AMD's MI300X costs twice as much as NVIDIA's H100.",
-    ]);
+    log_amd_cost_again(&env);
     let first = claim_file(EP, "amd-cost-again");
     let second = claim_file(EP, "amd-mi300x-cost");
     let (l1, c1) = quote_at(&env, &first);
@@ -502,26 +508,9 @@ fn validate_warns_about_two_claims_of_one_episode_quoting_the_same_words() {
 #[test]
 fn validate_keeps_each_snippet_below_its_line_when_both_streams_are_one_file() {
     let env = Env::with_claims();
-    env.add(&[
-        EP,
-        "--id",
-        "amd-cost-again",
-        "--quote",
-        "他們的造價是 H100的 兩倍",
-        "--claim",
-        "x",
-    ]);
-    let log = env.path("validate.log");
-    let file = std::fs::File::create(&log).unwrap();
-    let status = env
-        .errata_process()
-        .arg("validate")
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let text = std::fs::read_to_string(&log).unwrap();
+    log_amd_cost_again(&env);
+    let (code, text) = env.run_into_one_file(&["validate"]);
+    assert_eq!(code, Some(0));
     let lines: Vec<&str> = text.lines().collect();
     let first = claim_file(EP, "amd-cost-again");
     let at = lines

@@ -60,13 +60,13 @@ fn repo() -> tempfile::TempDir {
     tmp
 }
 
-/// Wait until every file of the repository is older than the cache's "racily
+/// Wait until every file of the repository (and `also`) is older than the cache's "racily
 /// clean" window (`Stamp::settled`: its mtime and its ctime both at least a
 /// second old), as on any real second run. Setting the file times cannot stand
 /// in for this wait: the window holds the ctime too, which no call can set back
 /// (`File::set_times` itself makes it now), so a file is settled only once that
 /// second has really passed.
-fn wait_until_settled(dir: &Path) {
+fn wait_until_settled(dir: &Path, also: &[&str]) {
     let files: Vec<_> = [
         "errata.toml",
         "claims/top10-ai-2023/episode.toml",
@@ -75,6 +75,7 @@ fn wait_until_settled(dir: &Path) {
         "claims/top10-ai-2023/misquoted.toml",
     ]
     .iter()
+    .chain(also)
     .map(|rel| dir.join(rel))
     .collect();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -105,7 +106,7 @@ fn a_warm_load_parses_nothing_and_an_edit_is_seen_at_once() {
 
     // Files changed within a second of the cache being written are not trusted:
     // wait that out, and load once more to write a cache that trusts them.
-    wait_until_settled(tmp.path());
+    wait_until_settled(tmp.path(), &[]);
     let _ = store.load();
     let warm = store.load();
     assert_eq!(warm.parsed, 0, "nothing re-parsed on an unchanged tree");
@@ -152,7 +153,7 @@ fn remembered_checks_match_fresh_ones_and_follow_the_transcript() {
     assert!(
         cold[0].starts_with("claims/top10-ai-2023/misquoted.toml: quote is not in the transcript")
     );
-    wait_until_settled(tmp.path());
+    wait_until_settled(tmp.path(), &[]);
     let _ = quote_problems(&store);
     assert_eq!(quote_problems(&store), cold, "warm validate says the same");
 
@@ -190,11 +191,7 @@ fn remembered_correction_checks_follow_the_transcript() {
     };
     let cold = quote_problems(&store);
     assert_eq!(outside(&cold), 1, "{cold:?}");
-    wait_until_settled(tmp.path());
-    let settled = tmp.path().join(correction);
-    while !Stamp::of(&settled).unwrap().settled() {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until_settled(tmp.path(), &[correction]);
     let _ = quote_problems(&store);
     assert_eq!(quote_problems(&store), cold, "warm validate says the same");
 
@@ -235,10 +232,7 @@ fn remembered_places_match_fresh_ones_and_follow_an_edit() {
         assert_eq!(located.lists, fresh, "remembered places are the fresh ones");
         (located.lists, located.files_read)
     };
-    wait_until_settled(tmp.path());
-    while !Stamp::of(&tmp.path().join(twin)).unwrap().settled() {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until_settled(tmp.path(), &[twin]);
     let (cold, read) = place(&store);
     assert!(
         cold[0].iter().any(|d| d.path.ends_with("misquoted.toml")),
