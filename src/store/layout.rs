@@ -389,11 +389,23 @@ fn list_dir(dir: &Path) -> Vec<Name> {
         .collect()
 }
 
+/// A folder's record files, each with its stamp, and its linked ones.
+pub(super) type TomlFiles = (Vec<(String, Option<Stamp>)>, Vec<String>);
+
 /// The `.toml` files of a folder with their stamps, and those that are links
 /// (to report, never to read). The metadata of a directory entry is read
 /// relative to the open folder (fstatat on Linux), which spares resolving the
 /// whole path again for each of 100,000 files.
-pub(super) fn read_toml_files(dir: &Path) -> (Vec<(String, Option<Stamp>)>, Vec<String>) {
+pub(super) fn read_toml_files(dir: &Path) -> TomlFiles {
+    #[cfg(target_os = "linux")]
+    if let Some(listed) = read_toml_files_at(dir) {
+        return listed;
+    }
+    read_toml_files_portable(dir)
+}
+
+/// [`read_toml_files`] through the standard library, on every system.
+fn read_toml_files_portable(dir: &Path) -> TomlFiles {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Default::default();
     };
@@ -417,6 +429,49 @@ pub(super) fn read_toml_files(dir: &Path) -> (Vec<(String, Option<Stamp>)>, Vec<
         })
         .collect();
     (files, links)
+}
+
+/// [`read_toml_files`] as git's own scan does it: the entries read straight
+/// from the open folder, and only `.toml` names looked at, each with one
+/// `fstatat` relative to it (the same call as git's `lstat`, with less to
+/// fill in than the `statx` behind `DirEntry::metadata`), whose mode also
+/// says what the entry is. No name but a record's is copied. `None` when the
+/// folder cannot be read this way, to fall back to the standard library.
+#[cfg(target_os = "linux")]
+fn read_toml_files_at(dir: &Path) -> Option<TomlFiles> {
+    use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let fd = match rustix::fs::open(dir, flags, Mode::empty()) {
+        Ok(fd) => fd,
+        // Not there, or not a folder: nothing in it, as `read_dir` would say.
+        Err(_) => return Some(Default::default()),
+    };
+    let mut entries = rustix::fs::Dir::read_from(&fd).ok()?;
+    let (mut files, mut links) = (Vec::new(), Vec::new());
+    while let Some(entry) = entries.read() {
+        let Ok(entry) = entry else { break };
+        let Ok(name) = entry.file_name().to_str() else {
+            continue;
+        };
+        if !name.ends_with(".toml") {
+            continue;
+        }
+        let Ok(st) = rustix::fs::statat(&fd, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW) else {
+            continue;
+        };
+        let kind = FileType::from_raw_mode(st.st_mode);
+        let entry = Name {
+            name: name.to_owned(),
+            is_dir: kind == FileType::Directory,
+            is_link: kind == FileType::Symlink,
+        };
+        if entry.is_linked_record() {
+            links.push(entry.name);
+        } else if entry.record_stem().is_some() {
+            files.push((entry.name, Some(Stamp::from_stat(&st))));
+        }
+    }
+    Some((files, links))
 }
 
 pub(super) fn list_record_files<C>(root: &Path, snap: &mut Snapshot<C>) -> Vec<RecordFile> {
@@ -539,5 +594,43 @@ mod tests {
         let listed = paths.clone();
         paths.sort();
         assert_eq!(listed, paths);
+    }
+
+    /// The Linux listing and the portable one must agree entry for entry and
+    /// stamp for stamp: the record cache written by one is read by the other.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn listing_at_the_folder_agrees_with_the_standard_library() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("nvidia-gross-margin.toml"), "id = 1\n").unwrap();
+        std::fs::write(d.join("台積電-2奈米.toml"), "").unwrap();
+        std::fs::write(d.join("notes.txt"), "").unwrap();
+        std::fs::create_dir(d.join("folder.toml")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", d.join("linked.toml")).unwrap();
+        std::os::unix::fs::symlink("missing", d.join("dangling.toml")).unwrap();
+        let not_utf8 = std::ffi::OsStr::from_bytes(b"\xff\xfe.toml");
+        std::fs::write(d.join(not_utf8), "").unwrap();
+
+        let sorted = |(mut files, mut links): TomlFiles| {
+            files.sort_by(|a, b| a.0.cmp(&b.0));
+            links.sort();
+            (files, links)
+        };
+        let at = sorted(read_toml_files_at(d).unwrap());
+        let (files, links) = &at;
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["nvidia-gross-margin.toml", "台積電-2奈米.toml"]);
+        assert_eq!(links, &["dangling.toml", "linked.toml"]);
+        for (name, stamp) in files {
+            assert_eq!(*stamp, Stamp::of(&d.join(name)), "{name}");
+        }
+
+        assert_eq!(at, sorted(read_toml_files_portable(d)));
+        assert_eq!(
+            read_toml_files_at(&d.join("absent")),
+            Some(Default::default())
+        );
     }
 }
