@@ -16,9 +16,9 @@ use super::i18n::Lang;
 use super::log::{self, html_paragraphs, html_source};
 use super::transcript;
 use super::{Publisher, escape_html, external_link, json_for_script, link_at, safe_href};
-use crate::model::{Claim, ClaimId, Correction, Date, Episode, EpisodeId, Medium, Status, Verdict};
+use crate::model::{Claim, Correction, Date, Episode, EpisodeId, Medium, Status, Verdict};
 use crate::report::{Scorecard, scorecards};
-use crate::store::{Snapshot, claim_path};
+use crate::store::{CorrectionsByClaim, Snapshot, claim_path};
 use crate::transcript::Transcript;
 
 pub use super::folder::{MARKER, Written, write};
@@ -136,7 +136,7 @@ struct Ctx<'a> {
     publisher: Option<&'a Publisher>,
     published: Date,
     cards: HashMap<String, Scorecard>,
-    named: HashMap<&'a ClaimId, Vec<&'a Correction>>,
+    named: CorrectionsByClaim<'a>,
     histories: &'a Histories,
 }
 

@@ -43,7 +43,7 @@ pub use layout::{
 pub use parse::{parse_at, parse_claim_at, parse_toml, read_transcript};
 pub use places::Located;
 pub use select::Selection;
-pub use snapshot::{Checker, Checks, ClaimRecord, Parsed, Snapshot};
+pub use snapshot::{Checker, Checks, ClaimRecord, CorrectionsByClaim, Parsed, Snapshot};
 pub use stamp::{Stamp, context_key};
 
 /// Errors of the store, each with what the user can do about it.

@@ -66,17 +66,17 @@ impl Store {
             .ok()
             .and_then(|b| decode(&b))
             .unwrap_or_default();
-        let by_path: HashMap<&str, usize> = old
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.path.as_str(), i))
-            .collect();
+        // The memo is written in path order; one out of order is only missed.
+        let by_path = |file: &str| {
+            old.files
+                .binary_search_by(|k| k.path.as_str().cmp(file))
+                .ok()
+        };
         let (root, seen) = (self.root(), &snap.memo);
         let remembered = |group: &[Problem]| -> Option<(usize, Vec<Diagnostic>)> {
             let file = &group[0].path;
             let stamp = seen.get(file)?.stamp;
-            let i = *by_path.get(file.as_str())?;
+            let i = by_path(file)?;
             let known = &old.files[i];
             if known.stamp != stamp || !stamp.settled_by(old.written_ns) {
                 return None;
@@ -145,25 +145,30 @@ impl Store {
             }
             out.lists.push(placed);
         }
-        drop(by_path);
 
-        let old_count = old.files.len();
+        // Rewritten only if it would say something else: a place found afresh,
+        // or one it holds no longer asked for. A warm run asks the same again.
+        let mut reused = vec![false; old.files.len()];
+        let mut found = false;
+        for outcome in &outcomes {
+            match outcome {
+                Outcome::Reused(i) => reused[*i] = true,
+                Outcome::Found(_) => found = true,
+                Outcome::Nothing => {}
+            }
+        }
+        if !found && reused.iter().all(|r| *r) {
+            return out;
+        }
         let mut old_files: Vec<Option<Known>> = old.files.into_iter().map(Some).collect();
         let mut kept: HashMap<String, Known> = HashMap::new();
-        let (mut reused, mut found) = (0, false);
         for outcome in outcomes {
             let known = match outcome {
                 Outcome::Reused(i) => match old_files[i].take() {
-                    Some(k) => {
-                        reused += 1;
-                        k
-                    }
+                    Some(k) => k,
                     None => continue,
                 },
-                Outcome::Found(k) => {
-                    found = true;
-                    k
-                }
+                Outcome::Found(k) => k,
                 Outcome::Nothing => continue,
             };
             // A file with both problems and warnings is placed in two groups.
@@ -175,21 +180,19 @@ impl Store {
                 }
             }
         }
-        if found || reused != old_count {
-            let mut files: Vec<Known> = kept.into_values().collect();
-            files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-            let memo = Places {
-                written_ns: started_ns,
-                files,
-            };
-            // A memo that cannot be written costs only speed next time.
-            if let Ok(body) = postcard::to_allocvec(&memo) {
-                let _ = super::write::atomic_with(&path, false, |w| {
-                    w.write_all(MAGIC)?;
-                    w.write_all(&crc32fast::hash(&body).to_le_bytes())?;
-                    w.write_all(&body)
-                });
-            }
+        let mut files: Vec<Known> = kept.into_values().collect();
+        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        let memo = Places {
+            written_ns: started_ns,
+            files,
+        };
+        // A memo that cannot be written costs only speed next time.
+        if let Ok(body) = postcard::to_allocvec(&memo) {
+            let _ = super::write::atomic_with(&path, false, |w| {
+                w.write_all(MAGIC)?;
+                w.write_all(&crc32fast::hash(&body).to_le_bytes())?;
+                w.write_all(&body)
+            });
         }
         out
     }

@@ -26,7 +26,11 @@ struct EpisodeContext {
 /// episode files and parses no transcript.
 pub(super) struct Contexts<'a> {
     root: &'a Path,
-    by_episode: HashMap<EpisodeId, OnceLock<EpisodeContext>>,
+    /// Asked once per claim, from every thread: foldhash, not SipHash.
+    by_episode: HashMap<EpisodeId, OnceLock<EpisodeContext>, foldhash::fast::RandomState>,
+    /// Episode records already read (the snapshot's), so a context built after
+    /// loading stamps the episode's files without parsing its record again.
+    known: HashMap<EpisodeId, Episode>,
 }
 
 impl<'a> Contexts<'a> {
@@ -35,7 +39,25 @@ impl<'a> Contexts<'a> {
             .into_iter()
             .map(|id| (id, OnceLock::new()))
             .collect();
-        Contexts { root, by_episode }
+        Contexts {
+            root,
+            by_episode,
+            known: HashMap::new(),
+        }
+    }
+
+    /// Take the episode records a snapshot read, for contexts not built yet:
+    /// parsing 1,000 episode files again was a twentieth of a warm `validate`.
+    /// Each is the record of the file as it was listed; should the file change
+    /// after, its stamp in the key changes too, and the checks run again.
+    pub(super) fn learn<'e>(&mut self, episodes: impl IntoIterator<Item = &'e Episode>) {
+        self.known
+            .extend(episodes.into_iter().map(|e| (e.id.clone(), e.clone())));
+    }
+
+    /// The repository the contexts are read from.
+    pub(super) fn root(&self) -> &'a Path {
+        self.root
     }
 
     fn get(&self, id: &EpisodeId) -> Option<&EpisodeContext> {
@@ -45,10 +67,12 @@ impl<'a> Contexts<'a> {
 
     fn build(&self, id: &EpisodeId) -> EpisodeContext {
         let path = store::episode_path(id);
-        let episode = std::fs::read(self.root.join(&path))
-            .ok()
-            .and_then(|b| store::parse_toml::<EpisodeFile>(&path, &b).ok())
-            .map(|f| Episode::from_file(id.clone(), f));
+        let episode = self.known.get(id).cloned().or_else(|| {
+            std::fs::read(self.root.join(&path))
+                .ok()
+                .and_then(|b| store::parse_toml::<EpisodeFile>(&path, &b).ok())
+                .map(|f| Episode::from_file(id.clone(), f))
+        });
         let transcript = episode
             .as_ref()
             .and_then(|e| e.transcript.as_ref())

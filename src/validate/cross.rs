@@ -4,7 +4,7 @@
 //! an episode quoting the same words (two editors logging one claim). Uses
 //! `store` (paths) and `model`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -133,9 +133,17 @@ pub(super) fn correction_links(
 /// different quotes of one episode share a 64-bit key about once in 10^13
 /// episodes of 1,000 quotes, so the key stands for the words.
 pub(super) fn same_quotes(claims: &[ClaimSummary]) -> Vec<Problem> {
-    let mut keyed: Vec<(&EpisodeId, QuoteKey, &ClaimSummary)> = claims
+    // Episodes as small numbers, so the sort compares numbers: the same quote
+    // in many episodes (a show's recurring lines) made it compare their names
+    // a million times over 100,000 claims.
+    let mut ranks: HashMap<&EpisodeId, u32, foldhash::fast::RandomState> = HashMap::default();
+    let mut keyed: Vec<(QuoteKey, u32, &ClaimSummary)> = claims
         .iter()
-        .filter_map(|c| Some((&c.episode, c.quote_key?, c)))
+        .filter_map(|c| {
+            let next = ranks.len() as u32;
+            let rank = *ranks.entry(&c.episode).or_insert(next);
+            Some((c.quote_key?, rank, c))
+        })
         .collect();
     keyed.par_sort_unstable_by(|a, b| (a.0, a.1, &a.2.id).cmp(&(b.0, b.1, &b.2.id)));
     let mut out = Vec::new();

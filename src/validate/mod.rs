@@ -101,10 +101,6 @@ pub fn check_claim(c: &Claim, transcript: Option<&Transcript>) -> Vec<Problem> {
         .collect()
 }
 
-/// All problems in the repository, those that kept a file from being read first
-/// among them, ordered by file. Each claim's checks against its transcript run
-/// while it is parsed and are remembered in the cache, so an unchanged
-/// repository is validated from claim summaries without reading a record.
 /// The problems of a file whose checks depend on it and on one episode's
 /// record and transcript alone: those remembered while `context` holds, else
 /// what `check` finds, which is remembered for the next run.
@@ -131,61 +127,19 @@ fn remembered_or(
     ));
 }
 
-pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
-    let root = store.root();
-    let contexts = Contexts::new(root);
-    // A claim whose problems depend on today's date is remembered under a key
-    // no warm run asks for, so it is checked afresh each time.
-    let checker = |c: &Claim| Checks {
-        context: contexts.key(&c.episode) ^ u64::from(rules::depends_on_today(c)),
-        problems: check_claim(c, contexts.transcript(&c.episode)),
-    };
-    let mut snap = store.load_summaries(Some(&checker));
-    let mut problems = snap.problems.clone();
-    match &snap.settings {
-        Some(settings) => problems.extend(
-            rules::settings(settings)
-                .iter()
-                .map(|v| v.problem(SETTINGS_FILE)),
-        ),
-        None if !problems.iter().any(|p| p.path == SETTINGS_FILE) => {
-            problems.push(Problem::new(
-                SETTINGS_FILE,
-                Location::File,
-                "errata.toml is missing: run `errata init` to lay out the repository",
-            ));
-        }
-        None => {}
-    }
-    for folder in &snap.orphan_folders {
-        problems.push(Problem::new(
-            &format!("{}/{folder}", store::CLAIMS_DIR),
-            Location::File,
-            format!("episode folder has no episode.toml: add one with its `title`, or register the episode with `errata episode add {folder}`"),
-        ));
-    }
+/// A claim's problems, and its checks if they are new and worth remembering.
+type Checked = (Vec<Problem>, Option<(String, Checks)>);
 
-    let mut remember: Vec<(String, Checks)> = Vec::new();
-    for ep in snap.episodes.values() {
-        let (path, context) = (episode_path(&ep.id), contexts.key(&ep.id));
-        remembered_or(&snap, &mut problems, &mut remember, path, context, |path| {
-            let mut found: Vec<Problem> =
-                rules::episode(ep).iter().map(|v| v.problem(path)).collect();
-            if let Some(p) = contexts.problem(&ep.id) {
-                found.push(Problem::new(path, Location::key("transcript"), p));
-            }
-            found
-        });
-    }
-
-    let (duplicates, ids) = cross::duplicate_ids(&snap.claims);
-    problems.extend(duplicates);
-
-    let named = snap.corrections_by_claim();
-    /// A claim's problems, and its checks if they are new and worth remembering.
-    type Checked = (Vec<Problem>, Option<(String, Checks)>);
-    let per_claim: Vec<Checked> = snap
-        .claims
+/// Each claim's problems: those remembered while its episode's context holds
+/// (a claim read afresh this run was checked as it was parsed), else found by
+/// reading it again; and whether its status agrees with its corrections.
+fn check_claims(
+    snap: &Snapshot<ClaimSummary>,
+    contexts: &Contexts<'_>,
+    named: &store::CorrectionsByClaim<'_>,
+) -> Vec<Checked> {
+    let root = contexts.root();
+    snap.claims
         .par_iter()
         .enumerate()
         .map(|(i, c)| {
@@ -218,10 +172,72 @@ pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
             out.extend(cross::disagreement(&path, c.state, named_by));
             (out, new)
         })
-        .collect();
+        .collect()
+}
+
+/// All problems in the repository, those that kept a file from being read first
+/// among them, ordered by file. Each claim's checks against its transcript run
+/// while it is parsed and are remembered in the cache, so an unchanged
+/// repository is validated from claim summaries without reading a record.
+pub fn validate(store: &Store) -> (Vec<Problem>, Snapshot<ClaimSummary>) {
+    let root = store.root();
+    let mut contexts = Contexts::new(root);
+    // A claim whose problems depend on today's date is remembered under a key
+    // no warm run asks for, so it is checked afresh each time.
+    let checker = |c: &Claim| Checks {
+        context: contexts.key(&c.episode) ^ u64::from(rules::depends_on_today(c)),
+        problems: check_claim(c, contexts.transcript(&c.episode)),
+    };
+    let mut snap = store.load_summaries(Some(&checker));
+    contexts.learn(snap.episodes.values());
+    let mut problems = snap.problems.clone();
+    match &snap.settings {
+        Some(settings) => problems.extend(
+            rules::settings(settings)
+                .iter()
+                .map(|v| v.problem(SETTINGS_FILE)),
+        ),
+        None if !problems.iter().any(|p| p.path == SETTINGS_FILE) => {
+            problems.push(Problem::new(
+                SETTINGS_FILE,
+                Location::File,
+                "errata.toml is missing: run `errata init` to lay out the repository",
+            ));
+        }
+        None => {}
+    }
+    for folder in &snap.orphan_folders {
+        problems.push(Problem::new(
+            &format!("{}/{folder}", store::CLAIMS_DIR),
+            Location::File,
+            format!("episode folder has no episode.toml: add one with its `title`, or register the episode with `errata episode add {folder}`"),
+        ));
+    }
+
+    let named = snap.corrections_by_claim();
+    let mut remember: Vec<(String, Checks)> = Vec::new();
+    // The ids' one pass beside the claims' checks, which share out the rest.
+    let ((duplicates, ids), per_claim) = rayon::join(
+        || cross::duplicate_ids(&snap.claims),
+        || check_claims(&snap, &contexts, &named),
+    );
+    problems.extend(duplicates);
     for (found, new) in per_claim {
         problems.extend(found);
         remember.extend(new);
+    }
+
+    // After the claims: their threads have built the episodes' contexts.
+    for ep in snap.episodes.values() {
+        let (path, context) = (episode_path(&ep.id), contexts.key(&ep.id));
+        remembered_or(&snap, &mut problems, &mut remember, path, context, |path| {
+            let mut found: Vec<Problem> =
+                rules::episode(ep).iter().map(|v| v.problem(path)).collect();
+            if let Some(p) = contexts.problem(&ep.id) {
+                found.push(Problem::new(path, Location::key("transcript"), p));
+            }
+            found
+        });
     }
 
     for corr in &snap.corrections {
