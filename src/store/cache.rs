@@ -13,6 +13,7 @@
 use rayon::prelude::*;
 use std::path::Path;
 
+use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::snapshot::FileMeta;
@@ -77,7 +78,7 @@ struct Head<E, K, B> {
 /// and checks. One string a chunk, so reading it allocates and checks UTF-8
 /// once, not once a path; the stamps as [`Stamp::to_bytes`] one after
 /// another, copied whole rather than decoded number by number.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Files<K> {
     paths: String,
     lens: Vec<u32>,
@@ -86,23 +87,85 @@ struct Files<K> {
     checks: Vec<Option<K>>,
 }
 
-/// Up to [`CHUNK`] claims, with their files' places.
-type Claims<C> = (Vec<usize>, Vec<C>);
-
-enum Part<C> {
-    Head(Head<Episode, Correction, Problem>),
-    Files(Files<Checks>),
-    Claims(Claims<C>),
+/// A [`Files`] chunk as read: its paths and stamps borrowed from the chunk's
+/// bytes, to be appended to the image's.
+#[derive(Deserialize)]
+struct FilesIn<'a> {
+    #[serde(borrow)]
+    paths: &'a str,
+    lens: Vec<u32>,
+    #[serde(borrow)]
+    stamps: &'a [u8],
+    checks: Vec<Option<Checks>>,
 }
 
-/// `len` bytes of `file` from `offset`, read without moving a shared cursor, so
-/// threads can read chunks of one file at once.
-fn read_at(file: &std::fs::File, offset: u64, len: usize) -> Option<Vec<u8>> {
-    let mut buf = vec![0; len];
+/// Decodes a sequence onto the end of a `Vec`, so a chunk of 2,048 claims
+/// lands where the whole image keeps it, with no chunk of its own to be copied
+/// from (over 100,000 claims those copies were a fifth of a warm `list`'s page
+/// faults). The value is how many it appended.
+struct Append<'v, T>(&'v mut Vec<T>);
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Append<'_, T> {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Append<'_, T> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let before = self.0.len();
+        while let Some(item) = seq.next_element()? {
+            self.0.push(item);
+        }
+        Ok(self.0.len() - before)
+    }
+}
+
+/// A claims chunk (the claims' files' places, then the claims) appended to the
+/// image's two columns; the value is whether the two counts agree.
+struct AppendClaims<'v, C> {
+    files: &'v mut Vec<usize>,
+    claims: &'v mut Vec<C>,
+}
+
+impl<'de, C: Deserialize<'de>> DeserializeSeed<'de> for AppendClaims<'_, C> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_tuple(2, self)
+    }
+}
+
+impl<'de, C: Deserialize<'de>> Visitor<'de> for AppendClaims<'_, C> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a chunk of claims")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let files = seq.next_element_seed(Append(self.files))?;
+        let claims = seq.next_element_seed(Append(self.claims))?;
+        Ok(files.is_some() && files == claims)
+    }
+}
+
+/// `len` bytes of `file` from `offset` into `buf` (its memory reused).
+fn read_at(file: &std::fs::File, offset: u64, len: usize, buf: &mut Vec<u8>) -> Option<()> {
+    buf.clear();
+    buf.resize(len, 0);
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileExt;
-        file.read_exact_at(&mut buf, offset).ok()?;
+        file.read_exact_at(buf, offset).ok()?;
     }
     #[cfg(windows)]
     {
@@ -118,7 +181,17 @@ fn read_at(file: &std::fs::File, offset: u64, len: usize) -> Option<Vec<u8>> {
             done += n;
         }
     }
-    Some(buf)
+    Some(())
+}
+
+/// A chunk's bytes into `buf`, if they are whole: `(offset, length, CRC-32)`.
+fn read_chunk(
+    file: &std::fs::File,
+    (offset, len, crc): (u64, usize, u64),
+    buf: &mut Vec<u8>,
+) -> Option<()> {
+    read_at(file, offset, len, buf)?;
+    (u64::from(crc32fast::hash(buf)) == crc).then_some(())
 }
 
 fn take_u64(bytes: &mut &[u8]) -> Option<u64> {
@@ -133,14 +206,15 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Image<C> {
     /// of chunks and of file chunks (8 bytes each), the length and CRC-32 of each
     /// chunk (8 bytes each), the CRC-32 of all that (8 bytes), then the chunks,
     /// each postcard-encoded: the [`Head`], the [`Files`], the [`Claims`].
-    /// Numbers are little-endian. Chunks are read and decoded in parallel, each
-    /// buffer freed once decoded, so the whole file is never held in memory
-    /// beside what it decodes to.
+    /// Numbers are little-endian. The chunks are decoded one after another
+    /// straight onto the image's columns, each read into the buffer the last
+    /// one used, so the file is never held whole beside what it decodes to.
     pub fn read(path: &Path) -> Option<Image<C>> {
         let file = std::fs::File::open(path).ok()?;
         let size = file.metadata().ok()?.len();
         let fixed = MAGIC.len() as u64 + 24;
-        let head = read_at(&file, 0, usize::try_from(fixed).ok()?)?;
+        let mut head = Vec::new();
+        read_at(&file, 0, usize::try_from(fixed).ok()?, &mut head)?;
         let mut rest = head.strip_prefix(MAGIC)?;
         let written_ns = take_u64(&mut rest)? as i64;
         let chunks = take_u64(&mut rest)?;
@@ -149,7 +223,8 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Image<C> {
             return None;
         }
         let table_len = usize::try_from(chunks * 16 + 8).ok()?;
-        let table = read_at(&file, fixed, table_len)?;
+        let mut table = Vec::new();
+        read_at(&file, fixed, table_len, &mut table)?;
         let (mut lens, mut sum) = table.split_at(table_len - 8);
         let mut hasher = crc32fast::Hasher::new();
         hasher.update(&head);
@@ -168,31 +243,10 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Image<C> {
         if offset != size {
             return None;
         }
-        let decoded: Option<Vec<Part<C>>> = parts
-            .into_par_iter()
-            .enumerate()
-            .map(|(k, (offset, len, crc))| {
-                let bytes = read_at(&file, offset, len)?;
-                if u64::from(crc32fast::hash(&bytes)) != crc {
-                    return None;
-                }
-                Some(match k as u64 {
-                    0 => Part::Head(postcard::from_bytes(&bytes).ok()?),
-                    k if k <= file_chunks => Part::Files(postcard::from_bytes(&bytes).ok()?),
-                    _ => Part::Claims(postcard::from_bytes(&bytes).ok()?),
-                })
-            })
-            .collect();
-        Image::assemble(written_ns, decoded?)
-    }
-
-    /// The chunks, in order, made one image; `None` if they do not fit
-    /// together or leave a file unaccounted for.
-    fn assemble(written_ns: i64, parts: Vec<Part<C>>) -> Option<Image<C>> {
         let mut parts = parts.into_iter();
-        let Some(Part::Head(head)) = parts.next() else {
-            return None;
-        };
+        let mut bytes = Vec::new();
+        read_chunk(&file, parts.next()?, &mut bytes)?;
+        let head: Head<Episode, Correction, Problem> = postcard::from_bytes(&bytes).ok()?;
         let mut image = Image {
             written_ns,
             paths: String::new(),
@@ -205,56 +259,69 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Image<C> {
             corrections: head.corrections,
             bad: head.bad,
         };
-        let parts: Vec<Part<C>> = parts.collect();
-        let (mut files, mut claims) = (0, 0);
-        for part in &parts {
-            match part {
-                Part::Files(f) => files += f.lens.len(),
-                Part::Claims((_, c)) => claims += c.len(),
-                Part::Head(_) => return None,
-            }
-        }
+        // Room for every file and claim at once, so nothing is copied as the
+        // columns grow. Every chunk but the last holds CHUNK; and each file
+        // takes its stamp's bytes in the cache, which bounds a header that
+        // lies, or the memory it could ask for.
+        let most = usize::try_from(size).ok()? / Stamp::BYTES;
+        let file_chunks = usize::try_from(file_chunks).ok()?;
+        let claim_chunks = parts.len() - file_chunks;
+        let files = most.min(file_chunks.saturating_mul(CHUNK));
+        image
+            .paths
+            .reserve(usize::try_from(size).ok()?.min(files.saturating_mul(256)));
         image.ends.reserve(files);
         image.stamps.reserve(files);
         image.checks.reserve(files);
+        let claims = most.min(claim_chunks.saturating_mul(CHUNK));
         image.claims.reserve(claims);
         image.claim_files.reserve(claims);
-        for part in parts {
-            match part {
-                Part::Files(f) => {
-                    let n = f.lens.len();
-                    if f.stamps.len() != n * Stamp::BYTES || f.checks.len() != n {
-                        return None;
-                    }
-                    let base = image.paths.len();
-                    let mut end = 0;
-                    for len in f.lens {
-                        end += len as usize;
-                        // Also refuses an end past the chunk's paths.
-                        if !f.paths.is_char_boundary(end) {
-                            return None;
-                        }
-                        image.ends.push(base + end);
-                    }
-                    if end != f.paths.len() {
-                        return None;
-                    }
-                    image.paths.push_str(&f.paths);
-                    let (stamps, _) = f.stamps.as_chunks::<{ Stamp::BYTES }>();
-                    image.stamps.extend(stamps.iter().map(Stamp::from_bytes));
-                    image.checks.extend(f.checks);
+        // One chunk after another, on this thread: the caller lists the files
+        // on the others meanwhile, and each chunk's buffer is the last one's.
+        for (k, part) in parts.enumerate() {
+            read_chunk(&file, part, &mut bytes)?;
+            if k < file_chunks {
+                let f: FilesIn<'_> = postcard::from_bytes(&bytes).ok()?;
+                image.append_files(f)?;
+            } else {
+                let mut de = postcard::Deserializer::from_bytes(&bytes);
+                let seed = AppendClaims {
+                    files: &mut image.claim_files,
+                    claims: &mut image.claims,
+                };
+                if !seed.deserialize(&mut de).ok()? {
+                    return None;
                 }
-                Part::Claims((files, claims)) => {
-                    if files.len() != claims.len() {
-                        return None;
-                    }
-                    image.claim_files.extend(files);
-                    image.claims.extend(claims);
-                }
-                Part::Head(_) => return None,
             }
         }
         image.accounts_for_every_file().then_some(image)
+    }
+
+    /// A chunk of files appended to the image's columns; `None` if its
+    /// columns do not agree.
+    fn append_files(&mut self, f: FilesIn<'_>) -> Option<()> {
+        let n = f.lens.len();
+        if f.stamps.len() != n * Stamp::BYTES || f.checks.len() != n {
+            return None;
+        }
+        let base = self.paths.len();
+        let mut end = 0;
+        for len in f.lens {
+            end += len as usize;
+            // Also refuses an end past the chunk's paths.
+            if !f.paths.is_char_boundary(end) {
+                return None;
+            }
+            self.ends.push(base + end);
+        }
+        if end != f.paths.len() {
+            return None;
+        }
+        self.paths.push_str(f.paths);
+        let (stamps, _) = f.stamps.as_chunks::<{ Stamp::BYTES }>();
+        self.stamps.extend(stamps.iter().map(Stamp::from_bytes));
+        self.checks.extend(f.checks);
+        Some(())
     }
 
     /// Whether each file is the file of exactly one record, as a snapshot's are.
@@ -557,6 +624,52 @@ mod tests {
             [Some("a"), Some("b"), Some("ep"), Some("claims/x.toml")],
             "each file's record, by the file's place"
         );
+    }
+
+    /// Chunks are decoded one onto the end of the last: many of them, the last
+    /// one short, and claims kept in an order that is not their files'.
+    #[test]
+    fn a_snapshot_of_many_chunks_comes_back_whole_and_in_its_order() {
+        let n = 2 * CHUNK + 17;
+        let files: Vec<FileMeta> = (0..n)
+            .map(|i| {
+                let mut f = file(&format!("claims/ep/{i:05}-科技浪.toml"), i as u64);
+                if i % 1000 == 1 {
+                    f.checks = Some(Checks {
+                        context: i as u64,
+                        problems: vec![Problem::new(&f.path, Location::File, "引述")],
+                    });
+                }
+                f
+            })
+            .collect();
+        // Newest first, as a snapshot might keep them.
+        let claim_files: Vec<usize> = (0..n).rev().collect();
+        let claims: Vec<Claim> = claim_files
+            .iter()
+            .map(|i| Claim::for_test(&format!("c{i:05}"), "ep", State::NeedsCheck))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records.cache");
+        ImageRef {
+            files: &files,
+            claims: &claims,
+            claim_files: &claim_files,
+            episodes: vec![],
+            corrections: vec![],
+            bad: vec![],
+        }
+        .write(&path, now_ns_for_test())
+        .unwrap();
+        let image = Image::<Claim>::read(&path).expect("the cache just written");
+        assert_eq!(image.files(), n);
+        let listed = files.iter().map(|f| (f.path.as_str(), Some(f.stamp)));
+        assert!(image.holds_exactly(listed));
+        assert_eq!(image.claims, claims);
+        assert_eq!(image.claim_files, claim_files);
+        let checks: Vec<Option<Checks>> = files.iter().map(|f| f.checks.clone()).collect();
+        assert_eq!(image.checks, checks);
+        assert_eq!(image.path(CHUNK), Some(files[CHUNK].path.as_str()));
     }
 
     #[test]
