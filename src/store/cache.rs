@@ -205,7 +205,8 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Image<C> {
     /// trusted. Laid out as the magic line, the time it was written, the number
     /// of chunks and of file chunks (8 bytes each), the length and CRC-32 of each
     /// chunk (8 bytes each), the CRC-32 of all that (8 bytes), then the chunks,
-    /// each postcard-encoded: the [`Head`], the [`Files`], the [`Claims`].
+    /// each postcard-encoded: the [`Head`], the [`Files`], then the claims (each
+    /// chunk their files' places, then the claims).
     /// Numbers are little-endian. The chunks are decoded one after another
     /// straight onto the image's columns, each read into the buffer the last
     /// one used, so the file is never held whole beside what it decodes to.
