@@ -446,7 +446,10 @@ fn read_toml_files_at(dir: &Path) -> Option<TomlFiles> {
         // Not there, or not a folder: nothing in it, as `read_dir` would say.
         Err(_) => return Some(Default::default()),
     };
-    let mut entries = rustix::fs::Dir::read_from(&fd).ok()?;
+    // Read through a duplicate of the folder's descriptor: `Dir::read_from`
+    // would open `.` again, which a folder that may be listed but not
+    // searched refuses.
+    let mut entries = rustix::fs::Dir::new(fd.try_clone().ok()?).ok()?;
     let (mut files, mut links) = (Vec::new(), Vec::new());
     while let Some(entry) = entries.read() {
         let Ok(entry) = entry else { break };
@@ -456,10 +459,14 @@ fn read_toml_files_at(dir: &Path) -> Option<TomlFiles> {
         if !name.ends_with(".toml") {
             continue;
         }
-        let Ok(st) = rustix::fs::statat(&fd, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW) else {
-            continue;
-        };
-        let kind = FileType::from_raw_mode(st.st_mode);
+        // A file whose metadata cannot be read is still listed, as the
+        // portable listing lists it: typed by its entry, with no stamp, so
+        // reading it reports the cause rather than the record going missing.
+        let st = rustix::fs::statat(&fd, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW).ok();
+        let kind = st.as_ref().map_or_else(
+            || entry.file_type(),
+            |st| FileType::from_raw_mode(st.st_mode),
+        );
         let entry = Name {
             name: name.to_owned(),
             is_dir: kind == FileType::Directory,
@@ -468,7 +475,7 @@ fn read_toml_files_at(dir: &Path) -> Option<TomlFiles> {
         if entry.is_linked_record() {
             links.push(entry.name);
         } else if entry.record_stem().is_some() {
-            files.push((entry.name, Some(Stamp::from_stat(&st))));
+            files.push((entry.name, st.as_ref().map(Stamp::from_stat)));
         }
     }
     Some((files, links))
@@ -632,5 +639,29 @@ mod tests {
             read_toml_files_at(&d.join("absent")),
             Some(Default::default())
         );
+    }
+
+    /// A record whose metadata cannot be read (a folder that may be listed but
+    /// not searched) is still listed, with no stamp, by both listings: reading
+    /// it then reports why. Root reads any folder, so this runs as a user.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_record_that_cannot_be_stamped_is_still_listed() {
+        use std::os::unix::fs::PermissionsExt;
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            eprintln!("skipped: root may stat in a folder it cannot search");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("ep");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("nvidia-gross-margin.toml"), "").unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let at = read_toml_files_at(&d).unwrap();
+        let portable = read_toml_files_portable(&d);
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(at.0, [("nvidia-gross-margin.toml".to_owned(), None)]);
+        assert_eq!(at, portable);
     }
 }
