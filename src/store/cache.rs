@@ -200,7 +200,7 @@ fn take_u64(bytes: &mut &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(*head))
 }
 
-impl<C: Send + Serialize + serde::de::DeserializeOwned> Image<C> {
+impl<C: Serialize + serde::de::DeserializeOwned> Image<C> {
     /// The cache as last written, or `None` if there is none or it cannot be
     /// trusted. Laid out as the magic line, the time it was written, the number
     /// of chunks and of file chunks (8 bytes each), the length and CRC-32 of each
@@ -268,9 +268,8 @@ impl<C: Send + Serialize + serde::de::DeserializeOwned> Image<C> {
         let file_chunks = usize::try_from(file_chunks).ok()?;
         let claim_chunks = parts.len() - file_chunks;
         let files = most.min(file_chunks.saturating_mul(CHUNK));
-        image
-            .paths
-            .reserve(usize::try_from(size).ok()?.min(files.saturating_mul(256)));
+        // The paths are part of the file, so its size bounds them.
+        image.paths.reserve(usize::try_from(size).ok()?);
         image.ends.reserve(files);
         image.stamps.reserve(files);
         image.checks.reserve(files);

@@ -33,14 +33,8 @@ impl Stamp {
             use std::os::unix::fs::MetadataExt;
             Stamp {
                 size: meta.len(),
-                mtime_ns: meta
-                    .mtime()
-                    .saturating_mul(1_000_000_000)
-                    .saturating_add(meta.mtime_nsec()),
-                ctime_ns: meta
-                    .ctime()
-                    .saturating_mul(1_000_000_000)
-                    .saturating_add(meta.ctime_nsec()),
+                mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
+                ctime_ns: nanos(meta.ctime(), meta.ctime_nsec()),
                 inode: meta.ino(),
             }
         }
@@ -69,14 +63,22 @@ impl Stamp {
     // conversions only look useless on 64-bit.
     #[allow(clippy::useless_conversion)]
     pub(super) fn from_stat(st: &rustix::fs::Stat) -> Stamp {
-        let ns = |s: i64, n: u64| s.saturating_mul(1_000_000_000).saturating_add(n as i64);
+        // A nanosecond count is below 10^9 whatever its type.
+        let nsec = |n: u64| n as i64;
         Stamp {
             size: u64::try_from(st.st_size).unwrap_or_default(),
-            mtime_ns: ns(i64::from(st.st_mtime), u64::from(st.st_mtime_nsec)),
-            ctime_ns: ns(i64::from(st.st_ctime), u64::from(st.st_ctime_nsec)),
+            mtime_ns: nanos(i64::from(st.st_mtime), nsec(u64::from(st.st_mtime_nsec))),
+            ctime_ns: nanos(i64::from(st.st_ctime), nsec(u64::from(st.st_ctime_nsec))),
             inode: st.st_ino,
         }
     }
+}
+
+/// Seconds and nanoseconds since the epoch as one count, as both ways of
+/// reading a file's times give them.
+#[cfg(unix)]
+fn nanos(secs: i64, nsec: i64) -> i64 {
+    secs.saturating_mul(1_000_000_000).saturating_add(nsec)
 }
 
 impl Stamp {
