@@ -137,4 +137,14 @@ mod tests {
     fn the_command_line_is_well_formed() {
         crate::commands::Cli::command().debug_assert();
     }
+
+    /// The test harness has its own `main`, so huge pages being off here shows
+    /// the switch ran from `.init_array`, before any `main`.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn huge_pages_are_off_before_main() {
+        // SAFETY: PR_GET_THP_DISABLE takes no pointer and changes nothing.
+        let off = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(off, 1, "PR_GET_THP_DISABLE");
+    }
 }
