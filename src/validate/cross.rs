@@ -146,29 +146,33 @@ pub(super) fn same_quotes(claims: &[ClaimSummary]) -> Vec<Problem> {
         })
         .collect();
     keyed.par_sort_unstable_by(|a, b| (a.0, a.1, &a.2.id).cmp(&(b.0, b.1, &b.2.id)));
-    let mut out = Vec::new();
-    for group in keyed.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
-        if group.len() < 2 {
-            continue;
-        }
-        for (_, _, c) in group {
-            let others: Vec<String> = group
-                .iter()
-                .filter(|(_, _, o)| o.id != c.id)
-                .map(|(_, _, o)| format!("`{}` ({})", o.id, claim_path(&o.episode, &o.id)))
-                .collect();
-            out.push(Problem::new(
-                &claim_path(&c.episode, &c.id),
-                Location::key("quote"),
-                format!(
-                    "claim `{}` quotes the same words as {} (whitespace aside): two editors may have logged one claim; keep one and remove the other",
-                    c.id,
-                    others.join(", ")
-                ),
-            ));
-        }
-    }
-    out
+    // Groups are few but their messages many (317,060 at 1,000,000 claims):
+    // written on threads, in the sorted order still.
+    let groups: Vec<&[(QuoteKey, u32, &ClaimSummary)]> = keyed
+        .chunk_by(|a, b| a.0 == b.0 && a.1 == b.1)
+        .filter(|group| group.len() >= 2)
+        .collect();
+    groups
+        .par_iter()
+        .flat_map_iter(|group| {
+            group.iter().map(|(_, _, c)| {
+                let others: Vec<String> = group
+                    .iter()
+                    .filter(|(_, _, o)| o.id != c.id)
+                    .map(|(_, _, o)| format!("`{}` ({})", o.id, claim_path(&o.episode, &o.id)))
+                    .collect();
+                Problem::new(
+                    &claim_path(&c.episode, &c.id),
+                    Location::key("quote"),
+                    format!(
+                        "claim `{}` quotes the same words as {} (whitespace aside): two editors may have logged one claim; keep one and remove the other",
+                        c.id,
+                        others.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -87,7 +87,7 @@ fn unmerged_in_git(store: &Store, found: &[Problem]) -> Vec<Problem> {
 /// claim summaries alone (their quote keys), so a warm run reads no record.
 pub fn warnings(snap: &Snapshot<ClaimSummary>) -> Vec<Problem> {
     let mut out = cross::same_quotes(&snap.claims);
-    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.par_sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
 
